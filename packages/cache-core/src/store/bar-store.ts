@@ -1,0 +1,78 @@
+import type { BarColumns } from '../bar-columns.js';
+import type { Split, TimeRange } from '../types.js';
+import type { Ledger } from '../planning/coverage-ledger.js';
+import type { SeriesKey } from '../series-key.js';
+
+/** What one stored block holds (bars whose time is in [start, blockEnd)). */
+export interface BlockInfo {
+  /** Block start (see planning/block-layout.ts); the block's key. */
+  start: number;
+  bars: number;
+  /** Encoded size on disk, bytes. */
+  bytes: number;
+  /** First and last bar time in the block. */
+  first: number;
+  last: number;
+}
+
+/** Everything the cache knows about a series besides its bars. Stored under one key per series. */
+export interface SeriesMeta extends SeriesKey {
+  id: string;
+  /** Which time ranges have been fetched (final and provisional). Never claims bars not on disk. */
+  ledger: Ledger;
+  /** Blocks present in the store, ascending by start. Maintained by `commit`. */
+  blocks: BlockInfo[];
+  /** Splits the stored bars are already adjusted for (the adjustment basis). */
+  splits: Split[];
+  lastFetchedAt?: number;
+  lastAccessAt: number;
+  /** The exchange's IANA time zone, when the provider said. */
+  timezone?: string;
+}
+
+export interface SeriesWrite {
+  /** The new meta. `blocks` is recomputed by the store from what the batch leaves. */
+  meta: SeriesMeta;
+  /** Blocks to write whole (replacing any stored block with the same start). */
+  put?: Map<number, BarColumns>;
+  /** Block starts to delete. */
+  del?: number[];
+}
+
+export interface BlockReadResult {
+  /** Decoded blocks by start; missing keys are simply absent. */
+  blocks: Map<number, BarColumns>;
+  /** Starts of blocks that failed their checksum or would not decode. Not deleted by the read. */
+  corrupt: number[];
+}
+
+export interface BarStoreSupports {
+  /** Data survives close() and open() of a new instance on the same location. */
+  persistent: boolean;
+  /** Blocks carry a checksum and corruption is detected on read. */
+  checksums: boolean;
+}
+
+/**
+ * L2: where series live between processes. Implementations: LevelBarStore (LevelDB on disk)
+ * and MemoryBarStore (tests, `dir: ':memory:'`). Both pass test/store-contract.ts.
+ */
+export interface BarStore {
+  readonly supports: BarStoreSupports;
+  /** Opens the store. LevelBarStore waits up to `lockTimeoutMs`, then throws LOCKED naming the holder. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+  getMeta(id: string): Promise<SeriesMeta | undefined>;
+  listMeta(): Promise<SeriesMeta[]>;
+  readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult>;
+  /** Writes blocks and meta in one atomic batch; returns the meta as stored (blocks recomputed). */
+  commit(write: SeriesWrite): Promise<SeriesMeta>;
+  /** Writes several series' changes in one atomic batch. */
+  commitMany(writes: SeriesWrite[]): Promise<SeriesMeta[]>;
+  /** Removes the series' blocks and meta in one batch. */
+  deleteSeries(id: string): Promise<void>;
+  /** Total encoded bytes of all stored blocks and metas. */
+  totalBytes(): Promise<number>;
+}
+
+export type { TimeRange };

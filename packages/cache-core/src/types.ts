@@ -1,0 +1,233 @@
+/**
+ * The public contract of cache-core (see shared/design/architecture.md). Adapters, the VS Code
+ * extension and outside checks rely on these names and meanings.
+ */
+
+export const INTERVALS = ['1m', '2m', '5m', '15m', '30m', '60m', '90m', '1h', '1d', '5d', '1wk', '1mo', '3mo'] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+/**
+ * One OHLCV bar. `time` is epoch ms UTC of the bar's open. Daily and longer bars use 00:00 UTC of
+ * the exchange-local trading date, so '2024-10-01' names the bar of 1 Oct 2024 whatever the
+ * exchange's time zone.
+ */
+export interface Bar {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  adjClose?: number;
+}
+
+/** 'YYYY-MM-DD' (00:00 UTC of that date), an ISO date-time, epoch ms, or a Date. */
+export type TimeInput = Date | number | string;
+
+/** getBars returns the bars with start <= time <= end (both ends inclusive), ascending, no duplicates. */
+export interface BarQuery {
+  symbol: string;
+  interval: Interval;
+  start: TimeInput;
+  end: TimeInput;
+}
+
+/** A half-open span of time [start, end) in epoch ms. Used for coverage, gaps and provider requests. */
+export interface TimeRange {
+  start: number;
+  end: number;
+}
+
+export interface Split {
+  time: number;
+  numerator: number;
+  denominator: number;
+}
+
+export interface Dividend {
+  time: number;
+  amount: number;
+}
+
+/** [start, end) half-open, epoch ms. */
+export interface ProviderRequest {
+  symbol: string;
+  interval: Interval;
+  start: number;
+  end: number;
+  signal?: AbortSignal;
+}
+
+export interface ProviderResult {
+  bars: Bar[];
+  splits?: Split[];
+  dividends?: Dividend[];
+  /** How many bars the provider sent with a null price and were dropped. */
+  droppedBars?: number;
+  /** The exchange's IANA time zone when the provider knows it (Yahoo's `exchangeTimezoneName`). */
+  exchangeTimezone?: string;
+}
+
+/** Per-interval limits of a provider, in ms. Yahoo changes them without notice: keep them in config. */
+export interface ProviderLimits {
+  /** The longest span one request may cover. `Infinity` for no limit. */
+  maxSpanMs: Partial<Record<Interval, number>>;
+  /** How far back from now the provider serves an interval at all. `Infinity` for all history. */
+  maxAgeMs: Partial<Record<Interval, number>>;
+  /** Bars younger than this may still be revised by the provider (beyond the forming bar). */
+  settleDelayMs: number;
+}
+
+export interface BarProvider {
+  /** Part of the series identity: two providers with different names never share bars. */
+  readonly name: string;
+  /** Optional: the provider's per-interval limits; the planner splits requests to fit them. */
+  readonly limits?: ProviderLimits;
+  fetchBars(req: ProviderRequest): Promise<ProviderResult>;
+}
+
+export interface PrefetchPlan {
+  symbols: string[];
+  interval: Interval;
+  start: TimeInput;
+  end: TimeInput;
+  /** How much history before `start` the backtest reads: in bars, in calendar days, or both (the larger wins). */
+  lookback?: { bars?: number; days?: number };
+  /** Called as each symbol finishes (for progress bars). */
+  onProgress?: (event: PrefetchProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface PrefetchProgress {
+  symbol: string;
+  done: number;
+  total: number;
+  status: 'ok' | 'failed';
+  error?: { code: string; message: string };
+}
+
+export interface PrefetchSymbolReport {
+  symbol: string;
+  /** The range made resident: [start − lookback, end], inclusive ms bounds. */
+  start: number;
+  end: number;
+  bars: number;
+  /** Bars found before the backtest's start (the lookback actually available). */
+  lookbackBars: number;
+  /** False when the provider has fewer bars before `start` than the lookback asked for (a young listing). */
+  lookbackSatisfied: boolean;
+  providerCalls: number;
+  source: 'l1' | 'l2' | 'provider' | 'mixed';
+  /** Held in memory as a sliding window rather than whole (too large for the memory budget). */
+  windowed: boolean;
+  error?: { code: string; message: string };
+}
+
+export interface PrefetchReport {
+  interval: Interval;
+  symbols: PrefetchSymbolReport[];
+  providerCalls: number;
+  barsFetched: number;
+  elapsedMs: number;
+  /** Symbols that failed (their error is in `symbols[i].error`). Others are still usable. */
+  failed: string[];
+}
+
+export interface TierStats {
+  hits: number;
+  misses: number;
+  bytes: number;
+}
+
+export interface CacheStats {
+  /** getBars calls answered (successfully or not). */
+  requests: number;
+  /** L1 hit = served from memory alone. */
+  l1: TierStats & { entries: number; pinnedEntries: number };
+  /** L2 hit = served from disk without the provider. `bytes` = stored size on disk. */
+  l2: TierStats & { series: number; corruptBlocks: number };
+  provider: { calls: number; bars: number; errors: number; retries: number; droppedBars: number };
+  /** Requests served without calling the provider (l1.hits + l2.hits). */
+  providerCallsSaved: number;
+  /** (l1.hits + l2.hits) / requests, 0 when no requests. */
+  hitRate: number;
+  /** getBars latency in ms over this process's life. */
+  latency: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
+  prefetch: { runs: number; symbols: number; lastAt?: number };
+  startedAt: number;
+}
+
+export interface SeriesInfo {
+  provider: string;
+  symbol: string;
+  interval: Interval;
+  /** Fetched ranges, half-open, merged. Weekends and holidays inside are covered. */
+  covered: TimeRange[];
+  bars: number;
+  bytes: number;
+  firstBar?: number;
+  lastBar?: number;
+  lastFetchedAt?: number;
+  lastAccessAt?: number;
+}
+
+export interface ExplainReport {
+  symbol: string;
+  interval: Interval;
+  start: number;
+  end: number;
+  /** Sub-ranges and the tier that would serve each. `provider` = missing, would be fetched. */
+  parts: { range: TimeRange; tier: 'l1' | 'l2' | 'provider' }[];
+  /** The provider requests a getBars would make now (after widening, merging and splitting). */
+  plannedRequests: TimeRange[];
+  missing: TimeRange[];
+}
+
+export interface ClearFilter {
+  symbol?: string;
+  interval?: Interval;
+  /** Drop bars (and coverage) before this time. */
+  before?: TimeInput;
+}
+
+export interface OpenCacheOptions {
+  /** Default: $BARCACHE_DIR, else the OS cache dir (~/.cache/barcache on Linux). */
+  dir?: string;
+  /** Default: new YahooProvider(). */
+  provider?: BarProvider;
+  /** L1 budget. Default maxBytes: 256 MiB. */
+  memory?: { maxBytes?: number };
+  /** L2 budget; whole least-recently-used series are evicted past it, never one in use. Default: unlimited. */
+  disk?: { maxBytes?: number };
+  /** Never call the provider; a miss is an OFFLINE_MISS error naming the missing ranges. */
+  offline?: boolean;
+  /** Injected clock (epoch ms), as lru-cache injects `perf`. Default: Date.now. */
+  now?: () => number;
+  /** How long a bar that may still change is served before it is refetched. Default: 60 s. */
+  provisionalTtlMs?: number;
+  /** How long to wait for another process to release the cache dir before LOCKED. Default: 2000 ms. */
+  lockTimeoutMs?: number;
+  /** Write `<dir>/stats/<pid>.json` snapshots for other tools. Default: true. */
+  statsSnapshots?: boolean;
+  /** A label for this process in stats snapshots (e.g. 'barcache warm', 'backtest'). Default: argv. */
+  processLabel?: string;
+}
+
+export interface BarCache {
+  readonly dir: string;
+  readonly offline: boolean;
+  getBars(q: BarQuery): Promise<Bar[]>;
+  /**
+   * Memory-only lookup for synchronous callers (e.g. a grademark rule reading another symbol):
+   * returns the bars if L1 holds the whole range fresh, else `undefined`. Never does I/O.
+   */
+  peekBars(q: BarQuery): Bar[] | undefined;
+  prefetch(plan: PrefetchPlan): Promise<PrefetchReport>;
+  /** Unpin what prefetch pinned (all sessions when called without a report). */
+  release(report?: PrefetchReport): void;
+  stats(): CacheStats;
+  listSeries(): Promise<SeriesInfo[]>;
+  explain(q: BarQuery): Promise<ExplainReport>;
+  clear(filter?: ClearFilter): Promise<void>;
+  close(): Promise<void>;
+}
