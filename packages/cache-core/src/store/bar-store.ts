@@ -2,6 +2,7 @@ import type { BarColumns } from '../bar-columns.js';
 import type { Split, TimeRange } from '../types.js';
 import type { Ledger } from '../planning/coverage-ledger.js';
 import type { SeriesKey } from '../series-key.js';
+import type { FetchEpoch } from '../split-basis.js';
 
 /** What one stored block holds (bars whose time is in [start, blockEnd)). */
 export interface BlockInfo {
@@ -24,6 +25,8 @@ export interface SeriesMeta extends SeriesKey {
   blocks: BlockInfo[];
   /** Splits the stored bars are already adjusted for (the adjustment basis). */
   splits: Split[];
+  /** When each stored range was last fetched: decides which bars a newly reported split re-bases. */
+  fetchEpochs?: FetchEpoch[];
   lastFetchedAt?: number;
   lastAccessAt: number;
   /** The exchange's IANA time zone, when the provider said. */

@@ -1,0 +1,109 @@
+import { DataFrame, type IDataFrame } from 'data-forge';
+import type { Bar, BarCache, Interval, PrefetchReport, TimeInput } from '@barcache/cache-core';
+import { failedSymbols, prepareFailedError, wrapPrefetchError } from '../prepare-failure.js';
+import { createSessionLookup, type SessionLookup } from '../session-lookup.js';
+import { iso, noData, requireInterval, requireLookback, requireRange, requireSymbol, requireSymbols } from '../validate.js';
+import { sliceWithLookback } from '../window.js';
+import { toGrademarkRows, type GrademarkBar } from './rows.js';
+
+export interface SessionOptions {
+  symbols: readonly string[];
+  /** Default: '1d'. */
+  interval?: Interval;
+  /** First bar the strategy trades on (inclusive). */
+  start: TimeInput;
+  /** Last bar (inclusive). */
+  end: TimeInput;
+  /** grademark's `strategy.lookbackPeriod`: bars handed over before the first bar at or after `start`. */
+  lookbackPeriod: number;
+  /**
+   * A symbol listed too recently to have `lookbackPeriod` bars before `start` is a NO_DATA error
+   * unless this is true (then its series starts with the bars there are). Default: false.
+   */
+  allowShortLookback?: boolean;
+}
+
+/**
+ * One prepared backtest: every symbol's `[start − lookbackPeriod bars, end]` fetched in one planned
+ * pass and held in memory until `release()`.
+ */
+export interface GrademarkSession {
+  readonly interval: Interval;
+  readonly start: number;
+  readonly end: number;
+  readonly lookbackPeriod: number;
+  readonly symbols: readonly string[];
+  readonly report: PrefetchReport;
+  /** Synchronous cross-symbol reads for rules (see SessionLookup). */
+  readonly lookup: SessionLookup;
+  /** The bars of one prepared symbol: exactly `lookbackPeriod` before `start`, then through `end`. */
+  bars(symbol: string): Promise<Bar[]>;
+  /** The same as the DataFrame grademark's `backtest()` takes. */
+  series(symbol: string): Promise<IDataFrame<number, GrademarkBar>>;
+  /** Unpins the session's series (they stay cached). */
+  release(): void;
+}
+
+/** Prefetches every symbol of a grademark backtest in one planned pass. */
+export async function prepareSession(cache: BarCache, options: SessionOptions): Promise<GrademarkSession> {
+  if (options === null || typeof options !== 'object') throw new TypeError('prepareSession(cache, options) needs an options object');
+  const symbols = requireSymbols(options.symbols);
+  const interval = requireInterval(options.interval ?? '1d');
+  const range = requireRange(options.start, options.end);
+  const lookbackPeriod = requireLookback(options.lookbackPeriod, 'lookbackPeriod');
+  const asked = { symbols, interval, ...range };
+
+  let report: PrefetchReport;
+  try {
+    report = await cache.prefetch({ symbols, interval, start: range.start, end: range.end, lookback: { bars: lookbackPeriod } });
+  } catch (err) {
+    throw wrapPrefetchError(err, asked);
+  }
+  const failed = failedSymbols(report, asked);
+  if (failed.length > 0) {
+    cache.release(report);
+    throw prepareFailedError(failed);
+  }
+
+  const bySymbol = new Map(report.symbols.map((s) => [s.symbol, s]));
+  const released = { value: false };
+
+  async function bars(symbol: string): Promise<Bar[]> {
+    const sym = requireSymbol(symbol);
+    const info = bySymbol.get(sym);
+    if (!info) {
+      throw noData(`${sym} was not prepared in this session (prepared: ${symbols.join(', ')})`, { symbol: sym, prepared: symbols });
+    }
+    const all = await cache.getBars({ symbol: sym, interval, start: Math.min(info.start, range.start), end: range.end });
+    const slice = sliceWithLookback(all, range.start, range.end, lookbackPeriod);
+    if (slice.mainBars === 0) {
+      throw noData(`no ${interval} bars for ${sym} in ${iso(range.start)}..${iso(range.end)}`, { symbol: sym, interval, ...range });
+    }
+    if (slice.lookbackBars < lookbackPeriod && !options.allowShortLookback) {
+      throw noData(
+        `${sym} has only ${slice.lookbackBars} ${interval} bars before ${iso(range.start)}, lookbackPeriod asks ${lookbackPeriod} ` +
+          '(a young listing?); start later or pass allowShortLookback',
+        { symbol: sym, interval, available: slice.lookbackBars, lookbackPeriod },
+      );
+    }
+    return slice.bars;
+  }
+
+  return {
+    interval,
+    ...range,
+    lookbackPeriod,
+    symbols,
+    report,
+    lookup: createSessionLookup(cache, report),
+    bars,
+    async series(symbol) {
+      return new DataFrame<number, GrademarkBar>(toGrademarkRows(await bars(symbol)));
+    },
+    release() {
+      if (released.value) return;
+      released.value = true;
+      cache.release(report);
+    },
+  };
+}

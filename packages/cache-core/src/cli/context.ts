@@ -1,0 +1,83 @@
+/**
+ * What a command needs from the outside world, injected so that commands never reach for
+ * `process` themselves: output streams, env, clock, a yes/no prompt, the cache factory.
+ */
+import type { BarCache, OpenCacheOptions } from '../types.js';
+import type { GlobalOptions } from './options.js';
+
+export interface CliStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIo {
+  stdout: CliStream;
+  stderr: CliStream;
+  /** Whether a person can answer a question on stdin. */
+  stdinIsTTY: boolean;
+  env: Record<string, string | undefined>;
+  now(): number;
+  /** Asks a yes/no question on the terminal; resolves false on anything but y/yes. */
+  confirm(question: string): Promise<boolean>;
+  /** Where progress bars are drawn (a TTY stream); absent: no bars. */
+  progressStream?: NodeJS.WritableStream;
+  /** Aborted on Ctrl-C: long commands (warm) stop cleanly and close the cache. */
+  signal?: AbortSignal;
+}
+
+/** Stats snapshot reading, as cache-core's stats/stats-snapshot.ts provides it. */
+export interface SnapshotReader<Snapshot, Aggregate> {
+  read(dir: string, options: { now: number; staleMs: number }): Promise<Snapshot[]>;
+  aggregate(snapshots: Snapshot[]): Aggregate;
+}
+
+export interface CliDeps {
+  openCache(options: OpenCacheOptions): Promise<BarCache>;
+  defaultCacheDir(): string;
+  snapshots: SnapshotReader<unknown, unknown>;
+}
+
+export interface CliContext {
+  io: CliIo;
+  deps: CliDeps;
+  /** The resolved global options (reads the program's parsed options). */
+  globals(): GlobalOptions;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/**
+ * Opens the cache for one command and always closes it, so the LevelDB lock is held only while
+ * the command runs (a VS Code window or another CLI can use the dir next). An error from the
+ * command wins over an error from close().
+ */
+export async function withCache<T>(
+  ctx: CliContext,
+  command: string,
+  fn: (cache: BarCache, globals: GlobalOptions) => Promise<T>,
+  extra: Partial<OpenCacheOptions> = {},
+): Promise<T> {
+  const globals = ctx.globals();
+  const options: OpenCacheOptions = {
+    dir: globals.dir,
+    offline: globals.offline,
+    processLabel: `barcache ${command}`,
+    ...extra,
+  };
+  if (globals.lockTimeoutMs !== undefined) options.lockTimeoutMs = globals.lockTimeoutMs;
+  const cache = await ctx.deps.openCache(options);
+  let result: T;
+  try {
+    result = await fn(cache, globals);
+  } catch (err) {
+    await cache.close().catch(() => undefined);
+    throw err;
+  }
+  await cache.close();
+  return result;
+}
+
+/** JSON for stdout: two-space indent, trailing newline added by `out`. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}

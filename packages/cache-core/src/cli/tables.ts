@@ -1,0 +1,218 @@
+/**
+ * Pure table building for the CLI: data in, text out (cli-table3, no colours, so the output is
+ * the same on a terminal, in a pipe and in tests).
+ */
+import Table from 'cli-table3';
+import type { CacheStats, ExplainReport, PrefetchReport, SeriesInfo, TimeRange } from '../types.js';
+import {
+  formatAgo,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatInclusiveRange,
+  formatPercent,
+  formatRange,
+  formatRanges,
+} from './format.js';
+
+export type Align = 'left' | 'right' | 'center';
+
+export interface Column {
+  header: string;
+  align?: Align;
+}
+
+/** Renders rows under a header. Cells may hold several lines. */
+export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
+  const table = new Table({
+    head: columns.map((c) => c.header),
+    colAligns: columns.map((c) => c.align ?? 'left'),
+    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
+  });
+  for (const row of rows) table.push([...row]);
+  return table.toString();
+}
+
+/** A two-column key/value table (no header). */
+export function renderKeyValues(rows: readonly (readonly [string, string])[]): string {
+  const table = new Table({ style: { head: [], border: [] }, colAligns: ['left', 'right'] });
+  for (const [k, v] of rows) table.push([k, v]);
+  return table.toString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// warm
+
+export const WARM_COLUMNS: readonly Column[] = [
+  { header: 'symbol' },
+  { header: 'bars', align: 'right' },
+  { header: 'range' },
+  { header: 'source' },
+  { header: 'provider calls', align: 'right' },
+  { header: 'status' },
+];
+
+export function warmRows(report: PrefetchReport): string[][] {
+  return report.symbols.map((s) => {
+    const failed = s.error !== undefined;
+    let status: string;
+    if (failed) status = `FAILED ${s.error?.code ?? ''}`.trim();
+    else {
+      const notes: string[] = [];
+      if (!s.lookbackSatisfied) notes.push(`short lookback: ${formatCount(s.lookbackBars)} bars`);
+      if (s.windowed) notes.push('windowed');
+      status = notes.length ? `ok (${notes.join(', ')})` : 'ok';
+    }
+    return [
+      s.symbol,
+      failed ? '–' : formatCount(s.bars),
+      failed || !(s.end >= s.start) ? '–' : formatInclusiveRange(s.start, s.end),
+      failed ? '–' : s.source,
+      formatCount(s.providerCalls),
+      status,
+    ];
+  });
+}
+
+/** The line under the warm table: totals and elapsed time. */
+export function warmSummaryLine(report: PrefetchReport): string {
+  const n = report.symbols.length;
+  const ok = n - report.failed.length;
+  const bars = report.symbols.reduce((sum, s) => sum + (s.error ? 0 : s.bars), 0);
+  const parts = [
+    `${ok}/${n} symbol${n === 1 ? '' : 's'} ready (${report.interval})`,
+    `${formatCount(bars)} bars`,
+    `${formatCount(report.providerCalls)} provider call${report.providerCalls === 1 ? '' : 's'}`,
+    `${formatCount(report.barsFetched)} bars fetched`,
+    formatDuration(report.elapsedMs),
+  ];
+  return parts.join(', ');
+}
+
+/** One line per failed symbol: `SYMBOL: CODE: message`. */
+export function warmFailureLines(report: PrefetchReport): string[] {
+  return report.symbols
+    .filter((s) => s.error !== undefined)
+    .map((s) => `${s.symbol}: ${s.error?.code ?? 'FAILED'}: ${(s.error?.message ?? '').replace(/\s*\n\s*/g, ' ')}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ls
+
+export const LS_COLUMNS: readonly Column[] = [
+  { header: 'symbol' },
+  { header: 'interval' },
+  { header: 'covered' },
+  { header: 'bars', align: 'right' },
+  { header: 'bytes', align: 'right' },
+  { header: 'last fetched' },
+];
+
+/** Series sorted by symbol then interval; the provider is shown when there is more than one. */
+export function lsRows(series: readonly SeriesInfo[], now: number): string[][] {
+  const providers = new Set(series.map((s) => s.provider));
+  return sortSeries(series).map((s) => [
+    providers.size > 1 ? `${s.symbol} (${s.provider})` : s.symbol,
+    s.interval,
+    formatRanges(s.covered),
+    formatCount(s.bars),
+    formatBytes(s.bytes),
+    formatAgo(s.lastFetchedAt, now),
+  ]);
+}
+
+export function lsSummaryLine(series: readonly SeriesInfo[]): string {
+  const bars = series.reduce((sum, s) => sum + s.bars, 0);
+  const bytes = series.reduce((sum, s) => sum + s.bytes, 0);
+  return `${formatCount(series.length)} series, ${formatCount(bars)} bars, ${formatBytes(bytes)} on disk`;
+}
+
+export function sortSeries<T extends { symbol: string; interval: string; provider: string }>(series: readonly T[]): T[] {
+  return [...series].sort(
+    (a, b) => cmp(a.symbol, b.symbol) || cmp(a.interval, b.interval) || cmp(a.provider, b.provider),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// explain
+
+export const EXPLAIN_COLUMNS: readonly Column[] = [{ header: 'range' }, { header: 'served from' }];
+
+const TIER_LABEL = { l1: 'l1 (memory)', l2: 'l2 (disk)', provider: 'provider (missing)' } as const;
+
+export function explainRows(report: ExplainReport): string[][] {
+  return report.parts.map((p) => [formatRange(p.range), TIER_LABEL[p.tier]]);
+}
+
+/** The whole explain text: header, parts table, missing ranges, planned requests. */
+export function explainText(report: ExplainReport, offline: boolean): string {
+  const lines: string[] = [];
+  lines.push(`${report.symbol} ${report.interval} ${formatInclusiveRange(report.start, report.end)}`);
+  if (report.parts.length > 0) lines.push(renderTable(EXPLAIN_COLUMNS, explainRows(report)));
+  else lines.push('(no bar slots in this range)');
+  lines.push(`missing: ${report.missing.length === 0 ? 'none' : formatRanges(report.missing, ', ')}`);
+  if (report.plannedRequests.length === 0) {
+    lines.push('provider requests: none');
+  } else {
+    const n = report.plannedRequests.length;
+    const head = offline ? `provider requests: ${n} needed, but --offline: a getBars would fail with OFFLINE_MISS` : `provider requests: ${n}`;
+    lines.push(head);
+    for (const r of report.plannedRequests) lines.push(`  ${formatRequest(r)}`);
+  }
+  return lines.join('\n');
+}
+
+/** A planned provider request, [start, end) as the provider receives it. */
+export function formatRequest(r: TimeRange): string {
+  return `${new Date(r.start).toISOString()} → ${new Date(r.end).toISOString()} (${formatRange(r)})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// stats
+
+/** The figures the stats table shows; built from a CacheStats or from an aggregate of snapshots. */
+export interface StatsView {
+  requests: number;
+  hitRate: number | undefined;
+  l1: { hits: number; misses: number; bytes: number };
+  l2: { hits: number; misses: number; bytes: number };
+  provider: { calls: number; errors: number; bars: number };
+  providerCallsSaved: number;
+  latency: { p50Ms: number | undefined; p99Ms: number | undefined };
+}
+
+export function statsViewOf(s: CacheStats): StatsView {
+  return {
+    requests: s.requests,
+    hitRate: s.requests > 0 ? s.hitRate : undefined,
+    l1: { hits: s.l1.hits, misses: s.l1.misses, bytes: s.l1.bytes },
+    l2: { hits: s.l2.hits, misses: s.l2.misses, bytes: s.l2.bytes },
+    provider: { calls: s.provider.calls, errors: s.provider.errors, bars: s.provider.bars },
+    providerCallsSaved: s.providerCallsSaved,
+    latency: s.latency.count > 0 ? { p50Ms: s.latency.p50Ms, p99Ms: s.latency.p99Ms } : { p50Ms: undefined, p99Ms: undefined },
+  };
+}
+
+const STATS_ROWS: readonly [string, (v: StatsView) => string][] = [
+  ['requests', (v) => formatCount(v.requests)],
+  ['hit rate', (v) => formatPercent(v.hitRate)],
+  ['L1 hits / misses', (v) => `${formatCount(v.l1.hits)} / ${formatCount(v.l1.misses)}`],
+  ['L1 bytes (memory)', (v) => formatBytes(v.l1.bytes)],
+  ['L2 hits / misses', (v) => `${formatCount(v.l2.hits)} / ${formatCount(v.l2.misses)}`],
+  ['L2 bytes (disk)', (v) => formatBytes(v.l2.bytes)],
+  ['provider calls', (v) => formatCount(v.provider.calls)],
+  ['provider errors', (v) => formatCount(v.provider.errors)],
+  ['provider calls saved', (v) => formatCount(v.providerCallsSaved)],
+  ['latency p50 / p99', (v) => `${v.latency.p50Ms === undefined ? '–' : formatDuration(v.latency.p50Ms)} / ${v.latency.p99Ms === undefined ? '–' : formatDuration(v.latency.p99Ms)}`],
+];
+
+/** Side-by-side figures: one column per view (e.g. 'this process', 'live processes (2)'). */
+export function statsTable(views: readonly { title: string; view: StatsView | undefined }[]): string {
+  const columns: Column[] = [{ header: '' }, ...views.map((v) => ({ header: v.title, align: 'right' as const }))];
+  const rows = STATS_ROWS.map(([label, fmt]) => [label, ...views.map((v) => (v.view ? fmt(v.view) : '–'))]);
+  return renderTable(columns, rows);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,134 @@
+import { LRUCache } from 'lru-cache';
+import { BarColumns } from './bar-columns.js';
+import type { Interval, TimeRange } from './types.js';
+
+/** One series as L1 holds it: decoded bars in columnar typed arrays. */
+export interface ResidentSeries {
+  readonly id: string;
+  readonly interval: Interval;
+  columns: BarColumns;
+  /** Ranges (block-aligned) for which `columns` holds every stored bar. */
+  loaded: TimeRange[];
+  /** `loaded` ∩ the ledger's fresh coverage, as of the last update. A query inside it is an L1 hit. */
+  servable: TimeRange[];
+  /** `servable` holds until this time (the earliest provisional range's expiry), then is recomputed. */
+  validUntil: number;
+}
+
+export function emptyResident(id: string, interval: Interval): ResidentSeries {
+  return { id, interval, columns: BarColumns.empty(), loaded: [], servable: [], validUntil: Number.POSITIVE_INFINITY };
+}
+
+/** Fixed per-entry overhead added to the typed arrays' bytes (object headers, range arrays, key). */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+/**
+ * L1: decoded series in memory, bounded in bytes by an lru-cache. Series pinned by a prefetch
+ * session live outside the LRU, so it cannot evict what the backtest is about to read; they are
+ * returned to the LRU when the last session holding them is released.
+ */
+export class MemoryTier {
+  readonly #lru: LRUCache<string, ResidentSeries>;
+  readonly #pinned = new Map<string, PinnedSlot>();
+  #pinnedBytes = 0;
+
+  constructor(options: { maxBytes: number }) {
+    this.#lru = new LRUCache<string, ResidentSeries>({
+      maxSize: Math.max(1, options.maxBytes),
+      sizeCalculation: (entry) => sizeOf(entry),
+    });
+  }
+
+  /** The resident series, refreshing its recency. Pinned series first. */
+  get(id: string): ResidentSeries | undefined {
+    const pinned = this.#pinned.get(id);
+    if (pinned !== undefined) return pinned.entry;
+    return this.#lru.get(id);
+  }
+
+  /** Stores (or re-sizes after a change) a resident series. */
+  set(entry: ResidentSeries): void {
+    const pinned = this.#pinned.get(entry.id);
+    if (pinned !== undefined) {
+      const size = sizeOf(entry);
+      this.#pinnedBytes += size - pinned.lastSize;
+      pinned.entry = entry;
+      pinned.lastSize = size;
+      return;
+    }
+    this.#lru.set(entry.id, entry);
+  }
+
+  delete(id: string): void {
+    const pinned = this.#pinned.get(id);
+    if (pinned !== undefined) {
+      this.#pinnedBytes -= pinned.lastSize;
+      this.#pinned.delete(id);
+    }
+    this.#lru.delete(id);
+  }
+
+  clear(): void {
+    this.#lru.clear();
+    this.#pinned.clear();
+    this.#pinnedBytes = 0;
+  }
+
+  /** Keeps `entry` resident until every holder has unpinned it. */
+  pin(entry: ResidentSeries, holder: symbol): void {
+    const existing = this.#pinned.get(entry.id);
+    if (existing !== undefined) {
+      existing.holders.add(holder);
+      if (existing.entry !== entry) this.set(entry);
+      return;
+    }
+    this.#lru.delete(entry.id);
+    const lastSize = sizeOf(entry);
+    this.#pinned.set(entry.id, { entry, holders: new Set([holder]), lastSize });
+    this.#pinnedBytes += lastSize;
+  }
+
+  unpin(id: string, holder: symbol): void {
+    const pinned = this.#pinned.get(id);
+    if (pinned === undefined || !pinned.holders.delete(holder)) return;
+    if (pinned.holders.size > 0) return;
+    this.#pinned.delete(id);
+    this.#pinnedBytes -= pinned.lastSize;
+    this.#lru.set(id, pinned.entry);
+  }
+
+  unpinAll(holder: symbol): void {
+    for (const id of [...this.#pinned.keys()]) this.unpin(id, holder);
+  }
+
+  isPinned(id: string): boolean {
+    return this.#pinned.has(id);
+  }
+
+  residentIds(): string[] {
+    return [...this.#pinned.keys(), ...this.#lru.keys()];
+  }
+
+  get bytes(): number {
+    return this.#lru.calculatedSize + this.#pinnedBytes;
+  }
+
+  get entries(): number {
+    return this.#lru.size + this.#pinned.size;
+  }
+
+  get pinnedEntries(): number {
+    return this.#pinned.size;
+  }
+}
+
+interface PinnedSlot {
+  entry: ResidentSeries;
+  holders: Set<symbol>;
+  /** The size counted in #pinnedBytes for this slot. */
+  lastSize: number;
+}
+
+function sizeOf(entry: ResidentSeries): number {
+  return entry.columns.byteLength + ENTRY_OVERHEAD_BYTES;
+}

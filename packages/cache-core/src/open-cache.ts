@@ -1,0 +1,79 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { DefaultBarCache } from './bar-cache.js';
+import { defaultCacheDir } from './cache-dir.js';
+import { invalidArgument } from './errors.js';
+import { YahooProvider } from './provider/yahoo-provider.js';
+import { StatsSnapshotWriter } from './stats/stats-snapshot.js';
+import { LevelBarStore } from './store/level-bar-store.js';
+import { MemoryBarStore } from './store/memory-bar-store.js';
+import type { BarCache, OpenCacheOptions } from './types.js';
+
+const DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024;
+const DEFAULT_PROVISIONAL_TTL_MS = 60_000;
+const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
+
+/** The directory name that keeps a cache in memory only (tests, one-off scripts). */
+export const IN_MEMORY_DIR = ':memory:';
+
+/**
+ * Opens (creating if needed) the cache in `options.dir`. One process may hold a cache dir at a
+ * time: a second waits up to `lockTimeoutMs`, then gets a LOCKED error naming the holder.
+ * Close it when done, so other processes (the CLI, the VS Code extension) can open it.
+ */
+export async function openCache(options: OpenCacheOptions = {}): Promise<BarCache> {
+  const memoryMaxBytes = positive(options.memory?.maxBytes, DEFAULT_MEMORY_BYTES, 'memory.maxBytes');
+  const diskMaxBytes = positive(options.disk?.maxBytes, Number.POSITIVE_INFINITY, 'disk.maxBytes');
+  const provisionalTtlMs = nonNegative(options.provisionalTtlMs, DEFAULT_PROVISIONAL_TTL_MS, 'provisionalTtlMs');
+  const lockTimeoutMs = nonNegative(options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS, 'lockTimeoutMs');
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch ms');
+
+  const inMemory = options.dir === IN_MEMORY_DIR;
+  const dir = inMemory ? IN_MEMORY_DIR : path.resolve(options.dir ?? defaultCacheDir());
+  if (!inMemory) await fs.mkdir(dir, { recursive: true });
+  const store = inMemory ? new MemoryBarStore() : new LevelBarStore({ dir, lockTimeoutMs });
+  await store.open();
+
+  const wantSnapshots = !inMemory && options.statsSnapshots !== false;
+  const label = options.processLabel ?? defaultLabel();
+  const cache = new DefaultBarCache({
+    dir,
+    store,
+    provider: options.provider ?? new YahooProvider(),
+    now,
+    memoryMaxBytes,
+    diskMaxBytes,
+    offline: options.offline === true,
+    provisionalTtlMs,
+    ...(wantSnapshots ? { snapshots: (getStats) => new StatsSnapshotWriter({ dir, label, getStats }) } : {}),
+  });
+  try {
+    await cache.init();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  return cache;
+}
+
+function defaultLabel(): string {
+  const script = process.argv[1] ? path.basename(process.argv[1]) : 'node';
+  return [script, ...process.argv.slice(2, 4)].join(' ');
+}
+
+function positive(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw invalidArgument(`${field} must be a positive number of bytes, got ${JSON.stringify(value)}`, { field, value });
+  }
+  return value;
+}
+
+function nonNegative(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalidArgument(`${field} must be a non-negative number of ms, got ${JSON.stringify(value)}`, { field, value });
+  }
+  return value;
+}

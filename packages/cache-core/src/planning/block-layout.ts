@@ -1,0 +1,143 @@
+import { alignDown, DAY_MS } from '../intervals.js';
+import type { Interval, TimeRange } from '../types.js';
+
+/**
+ * The L2 block grid: each series is stored as blocks of bars, one block per calendar unit
+ * (all UTC, so daylight saving time never moves a boundary). A bar belongs to the block holding
+ * its `time`; a block's key is its start. The planner widens fetches to these boundaries.
+ *
+ * | interval                | block                                  |
+ * |-------------------------|----------------------------------------|
+ * | 1m                      | one UTC day                            |
+ * | 2m, 5m, 15m, 30m        | one ISO week (Monday 00:00 UTC)        |
+ * | 60m, 90m, 1h            | one UTC calendar month                 |
+ * | 1d, 5d, 1wk             | one UTC calendar year                  |
+ * | 1mo, 3mo                | a decade (starting in a year ÷ 10)     |
+ */
+export type BlockUnit = 'day' | 'week' | 'month' | 'year' | 'decade';
+
+const UNIT: Record<Interval, BlockUnit> = {
+  '1m': 'day',
+  '2m': 'week',
+  '5m': 'week',
+  '15m': 'week',
+  '30m': 'week',
+  '60m': 'month',
+  '90m': 'month',
+  '1h': 'month',
+  '1d': 'year',
+  '5d': 'year',
+  '1wk': 'year',
+  '1mo': 'decade',
+  '3mo': 'decade',
+};
+
+/** Longest and shortest length of each unit, ms. */
+const MAX_LEN: Record<BlockUnit, number> = {
+  day: DAY_MS,
+  week: 7 * DAY_MS,
+  month: 31 * DAY_MS,
+  year: 366 * DAY_MS,
+  decade: 3653 * DAY_MS,
+};
+const MIN_LEN: Record<BlockUnit, number> = {
+  day: DAY_MS,
+  week: 7 * DAY_MS,
+  month: 28 * DAY_MS,
+  year: 365 * DAY_MS,
+  decade: 3652 * DAY_MS,
+};
+
+export function blockUnit(interval: Interval): BlockUnit {
+  return UNIT[interval];
+}
+
+/** The longest block of the interval, ms (e.g. 31 days for months). The planner's default merge hole. */
+export function maxBlockMs(interval: Interval): number {
+  return MAX_LEN[UNIT[interval]];
+}
+
+/** The shortest block of the interval, ms (e.g. 28 days for months). Bounds resident block counts. */
+export function minBlockMs(interval: Interval): number {
+  return MIN_LEN[UNIT[interval]];
+}
+
+/** Date.UTC that also works for years 0–99 (Date.UTC maps those to 1900–1999). */
+function utc(year: number, month: number): number {
+  if (year >= 100) return Date.UTC(year, month, 1);
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, 1);
+  return d.getTime();
+}
+
+/** The start of the block holding `t`. */
+export function blockStartOf(interval: Interval, t: number): number {
+  switch (UNIT[interval]) {
+    case 'day':
+      return Math.floor(t / DAY_MS) * DAY_MS;
+    case 'week':
+      return alignDown('1wk', t);
+    case 'month': {
+      const d = new Date(t);
+      return utc(d.getUTCFullYear(), d.getUTCMonth());
+    }
+    case 'year':
+      return utc(new Date(t).getUTCFullYear(), 0);
+    case 'decade':
+      return utc(Math.floor(new Date(t).getUTCFullYear() / 10) * 10, 0);
+  }
+}
+
+/** The end (exclusive) of the block holding `t`: the next block's start. */
+export function blockEndOf(interval: Interval, t: number): number {
+  const start = blockStartOf(interval, t);
+  switch (UNIT[interval]) {
+    case 'day':
+      return start + DAY_MS;
+    case 'week':
+      return start + 7 * DAY_MS;
+    case 'month': {
+      const d = new Date(start);
+      return utc(d.getUTCFullYear(), d.getUTCMonth() + 1);
+    }
+    case 'year':
+      return utc(new Date(start).getUTCFullYear() + 1, 0);
+    case 'decade':
+      return utc(new Date(start).getUTCFullYear() + 10, 0);
+  }
+}
+
+/** True when `t` is a block boundary of the interval. */
+export function isBlockStart(interval: Interval, t: number): boolean {
+  return blockStartOf(interval, t) === t;
+}
+
+function assertFinite(range: TimeRange, fn: string): void {
+  if (!Number.isFinite(range.start) || !Number.isFinite(range.end)) {
+    throw new RangeError(`${fn}: range bounds must be finite, got [${range.start}, ${range.end})`);
+  }
+}
+
+/**
+ * The starts of the blocks that overlap the half-open `range`, ascending. An empty range
+ * overlaps none. Throws RangeError on non-finite bounds.
+ */
+export function blocksOverlapping(interval: Interval, range: TimeRange): number[] {
+  if (!(range.start < range.end)) return [];
+  assertFinite(range, 'blocksOverlapping');
+  const out: number[] = [];
+  for (let s = blockStartOf(interval, range.start); s < range.end; s = blockEndOf(interval, s)) out.push(s);
+  return out;
+}
+
+/**
+ * The smallest block-aligned range holding `range`: start down to its block's start, end up to
+ * a block boundary (an end already on a boundary stays). An empty range is returned unchanged.
+ */
+export function widenToBlocks(interval: Interval, range: TimeRange): TimeRange {
+  if (!(range.start < range.end)) return { start: range.start, end: range.end };
+  assertFinite(range, 'widenToBlocks');
+  const start = blockStartOf(interval, range.start);
+  const end = isBlockStart(interval, range.end) ? range.end : blockEndOf(interval, range.end);
+  return { start, end };
+}

@@ -1,0 +1,47 @@
+/**
+ * @barcache/test-support — shared test helpers. Nothing here imports a test runner (the vitest
+ * helpers live in './vitest.js', exported as '@barcache/test-support/vitest'), so the demo can use
+ * the loopback server and the synthetic generators too. All data here is LOCAL and MADE UP.
+ */
+export {
+  DAY_MS,
+  easterSunday,
+  holidayName,
+  isTradingDay,
+  tradingDays,
+  tradingDaysBefore,
+  usMarketHolidays,
+  type MarketHoliday,
+} from './trading-calendar.js';
+export {
+  aggregateDailyBars,
+  hashString,
+  isIntradayInterval,
+  mulberry32,
+  syntheticBars,
+  syntheticDailyBar,
+  syntheticDailyBars,
+  syntheticIntradayBars,
+  syntheticStepMs,
+  toEpochMs,
+  yahooPrice,
+  type DateLike,
+  type SyntheticBarsOptions,
+  type SyntheticDailyOptions,
+  type SyntheticIntradayOptions,
+} from './synthetic-bars.js';
+export { atLocalTime, localDateMs, shortZoneName, tzOffsetMs, zonedParts, zonedTimeToUtc } from './time-zones.js';
+export {
+  YAHOO_NOT_FOUND_BODY,
+  fetchVia,
+  rewriteYahooUrl,
+  startYahooChartServer,
+  type BarSource,
+  type ChartFault,
+  type RecordedRequest,
+  type SymbolConfig,
+  type YahooChartServer,
+  type YahooChartServerOptions,
+} from './yahoo-chart-server.js';
+export { FIXTURES_DIR, fixturePath, listFixtures, loadFixture } from './fixtures.js';
+export { makeTempDir, useTempDir, withTempDir, type TempDir, type TestHooks } from './temp-dir.js';

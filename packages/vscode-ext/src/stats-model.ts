@@ -1,0 +1,176 @@
+import type { CacheStats } from '@barcache/cache-core';
+import { formatAgo, formatBytes, formatCount, formatPercent, mdCell } from './format.js';
+
+/**
+ * What the status bar, its tooltip and the stats view show: the stats of every live process using
+ * the cache dir (read from `<dir>/stats/<pid>.json` snapshots and summed), plus the last warm this
+ * extension ran. Plain data, so it is computed and tested without VS Code.
+ */
+export interface StatsView {
+  dir: string;
+  /** When the snapshots were read (epoch ms). */
+  readAt: number;
+  processes: ProcessView[];
+  totals: StatsTotals;
+  offline: boolean;
+  lastWarm?: LastWarm;
+  /** Set when the snapshots could not be read (the folder is unreadable, say). */
+  error?: string;
+}
+
+export interface ProcessView {
+  pid: number;
+  hostname: string;
+  label: string;
+  updatedAt: number;
+  closed: boolean;
+  requests: number;
+  hitRate: number;
+}
+
+/** The subset of CacheStats summed over processes. */
+export interface StatsTotals {
+  requests: number;
+  l1: { hits: number; misses: number; bytes: number; entries: number };
+  l2: { hits: number; misses: number; bytes: number; series: number };
+  provider: { calls: number; bars: number; errors: number };
+  providerCallsSaved: number;
+  hitRate: number;
+  prefetch: { runs: number; symbols: number; lastAt?: number };
+}
+
+export interface LastWarm {
+  at: number;
+  symbols: number;
+  failed: number;
+  interval: string;
+  providerCalls: number;
+  barsFetched: number;
+  elapsedMs: number;
+  cancelled?: boolean;
+}
+
+export function emptyTotals(): StatsTotals {
+  return {
+    requests: 0,
+    l1: { hits: 0, misses: 0, bytes: 0, entries: 0 },
+    l2: { hits: 0, misses: 0, bytes: 0, series: 0 },
+    provider: { calls: 0, bars: 0, errors: 0 },
+    providerCallsSaved: 0,
+    hitRate: 0,
+    prefetch: { runs: 0, symbols: 0 },
+  };
+}
+
+/**
+ * Sums per-process CacheStats. Counters add up; L1 bytes/entries add up (each process has its own
+ * memory); L2 bytes and series are the size of the one shared database, so the largest (freshest)
+ * report wins rather than the sum. The hit rate is recomputed from the summed counts.
+ */
+export function sumStats(all: readonly Partial<CacheStats>[]): StatsTotals {
+  const t = emptyTotals();
+  for (const s of all) {
+    t.requests += num(s.requests);
+    t.l1.hits += num(s.l1?.hits);
+    t.l1.misses += num(s.l1?.misses);
+    t.l1.bytes += num(s.l1?.bytes);
+    t.l1.entries += num(s.l1?.entries);
+    t.l2.hits += num(s.l2?.hits);
+    t.l2.misses += num(s.l2?.misses);
+    t.l2.bytes = Math.max(t.l2.bytes, num(s.l2?.bytes));
+    t.l2.series = Math.max(t.l2.series, num(s.l2?.series));
+    t.provider.calls += num(s.provider?.calls);
+    t.provider.bars += num(s.provider?.bars);
+    t.provider.errors += num(s.provider?.errors);
+    t.prefetch.runs += num(s.prefetch?.runs);
+    t.prefetch.symbols += num(s.prefetch?.symbols);
+    const lastAt = s.prefetch?.lastAt;
+    if (typeof lastAt === 'number' && (t.prefetch.lastAt === undefined || lastAt > t.prefetch.lastAt)) t.prefetch.lastAt = lastAt;
+  }
+  t.providerCallsSaved = t.l1.hits + t.l2.hits;
+  t.hitRate = t.requests > 0 ? (t.l1.hits + t.l2.hits) / t.requests : 0;
+  return t;
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+export interface StatusBarModel {
+  text: string;
+  accessibilityLabel: string;
+  tooltipMarkdown: string;
+  /** 'idle' when no process has made a request, 'live' otherwise; 'error' when the snapshots could not be read. */
+  state: 'idle' | 'live' | 'error';
+}
+
+/** The status bar item's text, accessibility label and tooltip table for a StatsView. */
+export function statusBarModel(view: StatsView, now: number): StatusBarModel {
+  const t = view.totals;
+  const offline = view.offline ? ' $(debug-disconnect)' : '';
+  const offlineWords = view.offline ? ', offline mode' : '';
+  const procWords = `${view.processes.length} ${view.processes.length === 1 ? 'process' : 'processes'}`;
+  let text: string;
+  let label: string;
+  let state: StatusBarModel['state'];
+  if (view.error) {
+    state = 'error';
+    text = `$(database) Barcache $(warning)${offline}`;
+    label = `Barcache: cannot read stats (${view.error})${offlineWords}`;
+  } else if (t.requests === 0) {
+    state = 'idle';
+    text = `$(database) Barcache idle${offline}`;
+    label = `Barcache: no requests yet, ${procWords}${offlineWords}`;
+  } else {
+    state = 'live';
+    text = `$(database) ${formatPercent(t.hitRate)} hit · ${formatCount(t.requests)} req · ${formatCount(t.providerCallsSaved)} saved${offline}`;
+    label =
+      `Barcache: hit rate ${formatPercent(t.hitRate).replace('%', ' percent')}, ${t.requests} requests, ` +
+      `${t.providerCallsSaved} provider calls saved, ${procWords}${offlineWords}`;
+  }
+  return { text, accessibilityLabel: label, tooltipMarkdown: tooltipMarkdown(view, now), state };
+}
+
+/** The tooltip: a table per tier (hits, misses, bytes), the processes, and the last warm. */
+export function tooltipMarkdown(view: StatsView, now: number): string {
+  const t = view.totals;
+  const lines: string[] = [];
+  lines.push(`**Barcache** — ${formatPercent(t.hitRate)} hit rate over ${formatCount(t.requests)} requests${view.offline ? ' (offline mode)' : ''}`);
+  lines.push('');
+  lines.push('| Tier | Hits | Misses | Bytes |');
+  lines.push('|:--|--:|--:|--:|');
+  lines.push(`| Memory (L1) | ${t.l1.hits} | ${t.l1.misses} | ${formatBytes(t.l1.bytes)} |`);
+  lines.push(`| Disk (L2) | ${t.l2.hits} | ${t.l2.misses} | ${formatBytes(t.l2.bytes)} |`);
+  lines.push(`| Provider | ${t.provider.calls} calls | ${t.provider.errors} errors | ${formatCount(t.provider.bars)} bars |`);
+  lines.push('');
+  lines.push(`Provider calls saved: **${t.providerCallsSaved}**`);
+  lines.push('');
+  if (view.processes.length === 0) {
+    lines.push('No process is using the cache right now.');
+  } else {
+    const procs = view.processes
+      .map((p) => `${mdCell(p.label || 'process')} (pid ${p.pid}${p.closed ? ', closed' : ''}): ${p.requests} req, ${formatPercent(p.hitRate)}`)
+      .join('  \n');
+    lines.push(`Processes:  \n${procs}`);
+  }
+  lines.push('');
+  lines.push(`Last warm: ${lastWarmText(view.lastWarm, t.prefetch.lastAt, now)}`);
+  if (view.error) {
+    lines.push('');
+    lines.push(`$(warning) ${mdCell(view.error)}`);
+  }
+  lines.push('');
+  lines.push(`Cache: \`${view.dir.replace(/`/g, "'")}\` — click for stats`);
+  return lines.join('\n');
+}
+
+export function lastWarmText(last: LastWarm | undefined, otherLastAt: number | undefined, now: number): string {
+  if (last && (otherLastAt === undefined || last.at >= otherLastAt)) {
+    const what = `${last.symbols} ${last.symbols === 1 ? 'symbol' : 'symbols'} ${last.interval}`;
+    const failed = last.failed > 0 ? `, ${last.failed} failed` : '';
+    const cancelled = last.cancelled ? ', cancelled' : '';
+    return `${what}, ${last.providerCalls} provider calls, ${formatCount(last.barsFetched)} bars fetched${failed}${cancelled} (${formatAgo(last.at, now)})`;
+  }
+  if (otherLastAt !== undefined) return `by another process, ${formatAgo(otherLastAt, now)}`;
+  return 'never';
+}

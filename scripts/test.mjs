@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// The README's test command (`pnpm test`): builds, runs every vitest suite, then the VS Code
+// extension's integration suites (inside code-server, and under @vscode/test-electron when VS Code
+// can be downloaded), and ends with one line: `N passed, N failed`.
+//
+//   BARCACHE_SKIP_VSCODE=1 pnpm test   skips the VS Code suites (a quick local loop; CI never sets it)
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const artifacts = path.join(root, 'artifacts');
+fs.mkdirSync(artifacts, { recursive: true });
+
+/** Runs a command with inherited output, also keeping its text; resolves with { code, text }. */
+function run(cmd, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let text = '';
+    const relay = (stream, sink) =>
+      stream.on('data', (chunk) => {
+        text += chunk;
+        sink.write(chunk);
+      });
+    relay(child.stdout, process.stdout);
+    relay(child.stderr, process.stderr);
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), text }));
+    child.on('error', (err) => resolve({ code: 1, text: String(err) }));
+  });
+}
+
+// pnpm sets npm_execpath to itself when it runs this script (also under `npx pnpm@10 test`).
+const execpath = process.env.npm_execpath;
+const pnpm = execpath && /pnpm/.test(execpath) ? (/\.c?js$/.test(execpath) ? [process.execPath, execpath] : [execpath]) : ['pnpm'];
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+let passed = 0;
+let failed = 0;
+const sections = [];
+
+console.log('== build (tsc -b)');
+const build = await run(bin('tsc'), ['-b']);
+if (build.code !== 0) {
+  failed++;
+  sections.push('build: FAILED');
+}
+
+console.log('== unit and integration tests (vitest)');
+const vitestJson = path.join(artifacts, 'vitest.json');
+fs.rmSync(vitestJson, { force: true });
+const vitest = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+try {
+  const report = JSON.parse(fs.readFileSync(vitestJson, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
+  sections.push(`vitest: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numFailedTestSuites ?? 0} suites failed to run`);
+} catch {
+  failed++;
+  sections.push(`vitest: no report (exit ${vitest.code})`);
+}
+if (vitest.code !== 0 && !sections.at(-1).includes('failed to run') && failed === 0) failed++;
+
+if (process.env.BARCACHE_SKIP_VSCODE === '1') {
+  sections.push('vscode: skipped (BARCACHE_SKIP_VSCODE=1)');
+} else {
+  for (const [label, script] of [
+    ['vscode-integration', 'test:integration'],
+    ['vscode-electron', 'test:electron'],
+  ]) {
+    console.log(`== ${label} (pnpm --filter barcache-vscode ${script})`);
+    const result = await run(pnpm[0], [...pnpm.slice(1), '--filter', 'barcache-vscode', 'run', script]);
+    const m = new RegExp(`${label}: (\\d+) passed, (\\d+) failed`).exec(result.text);
+    if (m) {
+      passed += Number(m[1]);
+      failed += Number(m[2]);
+      sections.push(m[0]);
+    }
+    if (!m || (result.code !== 0 && Number(m[2]) === 0)) {
+      failed++;
+      sections.push(`${label}: exit ${result.code}${m ? '' : ', no summary line'}`);
+    }
+  }
+}
+
+console.log('\n== summary');
+for (const s of sections) console.log(`  ${s}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
