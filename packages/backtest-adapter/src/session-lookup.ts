@@ -1,6 +1,6 @@
-import { invalidArgument, parseTimeInput } from '@barcache/cache-core';
+import { parseTimeInput } from '@barcache/cache-core';
 import type { Bar, BarCache, Interval, PrefetchReport, PrefetchSymbolReport, TimeInput } from '@barcache/cache-core';
-import { iso, noData, requireLookback, requireSymbol } from './validate.js';
+import { invalidArgument, iso, noData, requireLookback, requireSymbol } from './validate.js';
 import { barAsOf, windowEndingAt } from './window.js';
 
 /** A prepared session: a prefetch report, or anything that carries one (a grademark session). */
@@ -14,6 +14,8 @@ export type PreparedSession = PrefetchReport | { readonly report: PrefetchReport
 export interface SessionLookup {
   /** The symbols this lookup serves. */
   readonly symbols: readonly string[];
+  /** How many reads (barAt, window, closes) this lookup has answered: each is a request an uncached engine would send. */
+  readonly reads: number;
   /** The last bar of `symbol` with time <= at, or undefined when the session holds none that early. */
   barAt(symbol: string, at: TimeInput): Bar | undefined;
   /** The last `n` bars of `symbol` with time <= at, ascending. Throws NO_DATA when fewer than `n` exist. */
@@ -86,15 +88,26 @@ export function createSessionLookup(cache: BarCache, session: PreparedSession): 
     return w;
   }
 
+  let reads = 0;
   return {
     symbols: [...prepared.keys()],
+    get reads() {
+      return reads;
+    },
     barAt(symbol, at) {
       const s = series(symbol, at);
+      reads++;
       return barAsOf(s.bars, s.t);
     },
-    window,
+    window(symbol, at, n) {
+      const w = window(symbol, at, n);
+      reads++;
+      return w;
+    },
     closes(symbol, at, n) {
-      return window(symbol, at, n).map((b) => b.close);
+      const w = window(symbol, at, n);
+      reads++;
+      return w.map((b) => b.close);
     },
   };
 }

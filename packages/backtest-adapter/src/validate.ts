@@ -1,4 +1,4 @@
-import { BarcacheError, ErrorCode, assertInterval, invalidArgument, normalizeSymbol, parseTimeInput } from '@barcache/cache-core';
+import { BarcacheError, ErrorCode, assertInterval, normalizeSymbol, parseTimeInput } from '@barcache/cache-core';
 import type { Interval, TimeInput } from '@barcache/cache-core';
 
 /**
@@ -51,6 +51,11 @@ export function longestLookback(value: number | readonly number[] | undefined, f
 
 export function requireInterval(value: unknown): Interval {
   return assertInterval(value);
+}
+
+/** INVALID_ARGUMENT with details (cache-core keeps its own helper private). */
+export function invalidArgument(message: string, details: Record<string, unknown>): BarcacheError {
+  return new BarcacheError(ErrorCode.INVALID_ARGUMENT, message, { details });
 }
 
 export function noData(message: string, details: Record<string, unknown>): BarcacheError {

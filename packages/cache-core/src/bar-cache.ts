@@ -5,10 +5,11 @@ import { BarcacheError, ErrorCode, invalidArgument, isBarcacheError } from './er
 import { assertInterval } from './intervals.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { emptyResident, MemoryTier, type ResidentSeries } from './memory-tier.js';
-import { blockEndOf, blocksOverlapping } from './planning/block-layout.js';
+import { blockEndOf, blocksOverlapping, minBlockMs } from './planning/block-layout.js';
 import { dropFromLedger, EMPTY_LEDGER, freshCoverage, ledgerCovered, recordFetch, type Ledger } from './planning/coverage-ledger.js';
 import { finalBefore } from './planning/finality.js';
 import { latestBarEnd, planFetches } from './planning/gap-planner.js';
+import { planWindow } from './planning/sliding-window.js';
 import { extendLookback, lookbackStart } from './planning/lookback-span.js';
 import { coversRange, intersectRanges, subtractRanges, unionRanges } from './planning/ranges.js';
 import { seriesId, type SeriesKey } from './series-key.js';
@@ -60,6 +61,8 @@ interface ParsedQuery {
 const TIME_MIN = -8.64e15;
 /** Prefetch fills this many symbols at once; the provider's own limiter bounds HTTP concurrency. */
 const PREFETCH_CONCURRENCY = 4;
+/** L1 cost of one bar: seven Float64 columns. */
+const BYTES_PER_RESIDENT_BAR = 7 * 8;
 /** How many times prefetch may grow a lookback that holidays or a young listing left short. */
 const MAX_LOOKBACK_EXTENSIONS = 4;
 
@@ -76,6 +79,7 @@ export class DefaultBarCache implements BarCache {
   readonly #now: () => number;
   readonly #ttl: number;
   readonly #diskMaxBytes: number;
+  readonly #memoryMaxBytes: number;
   readonly #settleDelayMs: number;
   readonly #memory: MemoryTier;
   readonly #metas = new Map<string, SeriesMeta>();
@@ -96,6 +100,7 @@ export class DefaultBarCache implements BarCache {
     this.#now = parts.now;
     this.#ttl = parts.provisionalTtlMs;
     this.#diskMaxBytes = parts.diskMaxBytes;
+    this.#memoryMaxBytes = parts.memoryMaxBytes;
     this.#settleDelayMs = parts.provider.limits?.settleDelayMs ?? 0;
     this.#memory = new MemoryTier({ maxBytes: parts.memoryMaxBytes });
     this.#counters = new CacheCounters(parts.now());
@@ -148,12 +153,51 @@ export class DefaultBarCache implements BarCache {
     if (wantEnd <= p.start) return []; // entirely in the future: nothing exists there yet
     const entry = this.#memory.get(p.id);
     if (entry === undefined || now >= entry.validUntil) return undefined;
+    if (entry.window !== undefined && p.end >= entry.window.nextAdvanceAt) this.#advanceWindow(p.key, entry, p.end);
     const servable = entry.servable;
     // Almost always one range: check it inline before the general search.
     const first = servable[0];
     if (first !== undefined && first.start <= p.start && wantEnd <= first.end) return entry.columns.sliceBars(p.start, p.end);
     if (servable.length > 1 && coversRange(servable, { start: p.start, end: wantEnd })) return entry.columns.sliceBars(p.start, p.end);
     return undefined;
+  }
+
+  /**
+   * Moves a windowed series' window to `cursor` in the background: loads the blocks ahead from L2
+   * and drops those behind the lookback, so memory stays bounded however long the backtest runs.
+   * A read that outruns the loading is still served, through the slow path (an L2 hit).
+   */
+  #advanceWindow(key: SeriesKey, entry: ResidentSeries, cursor: number): void {
+    const window = entry.window!;
+    if (window.advancing) return;
+    window.advancing = true;
+    const id = entry.id;
+    void this.#mutex
+      .run(id, async () => {
+        if (this.#closed) return;
+        const spec = { interval: key.interval, cursor, lookbackMs: window.lookbackMs, aheadMs: window.aheadMs, range: window.range };
+        const resident = blocksOverlapping(key.interval, { start: window.range.start, end: window.range.end }).filter((b) =>
+          coversRange(entry.loaded, { start: b, end: blockEndOf(key.interval, b) }),
+        );
+        const plan = planWindow(spec, resident);
+        for (const b of plan.drop) {
+          const r = { start: b, end: blockEndOf(key.interval, b) };
+          entry.columns = entry.columns.without(r);
+          entry.loaded = subtractRanges(entry.loaded, [r]);
+        }
+        if (plan.load.length > 0) {
+          const first = plan.load[0]!;
+          const last = plan.load[plan.load.length - 1]!;
+          await this.#ensureResident(key, { start: first, end: blockEndOf(key.interval, last) });
+        } else {
+          this.#refreshServable(entry, this.#now());
+        }
+        window.nextAdvanceAt = cursor + Math.max(1, Math.floor(window.aheadMs / 2));
+      })
+      .catch(() => undefined) // the slow path reports real failures to the caller that hits them
+      .finally(() => {
+        window.advancing = false;
+      });
   }
 
   async #getBarsSlow(p: ParsedQuery, t0: number): Promise<Bar[]> {
@@ -419,7 +463,7 @@ export class DefaultBarCache implements BarCache {
           reports[index] = failedSymbol(symbol, parsed, new BarcacheError(ErrorCode.ABORTED, 'prefetch was cancelled'));
         } else {
           try {
-            reports[index] = await this.#prefetchSymbol({ ...parsed, symbol }, holder);
+            reports[index] = await this.#prefetchSymbol({ ...parsed, symbol, symbolCount: parsed.symbols.length }, holder);
           } catch (err) {
             reports[index] = failedSymbol(symbol, parsed, err);
           }
@@ -453,7 +497,7 @@ export class DefaultBarCache implements BarCache {
   }
 
   async #prefetchSymbol(
-    p: { symbol: string; interval: Interval; start: number; end: number; lookbackBars: number; lookbackDays: number },
+    p: { symbol: string; symbolCount: number; interval: Interval; start: number; end: number; lookbackBars: number; lookbackDays: number },
     holder: symbol,
   ): Promise<PrefetchSymbolReport> {
     const key: SeriesKey = { provider: this.#provider.name, symbol: p.symbol, interval: p.interval };
@@ -466,31 +510,47 @@ export class DefaultBarCache implements BarCache {
       const coveredBefore = intersectRanges(ledgerCovered(this.#metaOf(key).ledger), [{ start: from, end: p.end + 1 }]).length > 0;
       let lookbackBars = 0;
       let entry: ResidentSeries | undefined;
+      let windowed = false;
       for (let extension = 0; ; extension++) {
         const now = this.#now();
         const want = { start: from, end: Math.min(p.end + 1, this.#horizon(p.interval, now)) };
-        const meta = this.#metaOf(key);
-        if (!coversRange(freshCoverage(meta.ledger, now, this.#ttl), want)) await this.#fill(key, want);
+        if (!coversRange(freshCoverage(this.#metaOf(key).ledger, now, this.#ttl), want)) await this.#fill(key, want);
         const resident = this.#memory.get(id);
         hadToLoad ||= resident === undefined || !coversRange(resident.servable, want);
-        const loaded = await this.#ensureResident(key, want);
-        if (loaded.corrupt) {
-          extension--;
-          continue;
+        if (this.#storedBytesIn(key, want) > this.#memoryMaxBytes / 2 / p.symbolCount) {
+          // Too large to hold whole (years of minute bars): keep a window around the cursor.
+          const aheadMs = 2 * minBlockMs(p.interval);
+          const first = await this.#ensureResident(key, { start: from, end: Math.min(want.end, p.start + aheadMs) });
+          if (first.corrupt) continue;
+          entry = first.entry;
+          entry.window = { lookbackMs: p.start - from, aheadMs, range: want, nextAdvanceAt: p.start, advancing: false };
+          windowed = true;
+        } else {
+          const loaded = await this.#ensureResident(key, want);
+          if (loaded.corrupt) continue; // the dropped block was refetched by the next round's fill
+          entry = loaded.entry;
         }
-        entry = loaded.entry;
-        lookbackBars = entry.columns.lowerBound(p.start) - entry.columns.lowerBound(from);
+        const cols = entry.columns;
+        const startIdx = cols.lowerBound(p.start);
+        lookbackBars = startIdx - cols.lowerBound(from);
         const short = p.lookbackBars - lookbackBars;
-        if (short <= 0 || extension >= MAX_LOOKBACK_EXTENSIONS) break;
-        // Holidays ate bars: reach further back, unless the series has no older history at all.
-        const firstBar = entry.columns.length > 0 ? entry.columns.time[0]! : undefined;
-        if (firstBar !== undefined && firstBar > from && coversRange(freshCoverage(this.#metaOf(key).ledger, now, this.#ttl), want)) break;
+        if (short <= 0 || windowed || extension >= MAX_LOOKBACK_EXTENSIONS) break;
+        // Holidays ate bars. L1 often holds older bars already (blocks load whole): use them.
+        const olderIdx = startIdx - p.lookbackBars;
+        if (olderIdx >= 0 && coversRange(entry.servable, { start: cols.time[olderIdx]!, end: want.end })) {
+          from = cols.time[olderIdx]!;
+          lookbackBars = p.lookbackBars;
+          break;
+        }
+        // No older history at all (a young listing): stop rather than ask again.
+        const firstBar = cols.length > 0 ? cols.time[0]! : undefined;
+        if (firstBar !== undefined && firstBar > from) break;
         from = extendLookback(p.interval, from, short);
       }
-      this.#memory.pin(entry, holder);
+      this.#memory.pin(entry!, holder);
       const calls = this.#counters.providerCalls - callsBefore;
-      const cols = entry.columns;
-      const bars = cols.upperBound(p.end) - cols.lowerBound(from);
+      const cols = entry!.columns;
+      const bars = windowed ? this.#storedBarsIn(key, { start: from, end: p.end + 1 }) : cols.upperBound(p.end) - cols.lowerBound(from);
       return {
         symbol: p.symbol,
         start: from,
@@ -500,7 +560,7 @@ export class DefaultBarCache implements BarCache {
         lookbackSatisfied: lookbackBars >= p.lookbackBars,
         providerCalls: calls,
         source: calls > 0 ? (coveredBefore ? 'mixed' : 'provider') : hadToLoad ? 'l2' : 'l1',
-        windowed: false,
+        windowed,
       };
     });
   }
@@ -674,6 +734,20 @@ export class DefaultBarCache implements BarCache {
       this.#memory.delete(m.id);
       this.#diskBytes = await this.#store.totalBytes();
     }
+  }
+
+  /** Stored bars of the blocks overlapping `range` (from the block index: no read). */
+  #storedBarsIn(key: SeriesKey, range: TimeRange): number {
+    let bars = 0;
+    for (const b of this.#metaOf(key).blocks) {
+      if (b.last >= range.start && b.first < range.end) bars += b.bars;
+    }
+    return bars;
+  }
+
+  /** What holding `range` of the series in L1 would cost, estimated from the block index. */
+  #storedBytesIn(key: SeriesKey, range: TimeRange): number {
+    return this.#storedBarsIn(key, range) * BYTES_PER_RESIDENT_BAR;
   }
 
   #metaOf(key: SeriesKey): SeriesMeta {

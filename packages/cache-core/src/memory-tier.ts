@@ -13,6 +13,19 @@ export interface ResidentSeries {
   servable: TimeRange[];
   /** `servable` holds until this time (the earliest provisional range's expiry), then is recomputed. */
   validUntil: number;
+  /** Set for a series too large to hold whole: L1 keeps a window around the backtest's cursor. */
+  window?: SlidingWindowState;
+}
+
+/** A windowed series' state (the policy itself is planning/sliding-window.ts). */
+export interface SlidingWindowState {
+  lookbackMs: number;
+  aheadMs: number;
+  /** The session's whole range: blocks outside it are never loaded. */
+  range: TimeRange;
+  /** The cursor at which the window is next moved (a read past it triggers a background advance). */
+  nextAdvanceAt: number;
+  advancing: boolean;
 }
 
 export function emptyResident(id: string, interval: Interval): ResidentSeries {

@@ -1,6 +1,6 @@
 import type { IDataFrame } from 'data-forge';
 import type { BarCache, Interval, TimeInput } from '@barcache/cache-core';
-import { invalidArgument } from '@barcache/cache-core';
+import { invalidArgument } from '../validate.js';
 import type { GrademarkBar } from './rows.js';
 import { prepareSession } from './session.js';
 

@@ -2,6 +2,11 @@
  * What a command needs from the outside world, injected so that commands never reach for
  * `process` themselves: output streams, env, clock, a yes/no prompt, the cache factory.
  */
+import type {
+  AggregateStats,
+  ReadStatsSnapshotsOptions,
+  StatsSnapshotEntry,
+} from '../stats/stats-snapshot.js';
 import type { BarCache, OpenCacheOptions } from '../types.js';
 import type { GlobalOptions } from './options.js';
 
@@ -26,15 +31,16 @@ export interface CliIo {
 }
 
 /** Stats snapshot reading, as cache-core's stats/stats-snapshot.ts provides it. */
-export interface SnapshotReader<Snapshot, Aggregate> {
-  read(dir: string, options: { now: number; staleMs: number }): Promise<Snapshot[]>;
-  aggregate(snapshots: Snapshot[]): Aggregate;
+export interface SnapshotReader {
+  read(dir: string, options: ReadStatsSnapshotsOptions): Promise<StatsSnapshotEntry[]>;
+  /** Sums the entries (the live ones unless told otherwise). */
+  aggregate(entries: readonly StatsSnapshotEntry[]): AggregateStats;
 }
 
 export interface CliDeps {
   openCache(options: OpenCacheOptions): Promise<BarCache>;
   defaultCacheDir(): string;
-  snapshots: SnapshotReader<unknown, unknown>;
+  snapshots: SnapshotReader;
 }
 
 export interface CliContext {

@@ -216,3 +216,34 @@ export function statsTable(views: readonly { title: string; view: StatsView | un
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+// ---------------------------------------------------------------------------------------------
+// stats: processes
+
+/** The fields of a stats snapshot entry the process table shows. */
+export interface ProcessEntry {
+  state: string;
+  snapshot: { pid: number; hostname: string; label: string; updatedAt: number; stats: CacheStats };
+}
+
+export const PROCESS_COLUMNS: readonly Column[] = [
+  { header: 'pid', align: 'right' },
+  { header: 'label' },
+  { header: 'state' },
+  { header: 'requests', align: 'right' },
+  { header: 'hit rate', align: 'right' },
+  { header: 'provider calls', align: 'right' },
+  { header: 'updated' },
+];
+
+export function processRows(entries: readonly ProcessEntry[], now: number): string[][] {
+  return entries.map(({ state, snapshot: s }) => [
+    String(s.pid),
+    s.label,
+    state,
+    formatCount(s.stats.requests),
+    formatPercent(s.stats.requests > 0 ? s.stats.hitRate : undefined),
+    formatCount(s.stats.provider.calls),
+    formatAgo(s.updatedAt, now),
+  ]);
+}

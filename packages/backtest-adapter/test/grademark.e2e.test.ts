@@ -1,0 +1,119 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DataFrame } from 'data-forge';
+import { backtest, type IStrategy } from 'grademark';
+import { openCache, YahooProvider, type BarCache } from '@barcache/cache-core';
+import { startYahooChartServer, useTempDir, type YahooChartServer } from '@barcache/test-support';
+import { createSessionLookup, loadSeries, prepareSession, toGrademarkRows, type GrademarkBar } from '@barcache/backtest-adapter/grademark';
+import { smaCrossoverWithMarketFilter } from '../src/demo/strategy.js';
+import { fetchBarsDirect, withLookback } from './direct-load.js';
+
+const START = '2023-01-03';
+const END = '2024-12-31';
+const S = Date.parse(`${START}T00:00:00Z`);
+const E = Date.parse(`${END}T00:00:00Z`);
+const LOOKBACK = 30;
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** A plain SMA crossover (no cross-symbol reads). */
+const crossover: IStrategy<GrademarkBar> = {
+  lookbackPeriod: LOOKBACK,
+  entryRule(enter, { lookback }) {
+    const c = lookback.getSeries<number>('close').toArray();
+    if (mean(c.slice(-10)) > mean(c)) enter();
+  },
+  exitRule(exit, { lookback }) {
+    const c = lookback.getSeries<number>('close').toArray();
+    if (mean(c.slice(-10)) < mean(c)) exit();
+  },
+  stopLoss: ({ entryPrice }) => entryPrice * 0.05,
+};
+
+let server: YahooChartServer;
+const tmp = useTempDir('barcache-adapter-', { beforeEach, afterEach });
+const open: BarCache[] = [];
+
+async function cacheAt(dir: string, options: { offline?: boolean } = {}): Promise<BarCache> {
+  const cache = await openCache({ dir, provider: new YahooProvider({ baseUrl: server.url }), statsSnapshots: false, ...options });
+  open.push(cache);
+  return cache;
+}
+
+beforeAll(async () => {
+  server = await startYahooChartServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  server.resetRequests();
+  server.clearFaults();
+});
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.close();
+});
+
+describe('grademark through loadSeries', () => {
+  it('gives the same trades as grademark on the same bars loaded directly; one provider call cold, none warm', async () => {
+    const cold = await cacheAt(tmp.path);
+    const frame = await loadSeries(cold, { symbol: 'AAPL', interval: '1d', start: START, end: END, lookbackPeriod: LOOKBACK });
+    expect(server.chartRequests('AAPL')).toHaveLength(1);
+    expect(cold.stats().provider.calls).toBe(1);
+
+    const direct = withLookback(await fetchBarsDirect(server.url, 'AAPL', S - 120 * 86_400_000, E), S, E, LOOKBACK);
+    const rows = frame.toArray();
+    expect(rows).toHaveLength(direct.length);
+    expect(rows.slice(0, LOOKBACK).every((r) => r.time.getTime() < S)).toBe(true);
+    expect(rows[LOOKBACK]!.time.getTime()).toBeGreaterThanOrEqual(S);
+    expect(rows).toEqual(toGrademarkRows(direct));
+
+    const trades = backtest(crossover, frame);
+    const reference = backtest(crossover, new DataFrame<number, GrademarkBar>(toGrademarkRows(direct)));
+    expect(trades.length).toBeGreaterThan(3);
+    expect(trades).toEqual(reference);
+
+    await cold.close();
+    server.resetRequests();
+    const warm = await cacheAt(tmp.path);
+    const again = await loadSeries(warm, { symbol: 'AAPL', start: START, end: END, lookbackPeriod: LOOKBACK });
+    expect(server.requests).toHaveLength(0);
+    expect(warm.stats().provider.calls).toBe(0);
+    expect(backtest(crossover, again)).toEqual(reference);
+  });
+
+  it('serves a cross-symbol market filter synchronously from the prepared session', async () => {
+    const cache = await cacheAt(tmp.path);
+    const session = await prepareSession(cache, { symbols: ['AAPL', 'MSFT', 'SPY'], start: START, end: END, lookbackPeriod: LOOKBACK });
+    expect(server.chartRequests()).toHaveLength(3);
+    server.resetRequests();
+
+    const lookup = createSessionLookup(cache, session);
+    const spy = await fetchBarsDirect(server.url, 'SPY', S - 120 * 86_400_000, E);
+    server.resetRequests();
+    // As of a Saturday: Friday's bar, never a later one.
+    const sat = Date.parse('2024-03-09T00:00:00Z');
+    expect(lookup.barAt('SPY', new Date(sat))).toEqual(expect.objectContaining(spy.filter((b) => b.time <= sat).at(-1)));
+    expect(lookup.window('spy', '2024-03-08', 5).map((b) => b.close)).toEqual(spy.filter((b) => b.time <= sat).slice(-5).map((b) => b.close));
+    expect(lookup.closes('SPY', START, LOOKBACK)).toHaveLength(LOOKBACK);
+    expect(lookup.reads).toBe(3);
+    expect(() => lookup.barAt('NVDA', START)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/NVDA was not prepared/) }));
+    expect(() => lookup.barAt('SPY', '2025-06-02')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => lookup.window('SPY', START, 500)).toThrow(expect.objectContaining({ code: 'NO_DATA' }));
+
+    // A real backtest whose rule reads SPY through the lookup equals the same backtest on directly loaded bars.
+    const viaCache = backtest(smaCrossoverWithMarketFilter(session.lookup), await session.series('MSFT'));
+    const msft = withLookback(await fetchBarsDirect(server.url, 'MSFT', S - 120 * 86_400_000, E), S, E, LOOKBACK);
+    const directLookup = {
+      symbols: ['SPY'],
+      reads: 0,
+      barAt: () => undefined,
+      window: () => [],
+      closes: (_: string, at: string | number | Date, n: number) => spy.filter((b) => b.time <= new Date(at).getTime()).slice(-n).map((b) => b.close),
+    };
+    const reference = backtest(smaCrossoverWithMarketFilter(directLookup), new DataFrame<number, GrademarkBar>(toGrademarkRows(msft)));
+    expect(viaCache.length).toBeGreaterThan(0);
+    expect(viaCache).toEqual(reference);
+    expect(session.lookup.reads).toBeGreaterThan(10);
+    expect(cache.stats().provider.calls).toBe(3);
+    session.release();
+  });
+});

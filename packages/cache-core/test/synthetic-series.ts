@@ -1,0 +1,50 @@
+import type { Bar } from '../src/types.js';
+
+/** A small deterministic PRNG (mulberry32) so size assertions are stable. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DAY = 86_400_000;
+
+/**
+ * A Yahoo-like daily series: weekdays only, prices a random walk rounded to cents and then
+ * Math.fround'ed (Yahoo sends float32 values widened to double), integer volumes 1e5..1e8,
+ * adjClose = close × a slowly varying factor, fround'ed.
+ */
+export function yahooLikeDaily(years: number, seed = 1, startMs = Date.UTC(2014, 0, 2)): Bar[] {
+  const r = rng(seed);
+  const bars: Bar[] = [];
+  let price = 20 + r() * 300;
+  let factor = 0.9;
+  const cents = (x: number) => Math.fround(Math.round(x * 100) / 100);
+  for (let t = startMs, end = startMs + years * 365.25 * DAY; t < end; t += DAY) {
+    const dow = new Date(t).getUTCDay();
+    if (dow === 0 || dow === 6) continue;
+    if (r() < 0.01) continue; // holidays
+    const open = price * (1 + (r() - 0.5) * 0.01);
+    price = Math.max(1, price * (1 + (r() - 0.5) * 0.04));
+    const close = price;
+    const high = Math.max(open, close) * (1 + r() * 0.015);
+    const low = Math.min(open, close) * (1 - r() * 0.015);
+    factor = Math.min(1, factor + r() * 0.0002);
+    const c = cents(close);
+    bars.push({
+      time: t,
+      open: cents(open),
+      high: cents(high),
+      low: cents(low),
+      close: c,
+      volume: Math.round(Math.exp(Math.log(1e5) + r() * Math.log(1e3))),
+      adjClose: Math.fround(c * factor),
+    });
+  }
+  return bars;
+}
