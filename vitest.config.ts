@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@barcache\/cache-core$/, replacement: src('cache-core/src/index.ts') },
+      { find: /^@barcache\/test-support\/vitest$/, replacement: src('test-support/src/vitest.ts') },
       { find: /^@barcache\/test-support$/, replacement: src('test-support/src/index.ts') },
       { find: /^@barcache\/backtest-adapter\/grademark$/, replacement: src('backtest-adapter/src/grademark/index.ts') },
       { find: /^@barcache\/backtest-adapter$/, replacement: src('backtest-adapter/src/index.ts') },

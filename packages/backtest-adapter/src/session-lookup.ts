@@ -1,20 +1,21 @@
-import { parseTimeInput } from '@barcache/cache-core';
+import { intervalStepMs, parseTimeInput } from '@barcache/cache-core';
 import type { Bar, BarCache, Interval, PrefetchReport, PrefetchSymbolReport, TimeInput } from '@barcache/cache-core';
 import { invalidArgument, iso, noData, requireLookback, requireSymbol } from './validate.js';
-import { barAsOf, windowEndingAt } from './window.js';
+
+const DAY = 86_400_000;
 
 /** A prepared session: a prefetch report, or anything that carries one (a grademark session). */
 export type PreparedSession = PrefetchReport | { readonly report: PrefetchReport };
 
 /**
  * Synchronous reads of any prepared symbol, for rules that look at another series (a market
- * filter on SPY while trading AAPL). Served from memory (`cache.peekBars`), never I/O, and
- * point-in-time: nothing after `at` is ever returned.
+ * filter on SPY while trading AAPL). Each read is one `cache.peekBars` (memory only, never I/O,
+ * counted as an L1 hit in the cache's stats) and point-in-time: nothing after `at` is returned.
  */
 export interface SessionLookup {
   /** The symbols this lookup serves. */
   readonly symbols: readonly string[];
-  /** How many reads (barAt, window, closes) this lookup has answered: each is a request an uncached engine would send. */
+  /** Reads (barAt, window, closes) answered: each is a request an engine without a cache would send to the provider. */
   readonly reads: number;
   /** The last bar of `symbol` with time <= at, or undefined when the session holds none that early. */
   barAt(symbol: string, at: TimeInput): Bar | undefined;
@@ -36,11 +37,14 @@ function reportOf(session: PreparedSession): PrefetchReport {
 export function createSessionLookup(cache: BarCache, session: PreparedSession): SessionLookup {
   const report = reportOf(session);
   const interval: Interval = report.interval;
+  const step = intervalStepMs(interval);
+  const daily = step >= DAY;
   const prepared = new Map<string, PrefetchSymbolReport>();
   for (const s of report.symbols) if (!report.failed.includes(s.symbol) && s.error === undefined) prepared.set(s.symbol, s);
-  const resident = new Map<string, Bar[]>();
+  let reads = 0;
 
-  function series(symbol: string, at: TimeInput): { bars: Bar[]; t: number; symbol: string } {
+  /** The last `n` bars of a prepared symbol with time <= at (fewer when the session holds fewer). */
+  function lastBars(symbol: string, at: TimeInput, n: number): { bars: Bar[]; t: number; symbol: string } {
     const sym = requireSymbol(symbol);
     const info = prepared.get(sym);
     if (!info) {
@@ -50,7 +54,7 @@ export function createSessionLookup(cache: BarCache, session: PreparedSession): 
       );
     }
     const t = parseTimeInput(at, 'at');
-    if (t < info.start || t > info.end + dayTail(interval)) {
+    if (t < info.start || t > info.end + (daily ? DAY - 1 : 0)) {
       throw invalidArgument(`${sym}: ${iso(t)} is outside the prepared range ${iso(info.start)}..${iso(info.end)}`, {
         field: 'at',
         symbol: sym,
@@ -59,60 +63,51 @@ export function createSessionLookup(cache: BarCache, session: PreparedSession): 
         end: info.end,
       });
     }
-    let bars = resident.get(sym);
-    if (!bars) {
-      bars = cache.peekBars({ symbol: sym, interval, start: info.start, end: info.end });
+    const end = Math.min(t, info.end);
+    // A calendar span that holds `n` bars in the usual case; doubled while short (holidays, halts).
+    let span = daily ? Math.ceil(n * 1.5) * step + 5 * DAY : n * step * 4 + 3 * DAY;
+    for (;;) {
+      const from = Math.max(info.start, end - span);
+      const bars = cache.peekBars({ symbol: sym, interval, start: from, end });
       if (!bars) {
         throw invalidArgument(`${sym} ${interval} is not resident in memory: was the session released before the backtest ran?`, {
           symbol: sym,
           interval,
         });
       }
-      resident.set(sym, bars);
+      if (bars.length >= n || from === info.start) {
+        reads++;
+        return { bars: bars.length > n ? bars.slice(bars.length - n) : bars, t, symbol: sym };
+      }
+      span *= 2;
     }
-    return { bars, t, symbol: sym };
   }
 
   function window(symbol: string, at: TimeInput, n: number): Bar[] {
     requireLookback(n, 'n');
-    const s = series(symbol, at);
-    const w = windowEndingAt(s.bars, s.t, n);
-    if (w.length < n) {
-      throw noData(`${s.symbol}: only ${w.length} bars up to ${iso(s.t)} in this session, ${n} asked; prepare a longer lookback`, {
+    const s = lastBars(symbol, at, n);
+    if (s.bars.length < n) {
+      throw noData(`${s.symbol}: only ${s.bars.length} bars up to ${iso(s.t)} in this session, ${n} asked; prepare a longer lookback`, {
         symbol: s.symbol,
         at: s.t,
-        available: w.length,
+        available: s.bars.length,
         asked: n,
       });
     }
-    return w;
+    return s.bars;
   }
 
-  let reads = 0;
   return {
     symbols: [...prepared.keys()],
     get reads() {
       return reads;
     },
     barAt(symbol, at) {
-      const s = series(symbol, at);
-      reads++;
-      return barAsOf(s.bars, s.t);
+      return lastBars(symbol, at, 1).bars[0];
     },
-    window(symbol, at, n) {
-      const w = window(symbol, at, n);
-      reads++;
-      return w;
-    },
+    window,
     closes(symbol, at, n) {
-      const w = window(symbol, at, n);
-      reads++;
-      return w.map((b) => b.close);
+      return window(symbol, at, n).map((b) => b.close);
     },
   };
-}
-
-/** A time during the last prepared day (e.g. its close) is still inside the range. */
-function dayTail(interval: Interval): number {
-  return interval === '1d' || interval === '5d' || interval === '1wk' || interval === '1mo' || interval === '3mo' ? 86_400_000 - 1 : 0;
 }

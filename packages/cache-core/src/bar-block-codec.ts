@@ -353,6 +353,45 @@ export function encodeBlock(cols: BarColumns): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
+/**
+ * The inner loop of a decimal column. Varints of one or two bytes (most of them) are read inline;
+ * longer ones go through Reader.varint.
+ */
+function decodeDecimal(
+  r: Reader,
+  x: Float64Array,
+  n: number,
+  p: number,
+  f32: boolean,
+  transform: number,
+  ints: Float64Array | undefined,
+  rel: Float64Array | undefined,
+): void {
+  const bytes = r.bytes;
+  let pos = r.pos;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let b = bytes[pos++]!;
+    let z = b & 0x7f;
+    if (b >= 0x80) {
+      b = bytes[pos++]!;
+      z |= (b & 0x7f) << 7;
+      if (b >= 0x80) {
+        r.pos = pos - 2;
+        z = r.varint();
+        pos = r.pos;
+      }
+    }
+    const d = z & 1 ? -(z + 1) / 2 : z / 2;
+    if (transform === T_DELTA) m += d;
+    else if (transform === T_RAW) m = d;
+    else m = d + rel![i]!;
+    if (ints !== undefined) ints[i] = m;
+    x[i] = f32 ? Math.fround(m / p) : m / p;
+  }
+  r.pos = pos;
+}
+
 function corrupt(message: string, details: Record<string, unknown> = {}): BarcacheError {
   return new BarcacheError(ErrorCode.CORRUPT_BLOCK, `Corrupt bar block: ${message}`, { details });
 }
@@ -433,7 +472,6 @@ export function decodeBlock(bytes: Uint8Array): BarColumns {
         const f32 = (param & 8) !== 0;
         const transform = param >> 4;
         if (k > MAX_K || transform > T_REL_CLOSE || c === COL_TIME) throw corrupt(`column ${c}: bad decimal parameters`);
-        const p = POW10[k]!;
         let ints: Float64Array | undefined;
         if (c === COL_CLOSE) ints = closeInts = new Float64Array(n);
         let rel: Float64Array | undefined;
@@ -443,15 +481,7 @@ export function decodeBlock(bytes: Uint8Array): BarColumns {
             throw corrupt(`column ${c}: relative to a close that is not decimal at the same scale`);
           }
         }
-        let m = 0;
-        for (let i = 0; i < n; i++) {
-          const d = unzigzag(r.varint());
-          if (transform === T_DELTA) m += d;
-          else if (transform === T_RAW) m = d;
-          else m = d + rel![i]!;
-          if (ints !== undefined) ints[i] = m;
-          x[i] = f32 ? Math.fround(m / p) : m / p;
-        }
+        decodeDecimal(r, x, n, POW10[k]!, f32, transform, ints, rel);
         break;
       }
       default:

@@ -79,6 +79,11 @@ describe('times and ranges', () => {
     expect(formatRange({ start: D('2024-01-05'), end: D('2024-01-06') })).toBe('2024-01-05');
   });
 
+  it('shows [start, inclusive end + 1 ms) through the inclusive end date', () => {
+    expect(formatRange({ start: D('2024-03-01'), end: D('2024-06-30') + 1 })).toBe('2024-03-01 → 2024-06-30');
+    expect(formatRange({ start: D('2024-03-01'), end: D('2024-03-01') + 1 })).toBe('2024-03-01');
+  });
+
   it('keeps an intraday range half-open and marks the end', () => {
     const r = { start: Date.parse('2024-01-02T14:30:00Z'), end: Date.parse('2024-01-02T21:00:00Z') };
     expect(formatRange(r)).toBe('2024-01-02 14:30Z → 2024-01-02 21:00Z)');

@@ -21,7 +21,13 @@ import { loadFixture } from './fixtures.js';
  * intraday: epoch ms of the bar's open). The server converts daily times to Yahoo's session-open
  * timestamps and keeps only those in [period1, period2), so a source may return extra bars.
  */
-export type BarSource = (symbol: string, interval: Interval, period1Ms: number, period2Ms: number) => Bar[] | Promise<Bar[]>;
+export type BarSource = (
+  symbol: string,
+  interval: Interval,
+  period1Ms: number,
+  period2Ms: number,
+  context: { includePrePost: boolean },
+) => Bar[] | Promise<Bar[]>;
 
 export interface SymbolConfig {
   /** The exchange's IANA zone (`meta.exchangeTimezoneName`). Default 'America/New_York'. */
@@ -195,11 +201,11 @@ export async function startYahooChartServer(options: YahooChartServerOptions = {
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
 
-  const defaultSource: BarSource = (symbol, interval, p1, p2) => {
+  const defaultSource: BarSource = (symbol, interval, p1, p2, { includePrePost }) => {
     const cfg = symbols.get(symbol) ?? {};
     const { tz, open, close } = sessionFor(cfg);
     if (isIntradayInterval(interval)) {
-      return syntheticBars({ symbol, interval, start: p1, end: p2, seed: options.seed ?? 0, timezone: tz, session: { open, close } });
+      return syntheticBars({ symbol, interval, start: p1, end: p2, seed: options.seed ?? 0, timezone: tz, session: { open, close }, includePrePost });
     }
     // Daily+: bar dates are local dates; widen so the timestamp filter decides.
     return syntheticBars({ symbol, interval, start: localDateMs(p1, tz) - 2 * DAY_MS, end: p2 + 2 * DAY_MS, seed: options.seed ?? 0 });
@@ -331,7 +337,8 @@ export async function startYahooChartServer(options: YahooChartServerOptions = {
     const iv = interval as Interval;
     const { tz, open } = sessionFor(cfg);
     const source = cfg.source ?? options.source ?? defaultSource;
-    const raw = await source(symbol, iv, p1 * 1000, p2 * 1000);
+    // Yahoo's default for includePrePost is false when the parameter is absent.
+    const raw = await source(symbol, iv, p1 * 1000, p2 * 1000, { includePrePost: q.get('includePrePost') === 'true' });
     const intraday = isIntradayInterval(iv);
     const rows = raw
       .map((b) => ({ ts: Math.floor((intraday ? b.time : atLocalTime(b.time, open, tz)) / 1000), b }))

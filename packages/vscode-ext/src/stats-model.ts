@@ -100,7 +100,7 @@ export interface StatusBarModel {
   text: string;
   accessibilityLabel: string;
   tooltipMarkdown: string;
-  /** 'idle' when no process has made a request, 'live' otherwise; 'error' when the snapshots could not be read. */
+  /** 'idle' when no process has done anything yet, 'live' otherwise; 'error' when the snapshots could not be read. */
   state: 'idle' | 'live' | 'error';
 }
 
@@ -117,10 +117,17 @@ export function statusBarModel(view: StatsView, now: number): StatusBarModel {
     state = 'error';
     text = `$(database) Barcache $(warning)${offline}`;
     label = `Barcache: cannot read stats (${view.error})${offlineWords}`;
-  } else if (t.requests === 0) {
+  } else if (t.requests === 0 && t.provider.calls === 0 && t.prefetch.runs === 0) {
     state = 'idle';
     text = `$(database) Barcache idle${offline}`;
     label = `Barcache: no requests yet, ${procWords}${offlineWords}`;
+  } else if (t.requests === 0) {
+    // Only warms so far (prefetch fills the cache but answers no getBars request).
+    state = 'live';
+    text = `$(database) ${formatCount(t.prefetch.symbols)} warmed · ${formatCount(t.provider.calls)} calls${offline}`;
+    label =
+      `Barcache: no requests yet; ${t.prefetch.symbols} series warmed with ${t.provider.calls} provider calls, ` +
+      `${procWords}${offlineWords}`;
   } else {
     state = 'live';
     text = `$(database) ${formatPercent(t.hitRate)} hit · ${formatCount(t.requests)} req · ${formatCount(t.providerCallsSaved)} saved${offline}`;

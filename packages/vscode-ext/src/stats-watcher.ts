@@ -1,22 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CacheStats } from '@barcache/cache-core';
+import type { StatsSnapshot } from '@barcache/cache-core';
 import { emptyTotals, type LastWarm, type ProcessView, type StatsTotals, type StatsView, sumStats } from './stats-model.js';
 
 /** `<dir>/stats/<pid>.json`, as cache-core writes it (schema version 1). */
-export interface StatsSnapshot {
-  version: 1;
-  pid: number;
-  hostname: string;
-  label: string;
-  dir: string;
-  startedAt: number;
-  updatedAt: number;
-  closed: boolean;
-  stats: CacheStats;
-}
+export type { StatsSnapshot };
 
-/** Reads the live snapshots of a cache dir (cache-core's `readStatsSnapshots`). */
+/** Reads the snapshots of a cache dir that are not stale (cache-core's `readStatsSnapshots`, stale entries dropped). */
 export type SnapshotReader = (dir: string, opts: { now: number; staleMs: number }) => Promise<StatsSnapshot[]>;
 /** Sums snapshots (cache-core's `aggregateStats`, or `sumStats` here). */
 export type SnapshotAggregator = (snapshots: StatsSnapshot[]) => StatsTotals;
@@ -110,8 +100,8 @@ export class StatsWatcher {
   async refresh(): Promise<void> {
     if (this.#reading) {
       this.#again = true;
+      // The loop re-reads once more because of #again; wait for the whole loop.
       await this.#reading;
-      if (this.#reading) await this.#reading;
       return;
     }
     this.#reading = this.#readLoop().finally(() => {

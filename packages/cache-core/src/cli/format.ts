@@ -93,15 +93,16 @@ export function formatAgo(t: number | undefined, now: number): string {
 
 /**
  * A half-open range [start, end) for people. When both ends are midnight UTC (daily data) it is
- * shown by inclusive dates: [2024-01-01, 2024-02-01) → '2024-01-01 → 2024-01-31'. Otherwise the
- * end stays exclusive and is marked so: '2024-01-02 14:30Z → 2024-01-02 21:00Z)'.
+ * shown by inclusive dates: [2024-01-01, 2024-02-01) → '2024-01-01 → 2024-01-31'. A range that
+ * ends 1 ms after a midnight is an inclusive query end turned half-open ([start, end + 1)), and
+ * is shown through that date. Otherwise the end stays exclusive and is marked so:
+ * '2024-01-02 14:30Z → 2024-01-02 21:00Z)'.
  */
 export function formatRange(range: TimeRange): string {
   const { start, end } = range;
-  if (isMidnight(start) && isMidnight(end) && end > start) {
-    const first = formatInstant(start);
-    const last = formatInstant(end - DAY_MS);
-    return first === last ? first : `${first} → ${last}`;
+  if (isMidnight(start) && end > start) {
+    if (isMidnight(end)) return formatInclusiveRange(start, end - DAY_MS);
+    if (isMidnight(end - 1)) return formatInclusiveRange(start, end - 1);
   }
   return `${formatInstant(start)} → ${formatInstant(end)})`;
 }

@@ -61,13 +61,16 @@ export function reachableFrom(interval: Interval, now: number, limits?: Pick<Pro
  * 1. **Clamp to now.** `want.end` is clamped to {@link latestBarEnd}(interval, now): the future holds
  *    no bars, so it is never a gap (daily-and-longer keep a 14 h lead for local dates east of UTC).
  * 2. **Gaps.** `gaps = clampedWant − covered`. A weekend or holiday inside a covered range is covered.
- * 3. **Widen.** Each gap is widened to L2 block boundaries (block-layout), clamped again to rule 1's
- *    end, and `covered` is subtracted again: widening never re-requests covered data.
- * 4. **Merge.** Requests whose hole is ≤ `mergeHoleMs` (default one block) become one request that
- *    re-fetches the hole: fewer provider calls matter more than a few extra bars. Touching requests
- *    always merge.
- * 5. **Reachability.** Everything before {@link reachableFrom} (`now − maxAgeMs[interval]`) is cut
- *    from the requests; the part of `gaps` there is reported in `unreachable`.
+ * 3. **Reachability.** The part of `gaps` before {@link reachableFrom} (`now − maxAgeMs[interval]`,
+ *    rounded up to a bar edge) is reported in `unreachable` (and stays in `gaps`); only the rest is
+ *    planned.
+ * 4. **Widen.** Each reachable gap is widened to L2 block boundaries (block-layout), clamped to
+ *    [cut-off, rule 1's end), and `covered` is subtracted again: widening never re-requests covered
+ *    data. Widening only grows a gap through uncovered time next to it: a block's uncovered piece
+ *    that covered data separates from the gap is not requested.
+ * 5. **Merge.** Requests whose hole is ≤ `mergeHoleMs` (default one block) become one request that
+ *    re-fetches the hole: fewer provider calls matter more than a few extra bars. A merge is skipped
+ *    when, after rule 6, it would not save a call (two full 7-day 1m requests stay two, not three).
  * 6. **Split.** Each request longer than `maxSpanMs[interval]` is split from its start into chunks of
  *    at most that span, each chunk end snapped down to a block boundary when that still leaves a
  *    non-empty chunk (so chunks line up with blocks).
@@ -100,20 +103,24 @@ export function planFetches(input: PlanInput): FetchPlan {
   const gaps = subtractRanges([clamped], cov);
   if (gaps.length === 0) return { gaps, requests: [], unreachable: [] };
 
-  // 3. Widen to blocks, clamp, subtract covered.
-  const widened = gaps.map((g) => {
-    const w = widenToBlocks(interval, g);
-    return { start: w.start, end: Math.min(w.end, end) };
-  });
-  let requests = subtractRanges(widened, cov);
-
-  // 4. Merge across small holes.
-  requests = mergeHoles(requests, mergeHoleMs);
-
-  // 5. Reachability.
+  // 3. Reachability: the part of the gaps before the cut-off can never be fetched.
   const from = reachableFrom(interval, now, limits);
   const unreachable = clipRanges(gaps, { start: -Infinity, end: from });
-  requests = clipRanges(requests, { start: from, end: Infinity });
+  const reachable = clipRanges(gaps, { start: from, end: Infinity });
+
+  // 4. Widen to blocks, clamp to [from, end), subtract covered; keep only the piece that holds
+  //    the gap (a piece cut off from it by covered data is no gap of anyone's).
+  const pieces: TimeRange[] = [];
+  for (const g of reachable) {
+    const w = widenToBlocks(interval, g);
+    const parts = subtractRanges([{ start: Math.max(w.start, from), end: Math.min(w.end, end) }], cov);
+    const holder = parts.find((p) => p.start <= g.start && g.end <= p.end);
+    if (holder) pieces.push(holder);
+  }
+  let requests = normalizeRanges(pieces);
+
+  // 5. Merge across small holes, when that saves a call.
+  requests = mergeHoles(requests, mergeHoleMs, (r) => callsFor(interval, r, maxSpan));
 
   // 6. Split by max span.
   if (maxSpan !== Infinity) requests = requests.flatMap((r) => splitBySpan(interval, r, maxSpan));
@@ -126,15 +133,29 @@ export function planMany<T extends PlanInput>(inputs: readonly T[]): { input: T;
   return inputs.map((input) => ({ input, plan: planFetches(input) }));
 }
 
-/** Merges sorted, disjoint ranges whose hole is at most `hole` ms. */
-export function mergeHoles(rs: readonly TimeRange[], hole: number): TimeRange[] {
+/**
+ * Merges ranges (normalised first) whose hole is at most `hole` ms, left to right. With `cost`
+ * (provider calls a range needs), a merge happens only when the merged range costs fewer calls
+ * than the two apart.
+ */
+export function mergeHoles(rs: readonly TimeRange[], hole: number, cost?: (r: TimeRange) => number): TimeRange[] {
   const out: TimeRange[] = [];
   for (const r of normalizeRanges(rs)) {
     const last = out[out.length - 1];
-    if (last && r.start - last.end <= hole) last.end = r.end;
-    else out.push({ start: r.start, end: r.end });
+    if (last && r.start - last.end <= hole) {
+      const merged = { start: last.start, end: r.end };
+      if (!cost || cost(merged) < cost(last) + cost(r)) {
+        last.end = r.end;
+        continue;
+      }
+    }
+    out.push({ start: r.start, end: r.end });
   }
   return out;
+}
+
+function callsFor(interval: Interval, r: TimeRange, maxSpan: number): number {
+  return maxSpan === Infinity ? 1 : splitBySpan(interval, r, maxSpan).length;
 }
 
 /** Splits `r` into consecutive chunks of at most `maxSpan` ms, chunk ends snapped to blocks where possible. */

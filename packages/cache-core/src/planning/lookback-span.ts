@@ -6,7 +6,7 @@ import type { Interval } from '../types.js';
  * Turning "N bars before start" into a calendar start, conservatively (too early costs a few
  * extra bars; too late costs a second fetch). Assumptions, per interval:
  * - daily: N trading days span N × 7/5 calendar days, plus 5 % for holidays (≈ 10 a year on most
- *   exchanges) and 4 days for a long weekend at either edge;
+ *   exchanges, i.e. 4 % of trading days) and 4 days for a long weekend at either edge;
  * - 5d: a bar is 5 trading days, so 5N trading days as above;
  * - intraday: a 6.5 h session (floor(6.5 h / step) bars a day, at least 1), 5 sessions a week,
  *   then as daily, plus one day for the partial session at `start`;
@@ -26,7 +26,8 @@ const SESSION_MS = 6.5 * HOUR_MS;
 
 function tradingDaysToCalendarMs(tradingDays: number): number {
   if (tradingDays <= 0) return 0;
-  const calendarDays = Math.ceil((tradingDays * 7) / 5 + tradingDays / 20) + 4;
+  // 7/5 for weekends, × 1.05 for holidays, + 4 days for a long weekend at either edge.
+  const calendarDays = Math.ceil(((tradingDays * 7) / 5) * 1.05) + 4;
   return calendarDays * DAY_MS;
 }
 

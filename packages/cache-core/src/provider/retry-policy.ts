@@ -17,6 +17,9 @@ export interface RetryOptions extends BackoffOptions {
   maxRetryAfterMs?: number;
 }
 
+/** The longest delay setTimeout honours (2^31 − 1 ms); longer ones would fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export const DEFAULT_RETRY: Readonly<Required<RetryOptions>> = Object.freeze({
   retries: 4,
   baseDelayMs: 500,
@@ -30,10 +33,10 @@ export const DEFAULT_RETRY: Readonly<Required<RetryOptions>> = Object.freeze({
  */
 export function backoffDelayMs(attempt: number, opts: BackoffOptions, random: () => number = Math.random): number {
   const base = Math.max(0, Number.isFinite(opts.baseDelayMs) ? opts.baseDelayMs : 0);
-  const max = Math.max(0, Number.isFinite(opts.maxDelayMs) ? opts.maxDelayMs : base);
+  const max = Math.max(0, Number.isNaN(opts.maxDelayMs) ? base : opts.maxDelayMs);
   const n = Math.max(1, Math.floor(Number.isFinite(attempt) ? attempt : 1));
-  // 2^(n-1) overflows to Infinity for huge n; min() keeps it at max.
-  const cap = Math.min(max, base * 2 ** Math.min(n - 1, 1024));
+  // 2^(n-1) overflows to Infinity for huge n; min() keeps it at max, and at what setTimeout can wait.
+  const cap = Math.min(max, base * 2 ** Math.min(n - 1, 1023), MAX_TIMER_MS);
   let r = random();
   if (!(r >= 0)) r = 0;
   if (r >= 1) r = 0.999_999_999;
@@ -49,6 +52,9 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   const s = value.trim();
   if (s === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
+  // An HTTP-date starts with a day name ('Sun, 06 Nov 1994 08:49:37 GMT'); Date.parse alone would
+  // take '-5' for the year −5.
+  if (!/^[A-Za-z]{3}/.test(s)) return undefined;
   const t = Date.parse(s);
   if (!Number.isFinite(t)) return undefined;
   return Math.max(0, t - now);
@@ -145,6 +151,6 @@ export function retryAfterOf(err: unknown, now: number = Date.now()): number | u
  */
 export function retryDelayMs(err: unknown, attempt: number, opts: RetryOptions, random: () => number = Math.random, now: number = Date.now()): number {
   const after = retryAfterOf(err, now);
-  if (after !== undefined) return Math.min(after, opts.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs);
+  if (after !== undefined) return Math.min(after, opts.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs, MAX_TIMER_MS);
   return backoffDelayMs(attempt, opts, random);
 }

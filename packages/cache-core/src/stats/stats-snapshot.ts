@@ -161,6 +161,16 @@ export class StatsSnapshotWriter {
     return this.chain;
   }
 
+  /** Resolves when every write started so far has landed (or failed). Starts none. */
+  whenIdle(): Promise<void> {
+    return this.chain;
+  }
+
+  /** A trailing write is scheduled. */
+  get pending(): boolean {
+    return this.timer !== undefined;
+  }
+
   /** Writes a final snapshot with `closed: true` and stops all timers. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return this.chain;

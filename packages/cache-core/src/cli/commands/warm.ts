@@ -67,6 +67,11 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
         ctx.out(renderTable(WARM_COLUMNS, warmRows(report)));
         ctx.out(warmSummaryLine(report));
       }
+      if (ctx.io.signal?.aborted) {
+        // Ctrl-C: what finished is stored; the rest was skipped (ABORTED in the table).
+        ctx.err('barcache: warm interrupted; finished symbols are stored');
+        setExit(ExitCode.INTERRUPTED);
+      }
       if (report.failed.length > 0) {
         const lines = warmFailureLines(report);
         ctx.err(`barcache: ${report.failed.length} of ${report.symbols.length} symbols failed:`);

@@ -1,0 +1,151 @@
+/**
+ * `pnpm bench [--json [file]] [--latency ms] [--large-symbols n] [--repeats n] [--skip-micro]`
+ * Side by side on the same workloads: no cache, an exact-key memo, a gap-filling cache without
+ * prefetch, and Barcache; then cache-core's micro figures. Progress goes to stderr.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCache, YahooProvider } from '@barcache/cache-core';
+import { startLoopbackServer } from './loopback.js';
+import { machineFacts } from './machine.js';
+import { loadMicro, lookbackMicro } from './micro.js';
+import { formatReport, type BenchReport, type WorkloadReport } from './report.js';
+import { runWorkload, type WorkloadResult } from './runner.js';
+import { BarcacheSource } from './sources/barcache-source.js';
+import type { BenchSource } from './sources/bench-source.js';
+import { CountingProvider } from './sources/counting-provider.js';
+import { ExactMemoSource } from './sources/exact-memo.js';
+import { GapFillingCacheSource } from './sources/gap-filling-cache.js';
+import { NoCacheSource } from './sources/no-cache.js';
+import { FIFTY_SYMBOLS, largeWorkload, seedWorkload, type Workload } from './workloads.js';
+
+interface Args {
+  json: boolean;
+  jsonFile?: string;
+  latencyMs: number;
+  largeSymbols: number;
+  repeats: number;
+  micro: boolean;
+  concurrency: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 16 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') {
+      args.json = true;
+      if (argv[i + 1] && !argv[i + 1]!.startsWith('--')) args.jsonFile = next();
+    } else if (a.startsWith('--json=')) {
+      args.json = true;
+      args.jsonFile = a.slice(7);
+    } else if (a === '--latency') args.latencyMs = Number(next());
+    else if (a === '--large-symbols') args.largeSymbols = Number(next());
+    else if (a === '--repeats') args.repeats = Number(next());
+    else if (a === '--concurrency') args.concurrency = Number(next());
+    else if (a === '--skip-micro') args.micro = false;
+    else throw new Error(`unknown option ${a}`);
+  }
+  return args;
+}
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const server = await startLoopbackServer(args.latencyMs);
+  const tmp = mkdtempSync(join(tmpdir(), 'barcache-bench-'));
+  const provider = new CountingProvider(new YahooProvider({ baseUrl: server.url, concurrency: args.concurrency }));
+  let dirs = 0;
+  const freshDir = () => join(tmp, `cache-${dirs++}`);
+
+  const makeSources: (() => Promise<BenchSource>)[] = [
+    async () => new NoCacheSource(provider),
+    async () => new ExactMemoSource(provider),
+    async () => new GapFillingCacheSource(provider),
+    async () => new BarcacheSource(await openCache({ dir: freshDir(), provider, statsSnapshots: false })),
+  ];
+
+  const report: BenchReport = {
+    machine: machineFacts(),
+    config: { latencyMs: args.latencyMs, providerConcurrency: args.concurrency, largeSymbols: args.largeSymbols },
+    workloads: [],
+    micro: {},
+  };
+
+  try {
+    const workloads: [Workload, number][] = [
+      [seedWorkload(), args.repeats],
+      [largeWorkload(FIFTY_SYMBOLS.slice(0, args.largeSymbols)), 1],
+    ];
+    for (const [w, repeats] of workloads) {
+      log(`workload ${w.id}: ${w.requests.toLocaleString('en-US')} requests`);
+      const results: WorkloadResult[] = [];
+      for (const make of makeSources) {
+        const runs: WorkloadResult[] = [];
+        for (let r = 0; r < repeats; r++) {
+          const source = await make(); // a fresh, cold instance for every run
+          try {
+            runs.push(await runWorkload(source, w, provider));
+          } finally {
+            await source.close?.();
+          }
+        }
+        const mid = { ...runs[0]!, wallMs: median(runs.map((x) => x.wallMs)) };
+        log(`  ${mid.label}: ${mid.providerCalls} calls, ${mid.barDays} bar-days, ${mid.wallMs.toFixed(0)} ms`);
+        results.push(mid);
+      }
+      const first = results[0]!;
+      const wr: WorkloadReport = {
+        id: w.id,
+        title: w.title,
+        requests: w.requests,
+        repeats,
+        results,
+        identicalAnswers: results.every((r) => r.barsReturned === first.barsReturned && r.checksum === first.checksum),
+      };
+      report.workloads.push(wr);
+    }
+
+    if (args.micro) {
+      log('micro: 30-day lookback on a resident 10-year series');
+      report.micro.lookback = await lookbackMicro(freshDir(), provider);
+      log('micro: 500 symbols × 10 years, fill then L2 → L1 load');
+      report.micro.load = await loadMicro(freshDir(), new YahooProvider({ baseUrl: server.url, concurrency: args.concurrency }), 500, log);
+    }
+  } finally {
+    await server.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const json = JSON.stringify(report, null, 2);
+  if (args.json && !args.jsonFile) {
+    process.stdout.write(`${json}\n`);
+    return;
+  }
+  console.log(formatReport(report));
+  if (args.jsonFile) {
+    writeFileSync(args.jsonFile, `${json}\n`);
+    console.log(`\nfigures written to ${args.jsonFile}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

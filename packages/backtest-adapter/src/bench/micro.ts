@@ -1,0 +1,202 @@
+/**
+ * cache-core micro figures: a lookback on a resident series vs slicing a preloaded array, the L2 → L1
+ * load rate, bytes per bar on disk, and memory for 500 symbols × 10 years.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { openCache, type Bar, type BarProvider } from '@barcache/cache-core';
+import { lowerBound, upperBound } from '../window.js';
+import { CountingProvider } from './sources/counting-provider.js';
+
+const D = 86_400_000;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Median ns/op of `op` over `repeats` runs of `n` calls each (after one warm-up run). */
+function nsPerOp(n: number, repeats: number, op: (i: number) => number): { median: number; runs: number[] } {
+  let sink = 0;
+  const runs: number[] = [];
+  for (let r = -1; r < repeats; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) sink += op(i);
+    const ns = ((performance.now() - t0) * 1e6) / n;
+    if (r >= 0) runs.push(ns);
+  }
+  if (sink === -1) console.error('');
+  return { median: median(runs), runs };
+}
+
+async function nsPerOpAsync(n: number, repeats: number, op: (i: number) => Promise<number>): Promise<{ median: number; runs: number[] }> {
+  let sink = 0;
+  const runs: number[] = [];
+  for (let r = -1; r < repeats; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) sink += await op(i);
+    const ns = ((performance.now() - t0) * 1e6) / n;
+    if (r >= 0) runs.push(ns);
+  }
+  if (sink === -1) console.error('');
+  return { median: median(runs), runs };
+}
+
+export interface LookbackFigures {
+  seriesBars: number;
+  lookbackDays: number;
+  ops: number;
+  repeats: number;
+  arrayNs: number;
+  peekNs: number;
+  getBarsNs: number;
+  peekRatio: number;
+  getBarsRatio: number;
+}
+
+export interface LoadFigures {
+  symbols: number;
+  years: number;
+  bars: number;
+  fillMs: number;
+  fillProviderCalls: number;
+  loadMs: number;
+  barsPerSecond: number;
+  loadProviderCalls: number;
+  storeBytes: number;
+  dirBytes: number;
+  storeBytesPerBar: number;
+  dirBytesPerBar: number;
+  l1Bytes: number;
+  heapDeltaBytes: number;
+  rssDeltaBytes: number;
+}
+
+const START = '2015-01-02';
+const END = '2024-12-31';
+
+/** 30-day lookbacks at seeded random days of a resident 10-year daily series. */
+export async function lookbackMicro(dir: string, provider: BarProvider, repeats = 7, ops = 200_000): Promise<LookbackFigures> {
+  const cache = await openCache({ dir, provider, statsSnapshots: false });
+  try {
+    const report = await cache.prefetch({ symbols: ['TENY'], interval: '1d', start: START, end: END });
+    const all: Bar[] = await cache.getBars({ symbol: 'TENY', interval: '1d', start: START, end: END });
+    const first = all[0]!.time + 30 * D;
+    const span = all.at(-1)!.time - first;
+    let seed = 42;
+    const ends = Float64Array.from({ length: 4096 }, () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return Math.floor((first + (seed / 2 ** 31) * span) / D) * D;
+    });
+    const look = 30 * D;
+    const arrayNs = nsPerOp(ops, repeats, (i) => {
+      const end = ends[i & 4095]!;
+      return all.slice(lowerBound(all, end - look), upperBound(all, end)).length;
+    });
+    const peekNs = nsPerOp(ops, repeats, (i) => {
+      const end = ends[i & 4095]!;
+      return cache.peekBars({ symbol: 'TENY', interval: '1d', start: end - look, end })!.length;
+    });
+    const getBarsNs = await nsPerOpAsync(ops / 4, repeats, async (i) => {
+      const end = ends[i & 4095]!;
+      return (await cache.getBars({ symbol: 'TENY', interval: '1d', start: end - look, end })).length;
+    });
+    cache.release(report);
+    return {
+      seriesBars: all.length,
+      lookbackDays: 30,
+      ops,
+      repeats,
+      arrayNs: arrayNs.median,
+      peekNs: peekNs.median,
+      getBarsNs: getBarsNs.median,
+      peekRatio: peekNs.median / arrayNs.median,
+      getBarsRatio: getBarsNs.median / arrayNs.median,
+    };
+  } finally {
+    await cache.close();
+  }
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    total += e.isDirectory() ? dirSize(p) : statSync(p).size;
+  }
+  return total;
+}
+
+/**
+ * Fills a cache with `symbols` × 10 years from the provider, closes it, then measures a second
+ * instance loading everything from L2 into L1 (prefetch), with zero provider calls.
+ */
+export async function loadMicro(dir: string, inner: BarProvider, symbolCount = 500, progress: (s: string) => void = () => {}): Promise<LoadFigures> {
+  const symbols = Array.from({ length: symbolCount }, (_, i) => `TEN${String(i).padStart(3, '0')}`);
+  const provider = new CountingProvider(inner);
+  const memory = { maxBytes: 1024 * 2 ** 20 };
+
+  const fill = await openCache({ dir, provider, statsSnapshots: false, memory });
+  const t0 = performance.now();
+  const filled = await fill.prefetch({
+    symbols,
+    interval: '1d',
+    start: START,
+    end: END,
+    onProgress: (e) => {
+      if (e.done % 100 === 0) progress(`  filled ${e.done}/${e.total} series`);
+    },
+  });
+  const fillMs = performance.now() - t0;
+  if (filled.failed.length) throw new Error(`fill failed for ${filled.failed.length} symbols: ${filled.symbols.find((s) => s.error)?.error?.message}`);
+  const fillProviderCalls = provider.calls;
+  fill.release(filled);
+  await fill.close();
+
+  provider.reset();
+  gc();
+  const heap0 = process.memoryUsage().heapUsed;
+  const rss0 = process.memoryUsage().rss;
+  const cache = await openCache({ dir, provider, statsSnapshots: false, memory });
+  try {
+    const t1 = performance.now();
+    const report = await cache.prefetch({ symbols, interval: '1d', start: START, end: END });
+    const loadMs = performance.now() - t1;
+    gc();
+    const heap1 = process.memoryUsage().heapUsed;
+    const rss1 = process.memoryUsage().rss;
+    const bars = report.symbols.reduce((n, s) => n + s.bars, 0);
+    const stats = cache.stats();
+    const storeBytes = stats.l2.bytes;
+    cache.release(report);
+    await cache.close();
+    const dirBytes = dirSize(dir);
+    return {
+      symbols: symbolCount,
+      years: 10,
+      bars,
+      fillMs,
+      fillProviderCalls,
+      loadMs,
+      barsPerSecond: bars / (loadMs / 1000),
+      loadProviderCalls: provider.calls,
+      storeBytes,
+      dirBytes,
+      storeBytesPerBar: storeBytes / bars,
+      dirBytesPerBar: dirBytes / bars,
+      l1Bytes: stats.l1.bytes,
+      heapDeltaBytes: heap1 - heap0,
+      rssDeltaBytes: rss1 - rss0,
+    };
+  } catch (err) {
+    await cache.close();
+    throw err;
+  }
+}

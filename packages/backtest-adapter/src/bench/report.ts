@@ -1,0 +1,90 @@
+import Table from 'cli-table3';
+import type { MachineFacts } from './machine.js';
+import type { LoadFigures, LookbackFigures } from './micro.js';
+import type { WorkloadResult } from './runner.js';
+
+export interface WorkloadReport {
+  id: string;
+  title: string;
+  requests: number;
+  /** Median over `repeats` runs of each source. */
+  repeats: number;
+  results: WorkloadResult[];
+  /** All sources returned the same bars to the engine. */
+  identicalAnswers: boolean;
+}
+
+export interface BenchReport {
+  machine: MachineFacts;
+  config: { latencyMs: number; providerConcurrency: number; largeSymbols: number };
+  workloads: WorkloadReport[];
+  micro: { lookback?: LookbackFigures; load?: LoadFigures };
+}
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
+const ratio = (x: number, base: number) => (base === 0 ? (x === 0 ? '1×' : '∞') : `${(x / base).toFixed(x / base >= 10 ? 0 : 1)}×`);
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+const compact = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+export function formatWorkload(w: WorkloadReport): string {
+  const base = w.results.find((r) => r.source === 'barcache');
+  const table = new Table({
+    head: ['', 'provider calls', 'bar-days fetched', 'wall time', 'calls vs Barcache', 'bar-days vs Barcache', 'time vs Barcache'],
+    style: { head: [], border: [] },
+    chars: compact,
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const r of w.results) {
+    table.push([
+      r.label,
+      n(r.providerCalls),
+      n(r.barDays),
+      ms(r.wallMs),
+      base ? ratio(r.providerCalls, base.providerCalls) : '',
+      base ? ratio(r.barDays, base.barDays) : '',
+      base ? ratio(r.wallMs, base.wallMs) : '',
+    ]);
+  }
+  const note = `${n(w.requests)} requests; wall time = median of ${w.repeats} run${w.repeats === 1 ? '' : 's'}; answers identical across sources: ${w.identicalAnswers ? 'yes' : 'NO'}`;
+  return `${w.title}\n${table.toString()}\n${note}`;
+}
+
+export function formatMicro(m: BenchReport['micro']): string {
+  const table = new Table({
+    head: ['cache-core micro figure', 'measured', 'target', ''],
+    style: { head: [], border: [] },
+    chars: compact,
+  });
+  const ok = (pass: boolean) => (pass ? 'ok' : 'MISSED');
+  const l = m.lookback;
+  if (l) {
+    table.push(
+      [`30-day lookback, resident ${n(l.seriesBars)}-bar series: peekBars`, `${l.peekNs.toFixed(0)} ns/op = ${l.peekRatio.toFixed(1)}× array`, '≤ 3× array', ok(l.peekRatio <= 3)],
+      ['  … getBars (async)', `${l.getBarsNs.toFixed(0)} ns/op = ${l.getBarsRatio.toFixed(1)}× array`, '', ''],
+      ['  … find + slice in a preloaded Bar[]', `${l.arrayNs.toFixed(0)} ns/op`, '', ''],
+    );
+  }
+  const d = m.load;
+  if (d) {
+    table.push(
+      [`L2 → L1 load, ${d.symbols} symbols × ${d.years} y (${n(d.bars)} bars)`, `${(d.barsPerSecond / 1e6).toFixed(2)} M bars/s (${ms(d.loadMs)})`, '≥ 2 M/s', ok(d.barsPerSecond >= 2e6)],
+      ['  provider calls during the load', n(d.loadProviderCalls), '0', ok(d.loadProviderCalls === 0)],
+      ['bytes/bar on disk: store totalBytes (l2.bytes)', d.storeBytesPerBar.toFixed(1), '≤ 24', ok(d.storeBytesPerBar <= 24)],
+      ['bytes/bar on disk: LevelDB dir after close', d.dirBytesPerBar.toFixed(1), '', ''],
+      [`memory for the ${d.symbols} × ${d.years} y series: stats().l1.bytes`, mb(d.l1Bytes), '≤ 100 MB', ok(d.l1Bytes <= 100 * 2 ** 20)],
+      ['  heap / RSS growth during the load (after gc)', `${mb(d.heapDeltaBytes)} / ${mb(d.rssDeltaBytes)}`, '', ''],
+      [`  (cold fill: ${n(d.fillProviderCalls)} provider calls in ${ms(d.fillMs)})`, '', '', ''],
+    );
+  }
+  return table.toString();
+}
+
+export function formatReport(r: BenchReport): string {
+  const m = r.machine;
+  const head =
+    `Barcache bench · ${m.date.slice(0, 10)} · ${m.cpu} × ${m.cores} cores · ${m.memoryGiB} GiB · node ${m.node} · ${m.platform}\n` +
+    `provider: the real YahooProvider → loopback Yahoo chart server (LOCAL SYNTHETIC data), ${r.config.latencyMs} ms simulated latency, ` +
+    `${r.config.providerConcurrency} requests in flight at most, same for every row`;
+  return [head, ...r.workloads.map(formatWorkload), formatMicro(r.micro)].join('\n\n');
+}

@@ -1,0 +1,81 @@
+/**
+ * One demo run, in its own process (the parent forks it twice: cold, then warm): open the cache,
+ * prepare the session, run grademark on each symbol, report figures to the parent over IPC.
+ */
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { backtest } from 'grademark';
+import { openCache, YahooProvider, type BarProvider } from '@barcache/cache-core';
+import { prepareSession } from '../grademark/index.js';
+import { SYNTHETIC_PROVIDER_NAME, type DemoConfig, type RunResult, type SymbolResult } from './demo-config.js';
+import { smaCrossoverWithMarketFilter } from './strategy.js';
+
+function providerFor(config: DemoConfig): BarProvider {
+  const yahoo = new YahooProvider(config.baseUrl ? { baseUrl: config.baseUrl } : {});
+  if (!config.synthetic) return yahoo;
+  // The real YahooProvider pointed at the loopback server, under a name of its own.
+  return { name: SYNTHETIC_PROVIDER_NAME, limits: yahoo.limits, fetchBars: (req) => yahoo.fetchBars(req) };
+}
+
+export async function runDemoBacktest(config: DemoConfig, label: string): Promise<RunResult> {
+  const t0 = performance.now();
+  const cache = await openCache({ dir: config.dir, provider: providerFor(config), processLabel: `barcache demo (${label})` });
+  try {
+    const session = await prepareSession(cache, {
+      symbols: [...config.symbols, config.market],
+      start: config.start,
+      end: config.end,
+      lookbackPeriod: config.lookbackPeriod,
+    });
+    const digest = createHash('sha256');
+    const symbols: SymbolResult[] = [];
+    for (const symbol of config.symbols) {
+      const series = await session.series(symbol);
+      const trades = backtest(smaCrossoverWithMarketFilter(session.lookup, { slow: config.lookbackPeriod, market: config.market }), series);
+      digest.update(JSON.stringify(trades));
+      symbols.push({
+        symbol,
+        bars: series.count(),
+        trades: trades.length,
+        wins: trades.filter((t) => t.profit > 0).length,
+        growth: trades.reduce((g, t) => g * t.growth, 1),
+      });
+    }
+    const wallMs = performance.now() - t0;
+    session.release();
+    const s = cache.stats();
+    const sources: Record<string, number> = {};
+    for (const r of session.report.symbols) sources[r.source] = (sources[r.source] ?? 0) + 1;
+    return {
+      label,
+      wallMs,
+      requests: s.requests,
+      l1Hits: s.l1.hits,
+      l2Hits: s.l2.hits,
+      misses: s.requests - s.l1.hits - s.l2.hits,
+      providerCalls: s.provider.calls,
+      providerBars: s.provider.bars,
+      prefetchSources: sources,
+      prefetchProviderCalls: session.report.providerCalls,
+      seriesLoads: config.symbols.length,
+      marketReads: session.lookup.reads,
+      symbols,
+      tradesDigest: digest.digest('hex'),
+    };
+  } finally {
+    await cache.close();
+  }
+}
+
+// Entry point when forked by main.ts: the config arrives over IPC, the result goes back.
+if (process.send) {
+  process.once('message', (msg: { config: DemoConfig; label: string }) => {
+    runDemoBacktest(msg.config, msg.label).then(
+      (result) => process.send!({ ok: true, result }, () => process.exit(0)),
+      (err: unknown) => {
+        const e = err as { code?: string; message?: string };
+        process.send!({ ok: false, error: `${e.code ?? 'ERROR'}: ${e.message ?? String(err)}` }, () => process.exit(1));
+      },
+    );
+  });
+}

@@ -1,0 +1,46 @@
+/** What the demo backtests: shared by the parent (main.ts) and each run's child process. */
+export interface DemoConfig {
+  dir: string;
+  /** Loopback Yahoo-compatible server, when the data is synthetic. */
+  baseUrl?: string;
+  synthetic: boolean;
+  symbols: string[];
+  market: string;
+  start: string;
+  end: string;
+  lookbackPeriod: number;
+}
+
+export interface SymbolResult {
+  symbol: string;
+  bars: number;
+  trades: number;
+  wins: number;
+  /** Compounded growth of the symbol's trades (1 = flat). */
+  growth: number;
+}
+
+export interface RunResult {
+  label: string;
+  /** From opening the cache to the last trade computed, ms. */
+  wallMs: number;
+  /** The whole child process, spawn to exit, ms (filled in by the parent). */
+  processMs?: number;
+  requests: number;
+  l1Hits: number;
+  l2Hits: number;
+  misses: number;
+  providerCalls: number;
+  providerBars: number;
+  /** Where prefetch found each series: l1 / l2 / provider / mixed. */
+  prefetchSources: Record<string, number>;
+  prefetchProviderCalls: number;
+  seriesLoads: number;
+  marketReads: number;
+  symbols: SymbolResult[];
+  /** sha256 of every trade, to compare runs. */
+  tradesDigest: string;
+}
+
+/** The provider name synthetic data is stored under, so it never mixes with real Yahoo bars. */
+export const SYNTHETIC_PROVIDER_NAME = 'yahoo-synthetic-demo';

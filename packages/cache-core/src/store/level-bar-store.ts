@@ -1,0 +1,306 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Level } from 'level';
+import type { BarColumns } from '../bar-columns.js';
+import { decodeBlock } from '../bar-block-codec.js';
+import { BarcacheError, ErrorCode, isBarcacheError } from '../errors.js';
+import type { BarStore, BarStoreSupports, BlockReadResult, SeriesMeta, SeriesWrite } from './bar-store.js';
+import {
+  blockKey,
+  checkBlockStart,
+  checkSeriesId,
+  prepareCommit,
+  seriesBlockRange,
+  seriesBytes,
+  type PreparedCommit,
+} from './block-commit.js';
+import { currentOwner, describeOwner, readOwner, removeOwner, writeOwner, type CacheDirOwner } from './cache-dir-owner.js';
+
+export interface LevelBarStoreOptions {
+  /** The cache dir. The database lives in `<dir>/db`, the holder's record in `<dir>/owner.json`. */
+  dir: string;
+  /**
+   * How long `open()` waits for another process (or instance) to release the database before it
+   * throws LOCKED, in ms. Default: 2000. Measured on the real monotonic clock, not `now`.
+   */
+  lockTimeoutMs?: number;
+  /** Clock for the `startedAt` this store records in owner.json (epoch ms). Default: Date.now. */
+  now?: () => number;
+  /** How this process is named in owner.json (e.g. 'barcache warm'). Default: its command line. */
+  processLabel?: string;
+}
+
+/** One operation of the single batch a commit writes (abstract-level's batch operation shape). */
+export type LevelBatchOp =
+  | { type: 'put'; key: string; value: string | Uint8Array; sublevel: unknown }
+  | { type: 'del'; key: string; sublevel: unknown };
+
+interface MetaEntry {
+  json: string;
+  meta: SeriesMeta;
+  bytes: number;
+}
+
+type Db = Level<string, string>;
+declare const anyDb: Db;
+type MetaLevel = ReturnType<typeof anyDb.sublevel<string, string>>;
+type BlockLevel = ReturnType<typeof anyDb.sublevel<string, Uint8Array>>;
+
+const MAX_BACKOFF_MS = 200;
+
+function isLockError(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  return e?.code === 'LEVEL_LOCKED' || (e?.code === 'LEVEL_DATABASE_NOT_OPEN' && e.cause?.code === 'LEVEL_LOCKED');
+}
+
+/**
+ * L2 on disk: one LevelDB at `<dir>/db` with two sublevels, `meta` (one JSON value per series id)
+ * and `blocks` (`<seriesId>\x00<blockStart hex>` → encoded block). Every commit is one LevelDB
+ * batch, so the ledger in a meta never claims bars whose block is not on disk.
+ *
+ * The store keeps a copy of every meta in memory (it is the only writer while it holds the lock),
+ * which makes getMeta/listMeta/totalBytes cheap.
+ */
+export class LevelBarStore implements BarStore {
+  readonly supports: BarStoreSupports = Object.freeze({ persistent: true, checksums: true });
+  readonly dir: string;
+  readonly lockTimeoutMs: number;
+  readonly #now: () => number;
+  readonly #label: string | undefined;
+
+  #db: Level<string, string> | undefined;
+  #meta: MetaLevel | undefined;
+  #blocks: BlockLevel | undefined;
+  #state: 'closed' | 'opening' | 'open' | 'closing' = 'closed';
+  #owner: CacheDirOwner | undefined;
+  #metas = new Map<string, MetaEntry>();
+  #totalBytes = 0;
+  /** Writes run one after another, so each recomputes `blocks` from the previous one's result. */
+  #writeChain: Promise<unknown> = Promise.resolve();
+  /**
+   * Ids whose stored meta would not parse at open. Such a series reads as absent (so the cache
+   * refetches it); its next commit or deleteSeries also removes the blocks left under its id.
+   */
+  readonly unreadableMeta: string[] = [];
+
+  constructor(options: LevelBarStoreOptions) {
+    if (options === null || typeof options !== 'object') throw new TypeError('LevelBarStore: options are required');
+    if (typeof options.dir !== 'string' || options.dir.length === 0) throw new TypeError('LevelBarStore: dir must be a non-empty string');
+    const lockTimeoutMs = options.lockTimeoutMs ?? 2000;
+    if (!(lockTimeoutMs >= 0)) throw new TypeError(`LevelBarStore: lockTimeoutMs must be >= 0, got ${lockTimeoutMs}`);
+    this.dir = path.resolve(options.dir);
+    this.lockTimeoutMs = lockTimeoutMs;
+    this.#now = options.now ?? Date.now;
+    this.#label = options.processLabel;
+  }
+
+  get status(): 'closed' | 'opening' | 'open' | 'closing' {
+    return this.#state;
+  }
+
+  async open(): Promise<void> {
+    if (this.#state === 'open') return;
+    if (this.#state !== 'closed') throw new TypeError(`LevelBarStore: cannot open while ${this.#state}`);
+    this.#state = 'opening';
+    try {
+      await mkdir(this.dir, { recursive: true });
+      const db = await this.#openWithRetry();
+      this.#db = db;
+      this.#meta = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
+      this.#blocks = db.sublevel<string, Uint8Array>('blocks', { valueEncoding: 'view' });
+      await this.#loadMetas();
+      this.#owner = currentOwner({ now: this.#now, ...(this.#label === undefined ? {} : { command: this.#label }) });
+      await writeOwner(this.dir, this.#owner);
+      this.#state = 'open';
+    } catch (err) {
+      const db = this.#db;
+      this.#db = undefined;
+      this.#state = 'closed';
+      await db?.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  async #openWithRetry(): Promise<Level<string, string>> {
+    const started = performance.now();
+    let delay = 10;
+    for (;;) {
+      const db = new Level<string, string>(path.join(this.dir, 'db'), { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+      try {
+        await db.open();
+        return db;
+      } catch (err) {
+        if (!isLockError(err)) throw err;
+        const waited = performance.now() - started;
+        if (waited >= this.lockTimeoutMs) {
+          const holder = await readOwner(this.dir);
+          throw new BarcacheError(
+            ErrorCode.LOCKED,
+            `Cache dir ${this.dir} is in use by ${describeOwner(holder)}; gave up after ${Math.round(waited)} ms`,
+            { cause: err, details: { dir: this.dir, holder, waitedMs: Math.round(waited) } },
+          );
+        }
+        await sleep(Math.min(delay, this.lockTimeoutMs - waited + 1));
+        delay = Math.min(delay * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  async #loadMetas(): Promise<void> {
+    this.#metas.clear();
+    this.unreadableMeta.length = 0;
+    this.#totalBytes = 0;
+    for await (const [id, json] of this.#meta!.iterator()) {
+      let meta: SeriesMeta;
+      try {
+        meta = JSON.parse(json) as SeriesMeta;
+        if (!Array.isArray(meta.blocks)) throw new TypeError('no blocks');
+      } catch {
+        this.unreadableMeta.push(id);
+        continue;
+      }
+      const bytes = seriesBytes(json, meta.blocks);
+      this.#metas.set(id, { json, meta, bytes });
+      this.#totalBytes += bytes;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'closing') return;
+    if (this.#state === 'opening') throw new TypeError('LevelBarStore: close() while opening');
+    this.#state = 'closing';
+    try {
+      await this.#writeChain.catch(() => {});
+      // Remove our record while we still hold the lock, so we never delete a successor's.
+      if (this.#owner !== undefined) await removeOwner(this.dir, this.#owner).catch(() => {});
+      await this.#db?.close();
+    } finally {
+      this.#db = undefined;
+      this.#owner = undefined;
+      this.#state = 'closed';
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#state !== 'open') {
+      throw new BarcacheError(ErrorCode.CLOSED, `LevelBarStore at ${this.dir} is not open (${this.#state})`);
+    }
+  }
+
+  async getMeta(id: string): Promise<SeriesMeta | undefined> {
+    this.#assertOpen();
+    checkSeriesId(id);
+    const entry = this.#metas.get(id);
+    return entry === undefined ? undefined : (JSON.parse(entry.json) as SeriesMeta);
+  }
+
+  async listMeta(): Promise<SeriesMeta[]> {
+    this.#assertOpen();
+    return [...this.#metas.keys()].sort().map((id) => JSON.parse(this.#metas.get(id)!.json) as SeriesMeta);
+  }
+
+  async readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
+    this.#assertOpen();
+    checkSeriesId(id);
+    if (!Array.isArray(starts)) throw new TypeError('readBlocks: starts must be an array');
+    for (const s of starts) checkBlockStart(s);
+    const unique = [...new Set(starts)];
+    const values = await this.#blocks!.getMany(unique.map((s) => blockKey(id, s)));
+    const blocks = new Map<number, BarColumns>();
+    const corrupt: number[] = [];
+    for (let i = 0; i < unique.length; i++) {
+      const bytes = values[i];
+      if (bytes === undefined) continue;
+      try {
+        blocks.set(unique[i]!, decodeBlock(bytes));
+      } catch (err) {
+        if (!isBarcacheError(err, ErrorCode.CORRUPT_BLOCK)) throw err;
+        corrupt.push(unique[i]!);
+      }
+    }
+    return { blocks, corrupt };
+  }
+
+  async commit(write: SeriesWrite): Promise<SeriesMeta> {
+    const [meta] = await this.commitMany([write]);
+    return meta!;
+  }
+
+  async commitMany(writes: SeriesWrite[]): Promise<SeriesMeta[]> {
+    this.#assertOpen();
+    if (!Array.isArray(writes)) throw new TypeError('commitMany: expected an array of writes');
+    return this.#exclusive(async () => {
+      // Later writes to the same series build on earlier ones in this call.
+      const working = new Map<string, SeriesMeta | undefined>();
+      const prepared: PreparedCommit[] = [];
+      for (const w of writes) {
+        const id = w?.meta?.id;
+        const current = working.has(id) ? working.get(id) : this.#metas.get(id)?.meta;
+        const p = prepareCommit(w, current);
+        working.set(p.id, p.meta);
+        prepared.push(p);
+      }
+      if (prepared.length === 0) return [];
+      const ops: LevelBatchOp[] = [];
+      // A series whose stored meta would not parse starts afresh: drop its orphaned blocks too.
+      const orphaned = new Set(prepared.map((p) => p.id).filter((id) => this.unreadableMeta.includes(id)));
+      for (const id of orphaned) {
+        for await (const key of this.#blocks!.keys(seriesBlockRange(id))) ops.push({ type: 'del', key, sublevel: this.#blocks });
+      }
+      for (const p of prepared) {
+        for (const start of p.dels) ops.push({ type: 'del', key: blockKey(p.id, start), sublevel: this.#blocks });
+        for (const { start, bytes } of p.puts) ops.push({ type: 'put', key: blockKey(p.id, start), value: bytes, sublevel: this.#blocks });
+        ops.push({ type: 'put', key: p.id, value: p.metaJson, sublevel: this.#meta });
+      }
+      await this._writeBatch(ops);
+      for (const p of prepared) this.#setEntry(p.id, { json: p.metaJson, meta: p.meta, bytes: p.bytes });
+      for (const id of orphaned) this.unreadableMeta.splice(this.unreadableMeta.indexOf(id), 1);
+      return prepared.map((p) => JSON.parse(p.metaJson) as SeriesMeta);
+    });
+  }
+
+  async deleteSeries(id: string): Promise<void> {
+    this.#assertOpen();
+    checkSeriesId(id);
+    await this.#exclusive(async () => {
+      const ops: LevelBatchOp[] = [];
+      for await (const key of this.#blocks!.keys(seriesBlockRange(id))) ops.push({ type: 'del', key, sublevel: this.#blocks });
+      ops.push({ type: 'del', key: id, sublevel: this.#meta });
+      await this._writeBatch(ops);
+      this.#setEntry(id, undefined);
+      const bad = this.unreadableMeta.indexOf(id);
+      if (bad >= 0) this.unreadableMeta.splice(bad, 1);
+    });
+  }
+
+  async totalBytes(): Promise<number> {
+    this.#assertOpen();
+    return this.#totalBytes;
+  }
+
+  /**
+   * Writes one atomic LevelDB batch. Implementer's hook: tests override it to make a batch fail.
+   * @internal
+   */
+  protected async _writeBatch(ops: LevelBatchOp[]): Promise<void> {
+    // The sublevel field makes one batch span both sublevels atomically.
+    await this.#db!.batch(ops as never);
+  }
+
+  #setEntry(id: string, entry: MetaEntry | undefined): void {
+    const old = this.#metas.get(id);
+    if (old !== undefined) this.#totalBytes -= old.bytes;
+    if (entry === undefined) this.#metas.delete(id);
+    else {
+      this.#metas.set(id, entry);
+      this.#totalBytes += entry.bytes;
+    }
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#writeChain.then(fn, fn);
+    this.#writeChain = run.catch(() => {});
+    return run;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * runCli in-process with a fake cache: the wiring that the end-to-end test cannot observe
+ * directly (the cache is closed after every command, even a failing one; what is passed to
+ * openCache; prompts). Real processes, LevelDB and Yahoo are in cli.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { BarcacheError, ErrorCode } from '../src/errors.js';
+import type { CliDeps, CliIo } from '../src/cli/context.js';
+import { runCli } from '../src/cli/program.js';
+import type { BarCache, CacheStats, OpenCacheOptions, PrefetchPlan, PrefetchReport, SeriesInfo } from '../src/types.js';
+
+const D = (s: string) => Date.parse(`${s}T00:00:00Z`);
+const NOW = Date.parse('2024-06-15T12:00:00Z');
+
+function zeroStats(): CacheStats {
+  return {
+    requests: 0,
+    l1: { hits: 0, misses: 0, bytes: 0, entries: 0, pinnedEntries: 0 },
+    l2: { hits: 0, misses: 0, bytes: 0, series: 0, corruptBlocks: 0 },
+    provider: { calls: 0, bars: 0, errors: 0, retries: 0, droppedBars: 0 },
+    providerCallsSaved: 0,
+    hitRate: 0,
+    latency: { count: 0, p50Ms: 0, p99Ms: 0, maxMs: 0 },
+    prefetch: { runs: 0, symbols: 0 },
+    startedAt: 0,
+  };
+}
+
+function harness(
+  opts: {
+    prefetch?: (p: PrefetchPlan) => Promise<PrefetchReport>;
+    series?: SeriesInfo[];
+    confirm?: boolean;
+    tty?: boolean;
+    openError?: Error;
+  } = {},
+) {
+  const opened: OpenCacheOptions[] = [];
+  const plans: PrefetchPlan[] = [];
+  const cleared: unknown[] = [];
+  let open = 0;
+  let series = opts.series ?? [];
+  const out: string[] = [];
+  const err: string[] = [];
+  const cache: BarCache = {
+    dir: '/fake',
+    offline: false,
+    getBars: async () => [],
+    peekBars: () => undefined,
+    prefetch: async (p) => {
+      plans.push(p);
+      if (opts.prefetch) return opts.prefetch(p);
+      return { interval: p.interval, symbols: [], providerCalls: 0, barsFetched: 0, elapsedMs: 1, failed: [] };
+    },
+    release: () => undefined,
+    stats: zeroStats,
+    listSeries: async () => series,
+    explain: async (q) => ({ symbol: q.symbol, interval: q.interval, start: 0, end: 0, parts: [], plannedRequests: [], missing: [] }),
+    clear: async (f) => {
+      cleared.push(f);
+      series = f === undefined ? [] : series.filter((s) => s.symbol !== f.symbol);
+    },
+    close: async () => {
+      open--;
+    },
+  };
+  const io: CliIo = {
+    stdout: { write: (s: string) => out.push(s), isTTY: opts.tty ?? false },
+    stderr: { write: (s: string) => err.push(s) },
+    stdinIsTTY: opts.confirm !== undefined,
+    env: {},
+    now: () => NOW,
+    confirm: async () => opts.confirm ?? false,
+  };
+  const deps: CliDeps = {
+    openCache: async (o) => {
+      opened.push(o);
+      if (opts.openError) throw opts.openError;
+      open++;
+      return cache;
+    },
+    defaultCacheDir: () => '/default/barcache',
+    snapshots: { read: async () => [], aggregate: () => ({ ...zeroStats(), processes: 0 }) },
+  };
+  return {
+    run: (...argv: string[]) => runCli(argv, io, deps),
+    opened,
+    plans,
+    cleared,
+    get openCount() {
+      return open;
+    },
+    get stdout() {
+      return out.join('');
+    },
+    get stderr() {
+      return err.join('');
+    },
+  };
+}
+
+describe('runCli wiring', () => {
+  it('warm passes the normalised plan, with defaults, and closes the cache', async () => {
+    const h = harness();
+    expect(await h.run('warm', 'aapl,msft', '--lookback', '30')).toBe(0);
+    expect(h.plans).toHaveLength(1);
+    expect(h.plans[0]).toMatchObject({
+      symbols: ['AAPL', 'MSFT'],
+      interval: '1d',
+      start: D('2023-06-15'),
+      end: D('2024-06-15'),
+      lookback: { bars: 30 },
+    });
+    expect(h.opened[0]).toMatchObject({ dir: '/default/barcache', offline: false, processLabel: 'barcache warm' });
+    expect(h.openCount).toBe(0);
+  });
+
+  it('--dir and --offline reach openCache, before or after the command', async () => {
+    const h = harness();
+    expect(await h.run('--dir', '/x', 'ls', '--offline')).toBe(0);
+    expect(h.opened[0]).toMatchObject({ dir: '/x', offline: true });
+  });
+
+  it('closes the cache when the command fails, and maps the error to its exit code', async () => {
+    const h = harness({
+      prefetch: async () => {
+        throw new BarcacheError(ErrorCode.PROVIDER_FAILED, 'Yahoo answered 500 three times');
+      },
+    });
+    expect(await h.run('warm', 'AAPL')).toBe(1);
+    expect(h.stderr).toBe('barcache: PROVIDER_FAILED: Yahoo answered 500 three times\n');
+    expect(h.openCount).toBe(0);
+  });
+
+  it('LOCKED from openCache exits 3 naming the holder', async () => {
+    const locked = new BarcacheError(ErrorCode.LOCKED, 'cache dir is in use', { details: { holder: { pid: 777 } } });
+    const h = harness({ openError: locked });
+    expect(await h.run('ls')).toBe(3);
+    expect(h.stderr).toBe('barcache: LOCKED: cache dir is in use (held by pid 777)\n');
+    expect(h.stdout).toBe('');
+  });
+
+  it('clear --all asks on a terminal; "no" removes nothing and exits 1', async () => {
+    const series: SeriesInfo[] = [{ provider: 'yahoo', symbol: 'AAPL', interval: '1d', covered: [], bars: 1, bytes: 1 }];
+    const no = harness({ series, confirm: false });
+    expect(await no.run('clear', '--all')).toBe(1);
+    expect(no.cleared).toEqual([]);
+    expect(no.opened).toEqual([]);
+    const yes = harness({ series, confirm: true });
+    expect(await yes.run('clear', '--all')).toBe(0);
+    expect(yes.cleared).toEqual([undefined]);
+    expect(yes.stdout).toMatch(/AAPL\s*│\s*1d\s*│\s*removed/);
+  });
+
+  it('no progress bars without a progress stream; --quiet prints nothing on success', async () => {
+    const h = harness({ tty: true });
+    expect(await h.run('--quiet', 'warm', 'AAPL')).toBe(0);
+    expect(h.stdout).toBe('');
+    expect(h.stderr).toBe('');
+  });
+
+  it('no arguments prints the help and exits 0', async () => {
+    const h = harness();
+    expect(await h.run()).toBe(0);
+    expect(h.stdout).toMatch(/Usage: barcache/);
+  });
+});

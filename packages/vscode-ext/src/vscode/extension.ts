@@ -1,0 +1,70 @@
+import * as vscode from 'vscode';
+import type { SymbolNode, MessageNode } from '../series-tree-model.js';
+import type { BarcacheSettings } from '../settings.js';
+import { registerCommands } from './commands.js';
+import { getConfig, SECTION } from './config.js';
+import { SeriesTreeProvider } from './series-tree.js';
+import { StatsController, type StatusBarState } from './stats-controller.js';
+import { StatsPanel } from './stats-panel.js';
+
+/** What `activate` returns: a small API for tests and other extensions (read-only views of the state). */
+export interface BarcacheApi {
+  /** The status bar item as shown now. */
+  statusBar(): StatusBarState;
+  /** Re-reads the stats snapshots, then returns the status bar state. */
+  refreshStats(): Promise<StatusBarState>;
+  /** Loads the Cached Series tree (opening the cache briefly) and returns its roots. */
+  seriesTree(): Promise<{ roots: SymbolNode[]; message?: MessageNode }>;
+  /** The settings in effect. */
+  settings(): BarcacheSettings;
+  /** The stats view's last rendered body, if it was opened. */
+  statsViewBody(): string | undefined;
+}
+
+let controller: StatsController | undefined;
+
+export function activate(context: vscode.ExtensionContext): BarcacheApi {
+  let settings = getConfig();
+  const output = vscode.window.createOutputChannel('Barcache');
+  const stats = new StatsController(context, settings);
+  controller = stats;
+  const tree = new SeriesTreeProvider(settings);
+  const panel = new StatsPanel(stats);
+  const view = vscode.window.createTreeView('barcache.series', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(output, stats, tree, panel, view);
+
+  registerCommands({ context, output, stats, tree, panel });
+
+  // A backtest or CLI run that finished has written to disk: show its series.
+  context.subscriptions.push(
+    stats.onProcessEnded(() => {
+      if (view.visible) tree.refresh();
+    }),
+  );
+
+  // Settings take effect without a reload.
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      settings = getConfig();
+      stats.update(settings);
+      tree.update(settings);
+      output.appendLine(`[${new Date().toISOString()}] settings changed: cache ${settings.cacheDir}${settings.offline ? ', offline' : ''}`);
+    }),
+  );
+  output.appendLine(`[${new Date().toISOString()}] Barcache active: cache ${settings.cacheDir}`);
+
+  return {
+    statusBar: () => stats.state(),
+    refreshStats: () => stats.refresh(),
+    seriesTree: () => tree.load(),
+    settings: () => settings,
+    statsViewBody: () => panel.lastBody,
+  };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; the watcher stops with the controller. No cache is open
+  // between commands, and a command in flight closes its cache in a finally block.
+  controller = undefined;
+}

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { errorText, isLockedError, lockedMessage } from '../error-text.js';
+import { buildSeriesTree, type MessageNode, type SeriesNode, type SymbolNode } from '../series-tree-model.js';
+import type { BarcacheSettings } from '../settings.js';
+import { withCache } from './cache-session.js';
+
+/**
+ * The Cached Series view: symbol → interval → covered ranges. Listing opens the cache briefly
+ * (short lock wait, never a prompt); when a backtest holds it, the view says who and keeps the
+ * last listing.
+ */
+export class SeriesTreeProvider implements vscode.TreeDataProvider<SeriesNode>, vscode.Disposable {
+  readonly #onDidChange = new vscode.EventEmitter<SeriesNode | undefined>();
+  readonly onDidChangeTreeData = this.#onDidChange.event;
+  #roots: SymbolNode[] | undefined;
+  #message: MessageNode | undefined;
+  #loading: Promise<void> | undefined;
+  #settings: BarcacheSettings;
+
+  constructor(settings: BarcacheSettings) {
+    this.#settings = settings;
+  }
+
+  update(settings: BarcacheSettings): void {
+    const dirChanged = settings.cacheDir !== this.#settings.cacheDir;
+    this.#settings = settings;
+    if (dirChanged) this.refresh();
+  }
+
+  /** Forgets the listing; the view reloads it when shown (or now, via `load`). */
+  refresh(): void {
+    this.#roots = undefined;
+    this.#onDidChange.fire(undefined);
+  }
+
+  /** Loads the listing now (tests, and after commands) and returns it. */
+  async load(): Promise<{ roots: SymbolNode[]; message?: MessageNode }> {
+    if (!this.#loading) {
+      this.#loading = this.#load().finally(() => {
+        this.#loading = undefined;
+      });
+    }
+    await this.#loading;
+    this.#onDidChange.fire(undefined);
+    return { roots: this.#roots ?? [], ...(this.#message ? { message: this.#message } : {}) };
+  }
+
+  async getChildren(element?: SeriesNode): Promise<SeriesNode[]> {
+    if (element) return element.kind === 'symbol' || element.kind === 'series' ? element.children : [];
+    if (this.#roots === undefined) {
+      if (!this.#loading) {
+        this.#loading = this.#load().finally(() => {
+          this.#loading = undefined;
+        });
+      }
+      await this.#loading;
+    }
+    const roots: SeriesNode[] = this.#roots ?? [];
+    return this.#message ? [this.#message, ...roots] : roots;
+  }
+
+  getTreeItem(node: SeriesNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'symbol': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = node.description;
+        item.tooltip = node.tooltip;
+        item.contextValue = 'barcache.symbol';
+        item.iconPath = new vscode.ThemeIcon('symbol-constant');
+        return item;
+      }
+      case 'series': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = node.description;
+        item.tooltip = node.tooltip;
+        item.contextValue = 'barcache.series';
+        item.iconPath = new vscode.ThemeIcon('graph-line');
+        return item;
+      }
+      case 'range': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.description = node.description;
+        item.contextValue = 'barcache.range';
+        item.iconPath = new vscode.ThemeIcon('calendar');
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        if (node.description) item.description = node.description;
+        if (node.tooltip) item.tooltip = node.tooltip;
+        item.iconPath = new vscode.ThemeIcon('warning');
+        item.command = { command: 'barcache.refreshSeries', title: 'Retry' };
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.#onDidChange.dispose();
+  }
+
+  async #load(): Promise<void> {
+    const settings = this.#settings;
+    // Never create a cache dir just to list it.
+    if (!fs.existsSync(path.join(settings.cacheDir, 'db'))) {
+      this.#roots = [];
+      this.#message = undefined;
+      return;
+    }
+    try {
+      const series = await withCache(settings, (cache) => cache.listSeries(), { interactive: false, lockTimeoutMs: 300 });
+      this.#roots = buildSeriesTree(series, Date.now());
+      this.#message = undefined;
+    } catch (err) {
+      this.#roots ??= [];
+      this.#message = isLockedError(err)
+        ? { kind: 'message', id: 'msg:locked', label: 'Cache in use by another process', description: 'click to retry', tooltip: lockedMessage(err, settings.cacheDir) }
+        : { kind: 'message', id: 'msg:error', label: 'Could not list the cache', description: errorText(err), tooltip: errorText(err) };
+    }
+  }
+}

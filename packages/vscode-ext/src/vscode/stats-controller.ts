@@ -1,0 +1,162 @@
+import * as vscode from 'vscode';
+import { aggregateStats, readStatsSnapshots } from '@barcache/cache-core';
+import type { BarcacheSettings } from '../settings.js';
+import { StatsHistory } from '../stats-history.js';
+import { type LastWarm, type StatsView, statusBarModel } from '../stats-model.js';
+import { type SnapshotReader, type StatsSnapshot, StatsWatcher, viewFromSnapshots } from '../stats-watcher.js';
+
+const LAST_WARM_KEY = 'barcache.lastWarm';
+
+/** The snapshots that count: not stale (dead pid or not updated for staleMs). */
+const readLive: SnapshotReader = async (dir, o) => (await readStatsSnapshots(dir, o)).filter((e) => !e.stale).map((e) => e.snapshot);
+
+/** Live processes and recently closed ones (until they go stale) both count, so a finished CLI warm still shows for a while. */
+const aggregate = (snapshots: StatsSnapshot[]) => aggregateStats(snapshots, { include: ['live', 'closed'] });
+
+export interface StatusBarState {
+  visible: boolean;
+  text: string;
+  tooltip: string;
+  accessibilityLabel: string;
+  command: string | undefined;
+  state: 'idle' | 'live' | 'error';
+  view: StatsView;
+}
+
+/**
+ * Keeps the aggregated stats of every process using the cache dir (watching `<dir>/stats/`, with a
+ * poll as a fallback), the hit-rate history, and the status bar item showing them.
+ */
+export class StatsController implements vscode.Disposable {
+  readonly #item: vscode.StatusBarItem;
+  readonly #history = new StatsHistory(180);
+  readonly #onDidChange = new vscode.EventEmitter<StatsView>();
+  /** Fires when a process that was live is gone or closed (its work is now on disk). */
+  readonly #onProcessEnded = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.#onDidChange.event;
+  readonly onProcessEnded = this.#onProcessEnded.event;
+  #watcher: StatsWatcher | undefined;
+  #settings: BarcacheSettings;
+  #view: StatsView;
+  #livePids = new Set<number>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    settings: BarcacheSettings,
+  ) {
+    this.#settings = settings;
+    this.#item = vscode.window.createStatusBarItem('barcache.status', vscode.StatusBarAlignment.Left, 50);
+    this.#item.name = 'Barcache';
+    this.#item.command = 'barcache.showStats';
+    this.#view = viewFromSnapshots(settings.cacheDir, [], { now: Date.now(), offline: settings.offline, ...this.#lastWarmOpt() });
+    this.#render();
+    this.#restartWatcher();
+  }
+
+  get view(): StatsView {
+    return this.#view;
+  }
+
+  get history(): StatsHistory {
+    return this.#history;
+  }
+
+  /** Applies new settings: a new dir restarts the watcher; the rest re-renders. */
+  update(settings: BarcacheSettings): void {
+    const old = this.#settings;
+    this.#settings = settings;
+    if (old.cacheDir !== settings.cacheDir || old.staleMs !== settings.staleMs || old.pollMs !== settings.pollMs) {
+      if (old.cacheDir !== settings.cacheDir) {
+        this.#history.clear();
+        this.#livePids.clear();
+      }
+      this.#restartWatcher();
+    } else {
+      this.#view = { ...this.#view, offline: settings.offline };
+      this.#render();
+    }
+  }
+
+  /** Re-reads the snapshots now. */
+  async refresh(): Promise<StatusBarState> {
+    await this.#watcher?.refresh();
+    return this.state();
+  }
+
+  async recordWarm(last: LastWarm): Promise<void> {
+    await this.context.globalState.update(LAST_WARM_KEY, last);
+    this.#view = { ...this.#view, lastWarm: last };
+    this.#render();
+  }
+
+  state(): StatusBarState {
+    const m = statusBarModel(this.#view, Date.now());
+    return {
+      visible: this.#settings.statusBarEnabled,
+      text: m.text,
+      tooltip: m.tooltipMarkdown,
+      accessibilityLabel: m.accessibilityLabel,
+      command: typeof this.#item.command === 'string' ? this.#item.command : this.#item.command?.command,
+      state: m.state,
+      view: this.#view,
+    };
+  }
+
+  dispose(): void {
+    this.#watcher?.stop();
+    this.#watcher = undefined;
+    this.#item.dispose();
+    this.#onDidChange.dispose();
+    this.#onProcessEnded.dispose();
+  }
+
+  #lastWarmOpt(): { lastWarm?: LastWarm } {
+    const last = this.context.globalState.get<LastWarm>(LAST_WARM_KEY);
+    return last ? { lastWarm: last } : {};
+  }
+
+  #restartWatcher(): void {
+    this.#watcher?.stop();
+    const s = this.#settings;
+    this.#watcher = new StatsWatcher({
+      dir: s.cacheDir,
+      staleMs: s.staleMs,
+      pollMs: s.pollMs,
+      read: readLive,
+      onSnapshots: (snapshots, error) => this.#onSnapshots(snapshots, error),
+    });
+    this.#watcher.start();
+  }
+
+  #onSnapshots(snapshots: StatsSnapshot[], error: string | undefined): void {
+    const now = Date.now();
+    const s = this.#settings;
+    this.#view = viewFromSnapshots(s.cacheDir, snapshots, {
+      now,
+      offline: s.offline,
+      aggregate,
+      ...this.#lastWarmOpt(),
+      ...(error ? { error } : {}),
+    });
+    const t = this.#view.totals;
+    this.#history.add({ at: now, requests: t.requests, hits: t.l1.hits + t.l2.hits });
+    const live = new Set(snapshots.filter((x) => !x.closed).map((x) => x.pid));
+    const ended = [...this.#livePids].some((pid) => !live.has(pid));
+    this.#livePids = live;
+    this.#render();
+    this.#onDidChange.fire(this.#view);
+    if (ended) this.#onProcessEnded.fire();
+  }
+
+  #render(): void {
+    const m = statusBarModel(this.#view, Date.now());
+    this.#item.text = m.text;
+    const tooltip = new vscode.MarkdownString(m.tooltipMarkdown, true);
+    tooltip.isTrusted = false;
+    this.#item.tooltip = tooltip;
+    this.#item.accessibilityInformation = { label: m.accessibilityLabel, role: 'button' };
+    this.#item.backgroundColor = m.state === 'error' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    if (this.#settings.statusBarEnabled) this.#item.show();
+    else this.#item.hide();
+  }
+}

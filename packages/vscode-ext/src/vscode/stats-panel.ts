@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import { makeNonce, renderStatsBody, renderStatsPage } from '../stats-html.js';
+import type { StatsController } from './stats-controller.js';
+
+/** The Barcache Stats webview: per-tier counts and the hit rate over time. One panel, revealed again when reopened. */
+export class StatsPanel implements vscode.Disposable {
+  static readonly viewType = 'barcache.stats';
+  #panel: vscode.WebviewPanel | undefined;
+  #sub: vscode.Disposable | undefined;
+  /** The last body rendered (tests read it). */
+  lastBody: string | undefined;
+
+  constructor(private readonly stats: StatsController) {}
+
+  show(): void {
+    if (this.#panel) {
+      this.#panel.reveal(undefined, true);
+      this.#post();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(StatsPanel.viewType, 'Barcache Stats', { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [],
+      retainContextWhenHidden: false,
+    });
+    this.#panel = panel;
+    const body = this.#body();
+    panel.webview.html = renderStatsPage({ nonce: makeNonce(), cspSource: panel.webview.cspSource, body });
+    this.#sub = this.stats.onDidChange(() => this.#post());
+    panel.onDidDispose(() => {
+      this.#sub?.dispose();
+      this.#sub = undefined;
+      this.#panel = undefined;
+    });
+    panel.onDidChangeViewState(() => {
+      if (panel.visible) this.#post();
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.#panel !== undefined;
+  }
+
+  dispose(): void {
+    this.#sub?.dispose();
+    this.#panel?.dispose();
+  }
+
+  #body(): string {
+    this.lastBody = renderStatsBody(this.stats.view, this.stats.history.samples, Date.now());
+    return this.lastBody;
+  }
+
+  #post(): void {
+    if (!this.#panel?.visible) return;
+    void this.#panel.webview.postMessage({ type: 'update', body: this.#body() });
+  }
+}

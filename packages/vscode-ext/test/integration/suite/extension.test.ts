@@ -1,0 +1,293 @@
+import * as assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { openCache, type SeriesInfo } from '@barcache/cache-core';
+import type { BarcacheApi } from '../../../src/vscode/extension.js';
+import type { WarmResult } from '../../../src/vscode/commands.js';
+
+const EXTENSION_ID = 'barcache.barcache-vscode';
+const FIXTURE = path.resolve(__dirname, '../fixtures/backtest-process.cjs');
+
+/** What is on disk, read with cache-core directly (not through the extension). */
+async function seriesOnDisk(dir: string): Promise<SeriesInfo[]> {
+  const cache = await openCache({ dir, offline: true, statsSnapshots: false, lockTimeoutMs: 5000 });
+  try {
+    return await cache.listSeries();
+  } finally {
+    await cache.close();
+  }
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function startBacktestProcess(dir: string, extra: string[] = []): Promise<{ child: ChildProcess; pid: number; stats: { requests: number; hitRate: number } }> {
+  const child = spawn(process.execPath, [FIXTURE, '--dir', dir, '--symbols', 'SPY', '--start', '2024-02-01', '--end', '2024-03-29', '--label', 'backtest (integration fixture)', '--hold', ...extra], {
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`backtest process did not get ready: ${err}`)), 30_000);
+    child.stderr?.on('data', (d) => (err += String(d)));
+    child.stdout?.on('data', (d) => {
+      out += String(d);
+      const m = /READY (\{.*\})\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        const info = JSON.parse(m[1]!) as { pid: number; stats: { requests: number; hitRate: number } };
+        resolve({ child, pid: info.pid, stats: info.stats });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`backtest process exited (${code}): ${err}`));
+    });
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.stdin?.write('exit\n');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+export function defineExtensionTests(): void {
+  describe('Barcache extension in a real VS Code', function () {
+    this.timeout(60_000);
+    let api: BarcacheApi;
+    let dir: string;
+
+    before(async () => {
+      const ext = vscode.extensions.getExtension<BarcacheApi>(EXTENSION_ID);
+      assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+      api = await ext.activate();
+      dir = api.settings().cacheDir;
+      console.log(`  cache dir: ${dir}; VS Code ${vscode.version}; provider: ${process.env.BARCACHE_YAHOO_BASE_URL ?? 'Yahoo'}`);
+    });
+
+    after(async () => {
+      await vscode.workspace.getConfiguration('barcache').update('offline', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration('barcache').update('cacheDir', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration('barcache').update('statusBar.enabled', undefined, vscode.ConfigurationTarget.Global);
+    });
+
+    it('activates on startup and contributes its commands in the Barcache category', async () => {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      assert.equal(ext.isActive, true);
+      const pkg = ext.packageJSON as { activationEvents: string[]; contributes: { commands: { command: string; title: string; category: string }[] } };
+      assert.ok(pkg.activationEvents.includes('onStartupFinished'));
+      assert.ok(!pkg.activationEvents.includes('*'));
+      const titles = pkg.contributes.commands.filter((c) => c.category === 'Barcache').map((c) => c.title);
+      for (const t of ['Warm Cache…', 'Warm from Backtest Plan', 'Show Stats', 'Clear Cache…', 'Explain Range…', 'Open Cache Folder', 'Toggle Offline Mode']) {
+        assert.ok(titles.includes(t), `command "${t}"`);
+      }
+      const registered = await vscode.commands.getCommands(true);
+      for (const c of pkg.contributes.commands) assert.ok(registered.includes(c.command), `${c.command} is registered`);
+      if (process.env.BARCACHE_DIR) assert.equal(dir, path.resolve(process.env.BARCACHE_DIR));
+    });
+
+    it('shows an idle status bar, labelled Barcache, that opens the stats', async () => {
+      const s = await api.refreshStats();
+      assert.equal(s.visible, true);
+      assert.equal(s.state, 'idle');
+      assert.match(s.accessibilityLabel, /^Barcache/);
+      assert.match(s.text, /Barcache idle/);
+      assert.equal(s.command, 'barcache.showStats');
+      assert.equal(fs.existsSync(path.join(dir, 'db')), false, 'activation does not create the database');
+    });
+
+    it('warms symbols from the loopback provider, with a summary, and the tree and disk show them', async () => {
+      const r = (await vscode.commands.executeCommand('barcache.warm', {
+        symbols: ['SPY', 'QQQ'],
+        interval: '1d',
+        start: '2024-01-02',
+        end: '2024-06-28',
+        lookback: { bars: 20 },
+      })) as WarmResult;
+      assert.deepEqual(r.report.failed, []);
+      assert.equal(r.cancelled, false);
+      assert.ok(r.report.providerCalls >= 2, `provider calls ${r.report.providerCalls}`);
+      assert.ok(r.report.barsFetched > 100);
+      assert.equal(r.summary.severity, 'info');
+      assert.match(r.summary.message, /warmed 2 of 2 1d series/);
+
+      const tree = await api.seriesTree();
+      assert.deepEqual(tree.roots.map((n) => n.label), ['QQQ', 'SPY']);
+      const spy = tree.roots[1]!;
+      assert.deepEqual(spy.children.map((c) => c.label), ['1d']);
+      assert.ok(spy.children[0]!.children.length >= 1, 'covered ranges listed');
+      assert.match(spy.children[0]!.description, /bars · .* · fetched/);
+
+      const disk = await seriesOnDisk(dir);
+      assert.deepEqual(disk.map((s) => `${s.symbol} ${s.interval}`).sort(), ['QQQ 1d', 'SPY 1d']);
+      assert.ok(disk.every((s) => s.bars > 100));
+
+      const s = await eventually('status bar shows the warm', async () => {
+        const st = await api.refreshStats();
+        return st.state === 'live' ? st : undefined;
+      });
+      assert.match(s.text, /warmed/);
+      assert.match(s.accessibilityLabel, /^Barcache: /);
+      assert.match(s.tooltip, /\| Tier \| Hits \| Misses \| Bytes \|/);
+      assert.match(s.tooltip, /Last warm: 2 symbols 1d, \d+ provider calls/);
+    });
+
+    it('lists failures by name and does not refetch what it has', async () => {
+      const r = (await vscode.commands.executeCommand('barcache.warm', {
+        symbols: 'NOSUCHSYMBOL SPY',
+        interval: '1d',
+        start: '2024-02-01',
+        end: '2024-03-01',
+      })) as WarmResult;
+      assert.deepEqual(r.report.failed, ['NOSUCHSYMBOL']);
+      assert.deepEqual(r.summary.failed.map((f) => f.symbol), ['NOSUCHSYMBOL']);
+      assert.equal(r.summary.severity, 'warning');
+      assert.match(r.summary.message, /Failed: NOSUCHSYMBOL/);
+      const spy = r.report.symbols.find((s) => s.symbol === 'SPY')!;
+      assert.equal(spy.providerCalls, 0);
+    });
+
+    it('warms from a backtest plan file', async () => {
+      const planDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barcache-plan-'));
+      const file = path.join(planDir, 'momentum.barcache.json');
+      fs.writeFileSync(file, JSON.stringify({ symbols: ['IWM'], interval: '1wk', start: '2023-01-02', end: '2023-12-25', lookback: { bars: 4 } }));
+      const r = (await vscode.commands.executeCommand('barcache.warmFromPlan', { path: file })) as WarmResult;
+      assert.deepEqual(r.report.failed, []);
+      assert.equal(r.report.interval, '1wk');
+      const disk = await seriesOnDisk(dir);
+      assert.ok(disk.some((s) => s.symbol === 'IWM' && s.interval === '1wk' && s.bars > 40));
+      fs.writeFileSync(file, JSON.stringify({ symbols: [], interval: '1d', start: '2023-01-02', end: '2023-12-25' }));
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('barcache.warmFromPlan', { path: file })), /not a valid backtest plan: symbols/);
+    });
+
+    it('explains where a range would come from', async () => {
+      const r = (await vscode.commands.executeCommand('barcache.explain', { symbol: 'SPY', interval: '1d', start: '2024-02-01', end: '2024-02-29' })) as {
+        missing: unknown[];
+        parts: { tier: string }[];
+      };
+      assert.deepEqual(r.missing, []);
+      assert.ok(r.parts.length > 0 && r.parts.every((p) => p.tier !== 'provider'));
+    });
+
+    it('shows a backtest in another process live in the status bar, and names it when it holds the cache', async () => {
+      const bt = await startBacktestProcess(dir);
+      try {
+        assert.ok(bt.stats.requests > 30);
+        const s = await eventually('status bar shows the other process', async () => {
+          const st = await api.refreshStats();
+          return st.view.processes.some((p) => p.pid === bt.pid && !p.closed) && st.view.totals.requests >= bt.stats.requests ? st : undefined;
+        });
+        assert.equal(s.state, 'live');
+        assert.match(s.text, /\d+% hit · [\d.k]+ req · [\d.k]+ saved/);
+        assert.match(s.accessibilityLabel, /^Barcache: hit rate \d+ percent, \d+ requests, \d+ provider calls saved/);
+        assert.match(s.tooltip, /backtest \(integration fixture\) \(pid \d+\)/);
+
+        // The backtest holds the LevelDB: commands say by whom instead of hanging.
+        await assert.rejects(Promise.resolve(vscode.commands.executeCommand('barcache.clear', { all: true, confirm: false })), (err: Error & { code?: string }) => {
+          assert.equal(err.code, 'LOCKED');
+          assert.match(err.message, new RegExp(`pid ${bt.pid}`));
+          return true;
+        });
+        const tree = await api.seriesTree();
+        assert.equal(tree.message?.label, 'Cache in use by another process');
+        assert.match(tree.message?.tooltip ?? '', new RegExp(`pid ${bt.pid}`));
+
+        // The stats view: per-tier table and the hit-rate chart.
+        const body = (await vscode.commands.executeCommand('barcache.showStats')) as string;
+        assert.match(body, /<table id="tiers">/);
+        assert.match(body, /<svg [^>]*aria-label="Hit rate over time"/);
+        assert.match(body, /backtest \(integration fixture\)/);
+      } finally {
+        await stopProcess(bt.child);
+      }
+      // Released: the tree lists again.
+      const tree = await api.seriesTree();
+      assert.equal(tree.message, undefined);
+      assert.ok(tree.roots.length >= 2);
+    });
+
+    it('applies settings without a reload (status bar, cache dir, offline mode)', async () => {
+      const cfg = () => vscode.workspace.getConfiguration('barcache');
+      await cfg().update('statusBar.enabled', false, vscode.ConfigurationTarget.Global);
+      await eventually('status bar hidden', () => (api.statusBar().visible ? undefined : true));
+      await cfg().update('statusBar.enabled', undefined, vscode.ConfigurationTarget.Global);
+      await eventually('status bar shown', () => (api.statusBar().visible ? true : undefined));
+
+      const other = fs.mkdtempSync(path.join(os.tmpdir(), 'barcache-other-'));
+      await cfg().update('cacheDir', other, vscode.ConfigurationTarget.Global);
+      await eventually('new cache dir', () => (api.settings().cacheDir === other ? true : undefined));
+      const s = await api.refreshStats();
+      assert.equal(s.state, 'idle');
+      assert.deepEqual((await api.seriesTree()).roots, []);
+      await cfg().update('cacheDir', undefined, vscode.ConfigurationTarget.Global);
+      await eventually('cache dir restored', () => (api.settings().cacheDir === dir ? true : undefined));
+
+      const on = await vscode.commands.executeCommand('barcache.toggleOffline');
+      assert.equal(on, true);
+      await eventually('offline in settings', () => (api.settings().offline ? true : undefined));
+      assert.match(api.statusBar().accessibilityLabel, /offline mode/);
+      // Offline: a range nobody fetched fails instead of calling the provider.
+      const r = (await vscode.commands.executeCommand('barcache.warm', { symbols: 'DIA', interval: '1d', start: '2024-01-02', end: '2024-01-31' })) as WarmResult;
+      assert.deepEqual(r.report.failed, ['DIA']);
+      assert.match(r.summary.failed[0]!.message, /OFFLINE_MISS/);
+      const off = await vscode.commands.executeCommand('barcache.toggleOffline');
+      assert.equal(off, false);
+      await eventually('online again', () => (api.settings().offline ? undefined : true));
+      assert.equal(await vscode.commands.executeCommand('barcache.openCacheFolder', { quiet: true }), dir);
+    });
+
+    it('cancels a warm without leaving claimed coverage behind', async () => {
+      const symbols = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L'].map((s) => `${s}${s}${s}`);
+      const r = (await vscode.commands.executeCommand('barcache.warm', { symbols, interval: '1d', start: '2020-01-02', end: '2024-12-31', cancelAfterSymbols: 2 })) as WarmResult;
+      assert.equal(r.cancelled, true);
+      assert.equal(r.summary.cancelled, true);
+      assert.match(r.summary.message, /warm cancelled/);
+      assert.ok(r.summary.skipped.length > 0, 'some symbols were not started');
+      assert.ok(r.summary.skipped.length < symbols.length, 'some symbols were done before the cancel');
+      for (const s of await seriesOnDisk(dir)) {
+        if (s.covered.length > 0) assert.ok(s.bars > 0, `${s.symbol} claims coverage it has bars for`);
+      }
+    });
+
+    it('clears one symbol, then everything, and the tree and disk agree', async () => {
+      const one = await vscode.commands.executeCommand('barcache.clear', { symbol: 'QQQ', confirm: false });
+      assert.deepEqual(one, { cleared: { symbol: 'QQQ' } });
+      let disk = await seriesOnDisk(dir);
+      assert.ok(!disk.some((s) => s.symbol === 'QQQ' && s.bars > 0));
+      assert.ok(disk.some((s) => s.symbol === 'SPY' && s.bars > 0));
+      let tree = await api.seriesTree();
+      assert.ok(!tree.roots.some((n) => n.label === 'QQQ'));
+
+      await vscode.commands.executeCommand('barcache.clear', { all: true, confirm: false });
+      disk = await seriesOnDisk(dir);
+      assert.deepEqual(disk.filter((s) => s.bars > 0), []);
+      tree = await api.seriesTree();
+      assert.deepEqual(tree.roots.filter((n) => !n.description.startsWith('1 interval · 0 bars')), []);
+    });
+
+    it('rejects malformed automation arguments with a clear message', async () => {
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('barcache.warm', { symbols: '$$$' })), /barcache.warm: Not a ticker/);
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('barcache.clear', {})), /say what to clear/);
+    });
+  });
+}

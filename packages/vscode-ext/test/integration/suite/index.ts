@@ -1,0 +1,22 @@
+/**
+ * The integration suite's entry point, in the standard `extensionTestsPath` form: VS Code (desktop
+ * through @vscode/test-electron, or code-server through our harness) loads this module in the
+ * extension host and awaits `run()`. Mocha's counts are also printed as one machine-readable line.
+ */
+import Mocha from 'mocha';
+import { defineExtensionTests } from './extension.test.js';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // Give the suite file mocha's globals (describe, it, before…), as `mocha.addFile` would.
+  mocha.suite.emit('pre-require', globalThis, 'extension.test', mocha);
+  defineExtensionTests();
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const s = runner.stats;
+      console.log(`barcache-mocha-result ${JSON.stringify({ passes: s?.passes ?? 0, failures: s?.failures ?? failures, pending: s?.pending ?? 0, tests: s?.tests ?? 0 })}`);
+      if (failures > 0) reject(new Error(`${failures} integration tests failed.`));
+      else resolve();
+    });
+  });
+}
