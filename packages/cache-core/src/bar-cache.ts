@@ -4,7 +4,7 @@ import { CacheCounters } from './cache-counters.js';
 import { BarcacheError, ErrorCode, invalidArgument, isBarcacheError } from './errors.js';
 import { assertInterval } from './intervals.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { emptyResident, MemoryTier, type ResidentSeries } from './memory-tier.js';
+import { emptyResident, MemoryTier, replaceColumns, sliceRows, type ResidentSeries } from './memory-tier.js';
 import { blockEndOf, blocksOverlapping, minBlockMs } from './planning/block-layout.js';
 import { dropFromLedger, EMPTY_LEDGER, freshCoverage, ledgerCovered, recordFetch, type Ledger } from './planning/coverage-ledger.js';
 import { finalBefore } from './planning/finality.js';
@@ -87,7 +87,7 @@ export class DefaultBarCache implements BarCache {
   readonly #counters: CacheCounters;
   readonly #latency = new LatencyHistogram();
   readonly #sessions = new Map<PrefetchReport, symbol>();
-  readonly #symbolCache = new Map<string, string>();
+  readonly #seriesCache = new Map<string, Map<Interval, { key: SeriesKey; id: string }>>();
   #snapshots: StatsSnapshotWriter | undefined;
   #diskBytes = 0;
   #closed = false;
@@ -157,9 +157,14 @@ export class DefaultBarCache implements BarCache {
     const servable = entry.servable;
     // Almost always one range: check it inline before the general search.
     const first = servable[0];
-    if (first !== undefined && first.start <= p.start && wantEnd <= first.end) return entry.columns.sliceBars(p.start, p.end);
-    if (servable.length > 1 && coversRange(servable, { start: p.start, end: wantEnd })) return entry.columns.sliceBars(p.start, p.end);
-    return undefined;
+    const covered =
+      (first !== undefined && first.start <= p.start && wantEnd <= first.end) ||
+      (servable.length > 1 && coversRange(servable, { start: p.start, end: wantEnd }));
+    if (!covered) return undefined;
+    if (entry.rows !== undefined) return sliceRows(entry, p.start, p.end);
+    const bars = sliceRows(entry, p.start, p.end);
+    this.#memory.set(entry); // the rows now count toward the memory budget
+    return bars;
   }
 
   /**
@@ -182,7 +187,7 @@ export class DefaultBarCache implements BarCache {
         const plan = planWindow(spec, resident);
         for (const b of plan.drop) {
           const r = { start: b, end: blockEndOf(key.interval, b) };
-          entry.columns = entry.columns.without(r);
+          replaceColumns(entry, entry.columns.without(r));
           entry.loaded = subtractRanges(entry.loaded, [r]);
         }
         if (plan.load.length > 0) {
@@ -233,7 +238,9 @@ export class DefaultBarCache implements BarCache {
       const { entry, corrupt } = await this.#ensureResident(p.key, want);
       // A corrupt block was dropped and its range left the ledger: go round once more to refetch it.
       if (corrupt && attempt < 2) continue;
-      return { bars: entry.columns.sliceBars(p.start, p.end), usedProvider };
+      const bars = sliceRows(entry, p.start, p.end);
+      this.#memory.set(entry);
+      return { bars, usedProvider };
     }
   }
 
@@ -367,7 +374,7 @@ export class DefaultBarCache implements BarCache {
     const replaced = [...touched].map((b) => ({ start: b, end: blockEndOf(interval, b) }));
     let columns = entry.columns;
     for (const r of replaced) columns = columns.without(r);
-    entry.columns = BarColumns.merge(columns, BarColumns.concat([...put.keys()].sort((a, b) => a - b).map((b) => put.get(b)!)));
+    replaceColumns(entry, BarColumns.merge(columns, BarColumns.concat([...put.keys()].sort((a, b) => a - b).map((b) => put.get(b)!))));
     entry.loaded = unionRanges(entry.loaded, replaced);
     this.#refreshServable(entry, now);
   }
@@ -410,7 +417,7 @@ export class DefaultBarCache implements BarCache {
       const read = await this.#store.readBlocks(id, toRead);
       corrupt = read.corrupt;
       const decoded = [...read.blocks.entries()].sort((a, b) => a[0] - b[0]).map(([, cols]) => cols);
-      if (decoded.length > 0) entry.columns = BarColumns.merge(entry.columns, BarColumns.concat(decoded));
+      if (decoded.length > 0) replaceColumns(entry, BarColumns.merge(entry.columns, BarColumns.concat(decoded)));
     }
     const loadedNow = missing.filter((b) => !corrupt.includes(b)).map((b) => ({ start: b, end: blockEndOf(key.interval, b) }));
     entry.loaded = unionRanges(entry.loaded, loadedNow);
@@ -776,27 +783,32 @@ export class DefaultBarCache implements BarCache {
 
   #parseQuery(q: BarQuery): ParsedQuery {
     if (q === null || typeof q !== 'object') throw invalidArgument('getBars takes a query object { symbol, interval, start, end }');
-    const symbol = this.#symbol(q.symbol);
-    const interval = assertInterval(q.interval);
+    const series = this.#series(q.symbol, q.interval);
     const start = parseTimeInput(q.start, 'start');
     const end = parseTimeInput(q.end, 'end');
     if (end < start) {
       throw invalidArgument(`reversed range: end ${formatTime(end)} is before start ${formatTime(start)}`, { start, end });
     }
-    const key: SeriesKey = { provider: this.#provider.name, symbol, interval };
-    return { key, id: seriesId(key), start, end };
+    return { key: series.key, id: series.id, start, end };
   }
 
-  /** normalizeSymbol, memoised: the lookback path asks for the same few symbols all day. */
-  #symbol(raw: unknown): string {
-    if (typeof raw === 'string') {
-      const known = this.#symbolCache.get(raw);
-      if (known !== undefined) return known;
-    }
-    const symbol = normalizeSymbol(raw);
-    if (this.#symbolCache.size > 10_000) this.#symbolCache.clear();
-    this.#symbolCache.set(raw as string, symbol);
-    return symbol;
+  /**
+   * The series a (symbol, interval) pair names, validated once and memoised: the lookback path
+   * asks for the same few series all day, and this keeps it free of string building and regexes.
+   */
+  #series(rawSymbol: unknown, rawInterval: unknown): { key: SeriesKey; id: string } {
+    const byInterval = typeof rawSymbol === 'string' ? this.#seriesCache.get(rawSymbol) : undefined;
+    const known = byInterval?.get(rawInterval as Interval);
+    if (known !== undefined) return known;
+    const symbol = normalizeSymbol(rawSymbol);
+    const interval = assertInterval(rawInterval);
+    const key: SeriesKey = { provider: this.#provider.name, symbol, interval };
+    const series = { key, id: seriesId(key) };
+    if (this.#seriesCache.size > 10_000) this.#seriesCache.clear();
+    const map = byInterval ?? new Map<Interval, { key: SeriesKey; id: string }>();
+    map.set(interval, series);
+    this.#seriesCache.set(rawSymbol as string, map);
+    return series;
   }
 
   #parsePlan(plan: PrefetchPlan) {

@@ -1,12 +1,18 @@
 import { LRUCache } from 'lru-cache';
 import { BarColumns } from './bar-columns.js';
-import type { Interval, TimeRange } from './types.js';
+import type { Bar, Interval, TimeRange } from './types.js';
 
 /** One series as L1 holds it: decoded bars in columnar typed arrays. */
 export interface ResidentSeries {
   readonly id: string;
   readonly interval: Interval;
+  /** The bars. Replace only through `replaceColumns`, which keeps `rows` consistent. */
   columns: BarColumns;
+  /**
+   * The same bars as frozen row objects, built on the first read and shared by every read after:
+   * a lookback is then a binary search and an Array.slice, like slicing a preloaded array.
+   */
+  rows: readonly Bar[] | undefined;
   /** Ranges (block-aligned) for which `columns` holds every stored bar. */
   loaded: TimeRange[];
   /** `loaded` ∩ the ledger's fresh coverage, as of the last update. A query inside it is an L1 hit. */
@@ -29,8 +35,30 @@ export interface SlidingWindowState {
 }
 
 export function emptyResident(id: string, interval: Interval): ResidentSeries {
-  return { id, interval, columns: BarColumns.empty(), loaded: [], servable: [], validUntil: Number.POSITIVE_INFINITY };
+  return { id, interval, columns: BarColumns.empty(), rows: undefined, loaded: [], servable: [], validUntil: Number.POSITIVE_INFINITY };
 }
+
+export function replaceColumns(entry: ResidentSeries, columns: BarColumns): void {
+  entry.columns = columns;
+  entry.rows = undefined;
+}
+
+/** The bars with start <= time <= end of a resident series, as shared frozen rows. */
+export function sliceRows(entry: ResidentSeries, start: number, end: number): Bar[] {
+  const cols = entry.columns;
+  const rows = entry.rows ?? materializeRows(entry);
+  return rows.slice(cols.lowerBound(start), cols.upperBound(end));
+}
+
+function materializeRows(entry: ResidentSeries): readonly Bar[] {
+  const rows = entry.columns.toBars();
+  for (const row of rows) Object.freeze(row);
+  entry.rows = rows;
+  return rows;
+}
+
+/** What a materialized row costs on the V8 heap: the object plus a boxed double per field. */
+export const ROW_BYTES = 168;
 
 /** Fixed per-entry overhead added to the typed arrays' bytes (object headers, range arrays, key). */
 const ENTRY_OVERHEAD_BYTES = 512;
@@ -143,5 +171,5 @@ interface PinnedSlot {
 }
 
 function sizeOf(entry: ResidentSeries): number {
-  return entry.columns.byteLength + ENTRY_OVERHEAD_BYTES;
+  return entry.columns.byteLength + (entry.rows === undefined ? 0 : entry.rows.length * ROW_BYTES) + ENTRY_OVERHEAD_BYTES;
 }

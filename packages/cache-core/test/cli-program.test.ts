@@ -80,7 +80,7 @@ function harness(
       return cache;
     },
     defaultCacheDir: () => '/default/barcache',
-    snapshots: { read: async () => [], aggregate: () => ({ ...zeroStats(), processes: 0 }) },
+    snapshots: { read: async () => ({ entries: [], live: { ...zeroStats(), processes: 0 } }) },
   };
   return {
     run: (...argv: string[]) => runCli(argv, io, deps),

@@ -1,15 +1,16 @@
 /**
  * The `barcache` CLI end to end: real child processes running the CLI, real LevelDB in a temp
  * dir, the real yahoo-finance2 client talking to a loopback server that speaks Yahoo's chart JSON.
- * The CLI runs from source through tsx (no build step needed); set BARCACHE_CLI_DIST=1 to run
- * the built `dist/cli/main.js` instead (after `tsc -b packages/cache-core`).
+ * Each test has its own server (so request counts are its own) and temp dirs, so tests run
+ * concurrently. The CLI runs from source through tsx (no build step needed); set
+ * BARCACHE_CLI_DIST=1 to run the built `dist/cli/main.js` instead (after `tsc -b packages/cache-core`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, startYahooChartServer, type TempDir, type YahooChartServer } from '@barcache/test-support';
+import { describe, expect, it, type TestContext } from 'vitest';
+import { makeTempDir, startYahooChartServer, type YahooChartServer } from '@barcache/test-support';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 const REPO = join(PKG, '..', '..');
@@ -26,55 +27,90 @@ interface Run {
   stderr: string;
 }
 
-let server: YahooChartServer;
-const temps: TempDir[] = [];
-const children: ChildProcess[] = [];
-
-beforeAll(async () => {
-  server = await startYahooChartServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const t of temps.splice(0)) await t.cleanup();
-});
-
-function tempDir(): string {
-  const t = makeTempDir('barcache-cli-');
-  temps.push(t);
-  return t.path;
+interface World {
+  server: YahooChartServer;
+  /** A fresh temp dir, removed after the test. */
+  tempDir(): string;
+  /** Runs `barcache <args>` as a child process with BARCACHE_DIR=dir and this test's Yahoo server. */
+  cli(dir: string, args: string[]): Promise<Run>;
+  cliChild(dir: string, args: string[]): { child: ChildProcess; done: Promise<Run> };
+  /** A process that opens the cache dir, reads some bars and keeps running until killed. */
+  startHolder(dir: string, opts?: { closeAfterRead?: boolean }): Promise<{ pid: number; child: ChildProcess }>;
 }
 
-function env(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env, BARCACHE_DIR: dir, BARCACHE_YAHOO_BASE_URL: server.url, NO_COLOR: '1', ...extra };
-  delete e['FORCE_COLOR'];
-  delete e['BARCACHE_OFFLINE'];
-  return e;
-}
-
-/** Runs `barcache <args>` as a child process with BARCACHE_DIR=dir and the loopback Yahoo. */
-function cli(dir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return cliChild(dir, args, extraEnv).done;
-}
-
-function cliChild(dir: string, args: string[], extraEnv: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [...NODE_ARGS, ENTRY, ...args], {
-    cwd: REPO,
-    env: env(dir, extraEnv),
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** This test's server, temp dirs and child processes, all cleaned up when it finishes. */
+async function setup(ctx: TestContext): Promise<World> {
+  const server = await startYahooChartServer();
+  const children: ChildProcess[] = [];
+  const temps: { cleanup(): Promise<void> }[] = [];
+  ctx.onTestFinished(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('close', r)) : undefined)));
+    await server.close();
+    for (const t of temps) await t.cleanup();
   });
-  children.push(child);
-  const done = new Promise<Run>((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : null), stdout, stderr }));
-  });
-  return { child, done };
+
+  const env = (dir: string): NodeJS.ProcessEnv => {
+    const e: NodeJS.ProcessEnv = { ...process.env, BARCACHE_DIR: dir, BARCACHE_YAHOO_BASE_URL: server.url, NO_COLOR: '1' };
+    delete e['FORCE_COLOR'];
+    delete e['BARCACHE_OFFLINE'];
+    return e;
+  };
+  const tempDir = (): string => {
+    const t = makeTempDir('barcache-cli-');
+    temps.push(t);
+    return t.path;
+  };
+  const spawnNode = (args: string[], dir: string): { child: ChildProcess; done: Promise<Run> } => {
+    const child = spawn(process.execPath, args, { cwd: REPO, env: env(dir), stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const done = new Promise<Run>((resolve, reject) => {
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+      child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : null), stdout, stderr }));
+    });
+    return { child, done };
+  };
+  const cliChild = (dir: string, args: string[]) => spawnNode([...NODE_ARGS, ENTRY, ...args], dir);
+
+  const startHolder = async (dir: string, opts: { closeAfterRead?: boolean } = {}) => {
+    const script = join(tempDir(), 'holder.mts');
+    const openCacheModule = join(PKG, 'src', 'open-cache.ts');
+    writeFileSync(
+      script,
+      `import { openCache } from ${JSON.stringify(openCacheModule)};
+const cache = await openCache({ dir: ${JSON.stringify(dir)}, offline: true, processLabel: 'test holder' });
+await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2023-03-01', end: '2023-03-31' });
+await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2023-03-01', end: '2023-03-31' });
+${opts.closeAfterRead ? 'await cache.close();' : ''}
+process.on('SIGTERM', async () => { await cache.close(); process.exit(0); });
+process.stdout.write('ready\\n');
+setInterval(() => {}, 1000);
+`,
+    );
+    const { child, done } = spawnNode(['--import', 'tsx', script], dir);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (s: string) => s.includes('ready') && resolve());
+      void done.then((r) => reject(new Error(`holder exited ${r.code}: ${r.stderr}`)));
+    });
+    // Wait until its stats snapshot shows the reads (snapshots are written asynchronously).
+    const file = join(dir, 'stats', `${child.pid}.json`);
+    for (let i = 0; i < 100; i++) {
+      try {
+        const snap = JSON.parse(readFileSync(file, 'utf8'));
+        if (snap.stats.requests >= 2 && (!opts.closeAfterRead || snap.closed)) break;
+      } catch {
+        // not written yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { pid: child.pid!, child };
+  };
+
+  return { server, tempDir, cli: (dir, args) => cliChild(dir, args).done, cliChild, startHolder };
 }
 
 function json<T = any>(run: Run): T {
@@ -97,11 +133,12 @@ function tableRow(text: string, first: string): string | undefined {
 }
 
 describe('barcache warm / ls / explain / clear on one cache dir', () => {
-  it('warms, re-warms for free, lists, explains, clears one symbol, refuses to clear all', async () => {
-    const dir = tempDir();
+  it.concurrent('warms, re-warms for free, lists, explains, clears one symbol, refuses to clear all', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
 
     // Cold warm: exit 0, the table lists every symbol, one provider request per symbol.
-    const warm = await cli(dir, ['warm', 'AAPL', 'msft', 'SPY', '--from', FROM, '--to', TO]);
+    const warm = await w.cli(dir, ['warm', 'AAPL', 'msft', 'SPY', '--from', FROM, '--to', TO]);
     expect(warm.stderr).toBe('');
     expect(warm.code).toBe(0);
     expectNoLibraryNoise(warm);
@@ -111,23 +148,23 @@ describe('barcache warm / ls / explain / clear on one cache dir', () => {
       expect(row).toMatch(/│\s+2\d\d │/); // ~250 trading days
       expect(row).toMatch(/│ ok\s+│$/);
       expect(row).toMatch(/provider/);
-      expect(server.chartRequests(s)).toHaveLength(1);
+      expect(w.server.chartRequests(s)).toHaveLength(1);
     }
     expect(warm.stdout).toMatch(/symbol\s*│\s*bars\s*│\s*range\s*│\s*source\s*│\s*provider calls\s*│\s*status/);
     expect(warm.stdout).toMatch(/3\/3 symbols ready \(1d\)/);
 
     // Warm again (a new process): nothing new asked of the provider.
-    server.resetRequests();
-    const again = await cli(dir, ['warm', 'AAPL', 'MSFT', 'SPY', '--from', FROM, '--to', TO, '--json']);
+    w.server.resetRequests();
+    const again = await w.cli(dir, ['warm', 'AAPL', 'MSFT', 'SPY', '--from', FROM, '--to', TO, '--json']);
     expect(again.code).toBe(0);
-    expect(server.chartRequests()).toHaveLength(0);
+    expect(w.server.chartRequests()).toHaveLength(0);
     const againReport = json(again);
     expect(againReport.ok).toBe(true);
     expect(againReport.providerCalls).toBe(0);
     expect(againReport.symbols.map((s: { source: string }) => s.source)).toEqual(['l2', 'l2', 'l2']);
 
     // ls --json: the three series with their covered ranges.
-    const ls = await cli(dir, ['ls', '--json']);
+    const ls = await w.cli(dir, ['ls', '--json']);
     expect(ls.code).toBe(0);
     const series = json<any[]>(ls);
     expect(series.map((s) => s.symbol)).toEqual(['AAPL', 'MSFT', 'SPY']);
@@ -142,26 +179,26 @@ describe('barcache warm / ls / explain / clear on one cache dir', () => {
       expect(s.covered.some((r: { start: number; end: number }) => r.start <= from && r.end > to)).toBe(true);
       expect(s.covered[0].startIso).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     }
-    const lsText = await cli(dir, ['ls']);
+    const lsText = await w.cli(dir, ['ls']);
     expect(lsText.code).toBe(0);
     expect(lsText.stdout).toMatch(/covered/);
     expect(lsText.stdout).toMatch(/3 series, [\d,]+ bars/);
 
     // explain on the warm range: all from l2 (a fresh process has nothing in memory), nothing missing.
-    const warmExplain = await cli(dir, ['explain', 'AAPL', '2023-03-01', '2023-06-30']);
+    const warmExplain = await w.cli(dir, ['explain', 'AAPL', '2023-03-01', '2023-06-30']);
     expect(warmExplain.code).toBe(0);
     expect(warmExplain.stdout).toMatch(/l2 \(disk\)/);
     expect(warmExplain.stdout).not.toMatch(/provider \(missing\)/);
     expect(warmExplain.stdout).toContain('missing: none');
     expect(warmExplain.stdout).toContain('provider requests: none');
-    const warmExplainJson = json(await cli(dir, ['explain', 'AAPL', '2023-03-01', '2023-06-30', '--json']));
+    const warmExplainJson = json(await w.cli(dir, ['explain', 'AAPL', '2023-03-01', '2023-06-30', '--json']));
     expect(warmExplainJson.missing).toEqual([]);
     expect(warmExplainJson.plannedRequests).toEqual([]);
     expect(new Set(warmExplainJson.parts.map((p: { tier: string }) => p.tier))).toEqual(new Set(['l2']));
 
     // explain on a cold range: the missing range and the request it would make, and it makes none.
-    server.resetRequests();
-    const cold = await cli(dir, ['explain', 'AAPL', '2021-03-01', '2021-03-31', '--json']);
+    w.server.resetRequests();
+    const cold = await w.cli(dir, ['explain', 'AAPL', '2021-03-01', '2021-03-31', '--json']);
     expect(cold.code).toBe(0);
     const coldReport = json(cold);
     expect(coldReport.missing.length).toBeGreaterThan(0);
@@ -169,41 +206,42 @@ describe('barcache warm / ls / explain / clear on one cache dir', () => {
     const req = coldReport.plannedRequests[0];
     expect(req.start).toBeLessThanOrEqual(Date.parse('2021-03-01T00:00:00Z'));
     expect(req.end).toBeGreaterThan(Date.parse('2021-03-31T00:00:00Z'));
-    const coldText = await cli(dir, ['explain', 'AAPL', '2021-03-01', '2021-03-31']);
+    const coldText = await w.cli(dir, ['explain', 'AAPL', '2021-03-01', '2021-03-31']);
     expect(coldText.stdout).toMatch(/provider \(missing\)/);
     expect(coldText.stdout).toMatch(/provider requests: \d+\n  \d{4}-\d\d-\d\dT/);
-    expect(server.chartRequests()).toHaveLength(0);
+    expect(w.server.chartRequests()).toHaveLength(0);
 
     // clear without a filter and without --all: refused, nothing removed.
-    const refuse = await cli(dir, ['clear']);
+    const refuse = await w.cli(dir, ['clear']);
     expect(refuse.code).toBe(2);
     expect(refuse.stderr).toMatch(/^barcache: INVALID_ARGUMENT: refusing to clear the whole cache/);
-    expect(json<any[]>(await cli(dir, ['ls', '--json']))).toHaveLength(3);
+    expect(json<any[]>(await w.cli(dir, ['ls', '--json']))).toHaveLength(3);
 
     // clear --symbol MSFT: only MSFT goes, and the output says so.
-    const clear = await cli(dir, ['clear', '--symbol', 'msft']);
+    const clear = await w.cli(dir, ['clear', '--symbol', 'msft']);
     expect(clear.code).toBe(0);
     expect(tableRow(clear.stdout, 'MSFT')).toMatch(/removed/);
     expect(clear.stdout).not.toMatch(/AAPL|SPY/);
     expect(clear.stdout).toMatch(/1 series removed/);
-    const after = json<any[]>(await cli(dir, ['ls', '--json']));
+    const after = json<any[]>(await w.cli(dir, ['ls', '--json']));
     expect(after.map((s) => s.symbol)).toEqual(['AAPL', 'SPY']);
 
     // clear --all without --yes and without a terminal: refused; with --yes: everything goes.
-    const noYes = await cli(dir, ['clear', '--all']);
+    const noYes = await w.cli(dir, ['clear', '--all']);
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toMatch(/INVALID_ARGUMENT: clear --all needs --yes/);
-    const all = await cli(dir, ['clear', '--all', '--yes', '--json']);
+    const all = await w.cli(dir, ['clear', '--all', '--yes', '--json']);
     expect(all.code).toBe(0);
     expect(json<any[]>(all).map((c) => `${c.symbol}:${c.action}`)).toEqual(['AAPL:removed', 'SPY:removed']);
-    expect(json<any[]>(await cli(dir, ['ls', '--json']))).toEqual([]);
+    expect(json<any[]>(await w.cli(dir, ['ls', '--json']))).toEqual([]);
   });
 });
 
 describe('barcache warm with a failing symbol', () => {
-  it('stores the others, exits 1, and lists the failure with UNKNOWN_SYMBOL', async () => {
-    const dir = tempDir();
-    const run = await cli(dir, ['warm', 'AAPL', 'NOSUCHSYMBOL', 'MSFT', '--from', FROM, '--to', TO]);
+  it.concurrent('stores the others, exits 1, and lists the failure with UNKNOWN_SYMBOL', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
+    const run = await w.cli(dir, ['warm', 'AAPL', 'NOSUCHSYMBOL', 'MSFT', '--from', FROM, '--to', TO]);
     expect(run.code).toBe(1);
     expectNoLibraryNoise(run);
     expect(tableRow(run.stdout, 'AAPL')).toMatch(/│ ok\s+│$/);
@@ -212,87 +250,92 @@ describe('barcache warm with a failing symbol', () => {
     expect(run.stderr).toMatch(/1 of 3 symbols failed/);
     expect(run.stderr).toMatch(/^ {2}NOSUCHSYMBOL: UNKNOWN_SYMBOL: /m);
 
-    const series = json<any[]>(await cli(dir, ['ls', '--json']));
+    const series = json<any[]>(await w.cli(dir, ['ls', '--json']));
     expect(series.map((s) => s.symbol)).toEqual(['AAPL', 'MSFT']);
   });
 });
 
 describe('barcache warm with a provider that answers garbage', () => {
-  it('fails that symbol with its code, keeps the others, exits 1', async () => {
-    const dir = tempDir();
-    server.setFault({ kind: 'malformed' }, 'MSFT');
-    const run = await cli(dir, ['warm', 'AAPL', 'MSFT', '--from', FROM, '--to', TO]);
+  it.concurrent('fails that symbol with its code, keeps the others, exits 1', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
+    w.server.setFault({ kind: 'malformed' }, 'MSFT');
+    const run = await w.cli(dir, ['warm', 'AAPL', 'MSFT', '--from', FROM, '--to', TO]);
     expect(run.code).toBe(1);
     expectNoLibraryNoise(run);
     expect(tableRow(run.stdout, 'AAPL')).toMatch(/│ ok\s+│$/);
     expect(tableRow(run.stdout, 'MSFT')).toMatch(/FAILED PROVIDER_/);
     expect(run.stderr).toMatch(/^ {2}MSFT: PROVIDER_[A-Z_]+: /m);
-    server.clearFaults();
+    w.server.clearFaults();
     // Nothing stored is lost, and the cache is usable: a retry fills MSFT only.
-    server.resetRequests();
-    const retry = await cli(dir, ['warm', 'AAPL', 'MSFT', '--from', FROM, '--to', TO]);
+    w.server.resetRequests();
+    const retry = await w.cli(dir, ['warm', 'AAPL', 'MSFT', '--from', FROM, '--to', TO]);
     expect(retry.code).toBe(0);
-    expect(server.chartRequests('AAPL')).toHaveLength(0);
-    expect(server.chartRequests('MSFT')).toHaveLength(1);
+    expect(w.server.chartRequests('AAPL')).toHaveLength(0);
+    expect(w.server.chartRequests('MSFT')).toHaveLength(1);
   });
 });
 
 describe('Ctrl-C during a warm', () => {
-  it('stops, keeps what finished, closes the cache (exit 130), and the dir is usable at once', async () => {
-    const dir = tempDir();
-    server.resetRequests();
-    server.setLatency(1500);
+  it.concurrent('stops, keeps what finished, closes the cache (exit 130), and the dir is usable at once', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
+    w.server.resetRequests();
+    w.server.setLatency(1500);
     const symbols = ['AAPL', 'MSFT', 'SPY', 'QQQ', 'IWM', 'DIA', 'GLD', 'TLT', 'XLE', 'XLF'];
-    const { child, done } = cliChild(dir, ['warm', ...symbols, '--from', FROM, '--to', TO]);
-    // Interrupt once the first wave of requests has reached the server.
-    for (let i = 0; i < 200 && server.chartRequests().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    const { child, done } = w.cliChild(dir, ['warm', ...symbols, '--from', FROM, '--to', TO]);
+    // Interrupt once the first wave of requests has reached the w.server.
+    for (let i = 0; i < 200 && w.server.chartRequests().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     child.kill('SIGINT');
     const run = await done;
-    server.setLatency(0);
+    w.server.setLatency(0);
     expect(run.code).toBe(130);
     expect(run.stderr).toMatch(/interrupt/);
     expect(run.stdout).toMatch(/FAILED ABORTED/);
-    expect(server.chartRequests().length).toBeLessThan(symbols.length);
-    const ls = await cli(dir, ['ls', '--json', '--lock-timeout', '0']);
+    expect(w.server.chartRequests().length).toBeLessThan(symbols.length);
+    const ls = await w.cli(dir, ['ls', '--json', '--lock-timeout', '0']);
     expect(ls.code).toBe(0);
   });
 });
 
 describe('bad input exits 2 with the code, before touching the cache or the provider', () => {
-  it.each([
+  it.concurrent.for([
     ['a reversed range', ['warm', 'AAPL', '--from', '2024-02-01', '--to', '2024-01-01'], 'INVALID_ARGUMENT', /reversed range/],
     ['a bad date', ['warm', 'AAPL', '--from', '2024-13-45'], 'INVALID_ARGUMENT', /from "2024-13-45"/],
     ['a bad interval', ['warm', 'AAPL', '--interval', '7d'], 'UNSUPPORTED_INTERVAL', /"7d"/],
     ['a malformed symbol', ['warm', 'AA PL'], 'INVALID_ARGUMENT', /symbol/],
     ['explain reversed', ['explain', 'AAPL', '2024-02-01', '2024-01-01'], 'INVALID_ARGUMENT', /reversed range/],
     ['explain bad interval', ['explain', 'AAPL', '2024-01-01', '2024-02-01', '-i', '2h'], 'UNSUPPORTED_INTERVAL', /"2h"/],
-  ])('%s', async (_name, args, code, message) => {
-    const dir = join(tempDir(), 'never-created');
-    server.resetRequests();
-    const run = await cli(dir, args);
+  ] as [string, string[], string, RegExp][])('%s', async ([_name, args, code, message], ctx) => {
+    const w = await setup(ctx);
+    const dir = join(w.tempDir(), 'never-created');
+    w.server.resetRequests();
+    const run = await w.cli(dir, args);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(new RegExp(`^barcache: ${code}: `));
     expect(run.stderr).toMatch(message);
     expect(run.stderr.trim().split('\n')).toHaveLength(1); // one line, no stack
-    expect(server.chartRequests()).toHaveLength(0);
+    expect(w.server.chartRequests()).toHaveLength(0);
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('usage errors from the argument parser exit 2 too', async () => {
-    const dir = tempDir();
-    const missing = await cli(dir, ['warm']);
+  it.concurrent('usage errors from the argument parser exit 2 too', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
+    const missing = await w.cli(dir, ['warm']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/barcache: usage: missing required argument 'symbols'/);
-    const unknown = await cli(dir, ['ls', '--frobnicate']);
+    const unknown = await w.cli(dir, ['ls', '--frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown option '--frobnicate'/);
-    const noCmd = await cli(dir, ['frobnicate']);
+    const noCmd = await w.cli(dir, ['frobnicate']);
     expect(noCmd.code).toBe(2);
   });
 
-  it('--help exits 0 and lists the commands', async () => {
-    const run = await cli(tempDir(), ['--help']);
+  it.concurrent('--help exits 0 and lists the commands', async (ctx) => {
+    const w = await setup(ctx);
+    const run = await w.cli(w.tempDir(), ['--help']);
     expect(run.code).toBe(0);
     for (const c of ['warm', 'stats', 'ls', 'clear', 'explain']) expect(run.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
     expect(run.stdout).toMatch(/Exit status/);
@@ -300,22 +343,23 @@ describe('bad input exits 2 with the code, before touching the cache or the prov
 });
 
 describe('another process holding the cache dir', () => {
-  it('LOCKED exits 3 naming the holder pid; stats still reports, naming it, and counts its requests', async () => {
-    const dir = tempDir();
-    expect((await cli(dir, ['warm', 'AAPL', '--from', FROM, '--to', TO])).code).toBe(0);
+  it.concurrent('LOCKED exits 3 naming the holder pid; stats still reports, naming it, and counts its requests', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
+    expect((await w.cli(dir, ['warm', 'AAPL', '--from', FROM, '--to', TO])).code).toBe(0);
 
-    const holder = await startHolder(dir);
-    const run = await cli(dir, ['ls', '--lock-timeout', '200']);
+    const holder = await w.startHolder(dir);
+    const run = await w.cli(dir, ['ls', '--lock-timeout', '200']);
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^barcache: LOCKED: /);
     expect(run.stderr).toMatch(new RegExp(`\\b${holder.pid}\\b`));
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
 
-    const warm = await cli(dir, ['warm', 'MSFT', '--from', FROM, '--to', TO, '--lock-timeout', '200']);
+    const warm = await w.cli(dir, ['warm', 'MSFT', '--from', FROM, '--to', TO, '--lock-timeout', '200']);
     expect(warm.code).toBe(3);
 
-    const stats = await cli(dir, ['stats', '--json']);
+    const stats = await w.cli(dir, ['stats', '--json']);
     expect(stats.code).toBe(0);
     const s = json(stats);
     expect(s.process).toBeNull();
@@ -325,7 +369,7 @@ describe('another process holding the cache dir', () => {
     const mine = s.processes.find((p: { pid: number }) => p.pid === holder.pid);
     expect(mine).toMatchObject({ label: 'test holder', state: 'live' });
 
-    const text = await cli(dir, ['stats']);
+    const text = await w.cli(dir, ['stats']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`in use by pid ${holder.pid}`));
     expect(text.stdout).toMatch(/live processes \(1\)/);
@@ -334,19 +378,20 @@ describe('another process holding the cache dir', () => {
     holder.child.kill('SIGTERM');
     await new Promise((r) => holder.child.once('close', r));
     // Released: the next command opens the dir again.
-    expect((await cli(dir, ['ls'])).code).toBe(0);
+    expect((await w.cli(dir, ['ls'])).code).toBe(0);
   });
 });
 
 describe('barcache stats', () => {
-  it('--json parses and counts what this process sees on disk; finished processes are not live', async () => {
-    const dir = tempDir();
-    const empty = json(await cli(dir, ['stats', '--json']));
+  it.concurrent('--json parses and counts what this process sees on disk; finished processes are not live', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
+    const empty = json(await w.cli(dir, ['stats', '--json']));
     expect(empty.process.requests).toBe(0);
     expect(empty.live.processes).toBe(0);
 
-    expect((await cli(dir, ['warm', 'AAPL', 'MSFT', 'SPY', '--from', FROM, '--to', TO])).code).toBe(0);
-    const run = await cli(dir, ['stats', '--json']);
+    expect((await w.cli(dir, ['warm', 'AAPL', 'MSFT', 'SPY', '--from', FROM, '--to', TO])).code).toBe(0);
+    const run = await w.cli(dir, ['stats', '--json']);
     expect(run.code).toBe(0);
     const s = json(run);
     expect(s.dir).toBe(dir);
@@ -358,7 +403,7 @@ describe('barcache stats', () => {
     expect(s.processes).toEqual([]);
     expect(s.process.latency).toMatchObject({ count: 0 });
 
-    const text = await cli(dir, ['stats']);
+    const text = await w.cli(dir, ['stats']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/hit rate/);
     expect(text.stdout).toMatch(/L1 hits \/ misses/);
@@ -368,8 +413,8 @@ describe('barcache stats', () => {
 
     // A process that read bars and closed its cache but still runs: listed with its counts,
     // not summed as live, and the dir is free for this one.
-    const holder = await startHolder(dir, { closeAfterRead: true });
-    const withHolder = json(await cli(dir, ['stats', '--json']));
+    const holder = await w.startHolder(dir, { closeAfterRead: true });
+    const withHolder = json(await w.cli(dir, ['stats', '--json']));
     expect(withHolder.locked).toBeUndefined();
     expect(withHolder.process.l2.series).toBe(3);
     expect(withHolder.live.processes).toBe(0);
@@ -382,50 +427,14 @@ describe('barcache stats', () => {
 });
 
 describe('--offline', () => {
-  it('warm of a cold range fails with OFFLINE_MISS and calls nobody', async () => {
-    const dir = tempDir();
-    server.resetRequests();
-    const run = await cli(dir, ['--offline', 'warm', 'AAPL', '--from', FROM, '--to', TO]);
+  it.concurrent('warm of a cold range fails with OFFLINE_MISS and calls nobody', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
+    w.server.resetRequests();
+    const run = await w.cli(dir, ['--offline', 'warm', 'AAPL', '--from', FROM, '--to', TO]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/AAPL: OFFLINE_MISS: /);
-    expect(server.chartRequests()).toHaveLength(0);
+    expect(w.server.chartRequests()).toHaveLength(0);
   });
 });
 
-/** Starts a process that opens the cache dir, reads some bars and keeps the dir until killed. */
-async function startHolder(dir: string, opts: { closeAfterRead?: boolean } = {}): Promise<{ pid: number; child: ChildProcess }> {
-  const script = join(tempDir(), 'holder.mts');
-  const openCacheModule = join(PKG, 'src', 'open-cache.ts');
-  writeFileSync(
-    script,
-    `import { openCache } from ${JSON.stringify(openCacheModule)};
-const cache = await openCache({ dir: ${JSON.stringify(dir)}, offline: true, processLabel: 'test holder' });
-await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2023-03-01', end: '2023-03-31' });
-await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2023-03-01', end: '2023-03-31' });
-${opts.closeAfterRead ? 'await cache.close();' : ''}
-process.on('SIGTERM', async () => { await cache.close(); process.exit(0); });
-process.stdout.write('ready\\n');
-setInterval(() => {}, 1000);
-`,
-  );
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env: env(dir), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => s.includes('ready') && resolve());
-    child.on('close', (code) => reject(new Error(`holder exited ${code}: ${err}`)));
-  });
-  // Wait until its stats snapshot shows the request (snapshots are written asynchronously).
-  const file = join(dir, 'stats', `${child.pid}.json`);
-  for (let i = 0; i < 100; i++) {
-    try {
-      const snap = JSON.parse(readFileSync(file, 'utf8'));
-      if (snap.stats.requests >= 2 && (!opts.closeAfterRead || snap.closed)) break;
-    } catch {
-      // not written yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { pid: child.pid!, child };
-}

@@ -102,6 +102,7 @@ describe('planWindow', () => {
           expect(new Set([...plan.load, ...[...resident].filter((s) => keep.has(s))])).toEqual(keep);
           expect(plan.drop).toEqual([...resident].filter((s) => !keep.has(s)).sort((a, b) => a - b));
           expect(plan.load.slice(0, plan.urgent.length)).toEqual(plan.urgent);
+          expect(plan.load).toEqual([...plan.load].sort((x, y) => x - y));
           expect(plan.keep.length).toBeLessThanOrEqual(maxResidentBlocks(interval, lookbackMs, aheadMs));
           // The cursor's own block is always required.
           expect(plan.required).toContain(blockStartOf(interval, cursor));

@@ -69,6 +69,12 @@ if (!skipTests) {
     entryPoints: [path.join(root, 'test/integration/fixtures/backtest-process.ts')],
     outfile: path.join(root, 'out/integration/fixtures/backtest-process.cjs'),
   });
+  // The loopback Yahoo server (test-support) for the harness scripts, which are plain Node.
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'test/integration/fixtures/yahoo-server.ts')],
+    outfile: path.join(root, 'out/integration/fixtures/yahoo-server.cjs'),
+  });
 }
 console.log(`build: dist/extension.cjs${production ? ' (production)' : ''}${skipTests ? '' : ' + out/integration/suite/index.js'}; prebuilds: ${PREBUILDS.join(', ')}`);
 

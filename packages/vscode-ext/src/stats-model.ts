@@ -181,3 +181,37 @@ export function lastWarmText(last: LastWarm | undefined, otherLastAt: number | u
   if (otherLastAt !== undefined) return `by another process, ${formatAgo(otherLastAt, now)}`;
   return 'never';
 }
+
+/**
+ * Adds two CacheStats of one process's consecutive cache sessions (the extension opens the cache
+ * per command): counters add; sizes (L1 bytes/entries, L2 bytes/series) are the later session's;
+ * the hit rate is recomputed; latency count adds, p50 is count-weighted, p99 and max are maxima.
+ */
+export function addCacheStats(a: CacheStats, b: CacheStats): CacheStats {
+  const requests = a.requests + b.requests;
+  const hits = a.l1.hits + b.l1.hits + a.l2.hits + b.l2.hits;
+  const count = a.latency.count + b.latency.count;
+  const lastAt = [a.prefetch.lastAt, b.prefetch.lastAt].filter((x): x is number => typeof x === 'number');
+  return {
+    requests,
+    l1: { hits: a.l1.hits + b.l1.hits, misses: a.l1.misses + b.l1.misses, bytes: b.l1.bytes, entries: b.l1.entries, pinnedEntries: b.l1.pinnedEntries },
+    l2: { hits: a.l2.hits + b.l2.hits, misses: a.l2.misses + b.l2.misses, bytes: b.l2.bytes, series: b.l2.series, corruptBlocks: a.l2.corruptBlocks + b.l2.corruptBlocks },
+    provider: {
+      calls: a.provider.calls + b.provider.calls,
+      bars: a.provider.bars + b.provider.bars,
+      errors: a.provider.errors + b.provider.errors,
+      retries: a.provider.retries + b.provider.retries,
+      droppedBars: a.provider.droppedBars + b.provider.droppedBars,
+    },
+    providerCallsSaved: a.providerCallsSaved + b.providerCallsSaved,
+    hitRate: requests > 0 ? hits / requests : 0,
+    latency: {
+      count,
+      p50Ms: count > 0 ? (a.latency.p50Ms * a.latency.count + b.latency.p50Ms * b.latency.count) / count : 0,
+      p99Ms: Math.max(a.latency.p99Ms, b.latency.p99Ms),
+      maxMs: Math.max(a.latency.maxMs, b.latency.maxMs),
+    },
+    prefetch: { runs: a.prefetch.runs + b.prefetch.runs, symbols: a.prefetch.symbols + b.prefetch.symbols, ...(lastAt.length > 0 ? { lastAt: Math.max(...lastAt) } : {}) },
+    startedAt: Math.min(a.startedAt, b.startedAt),
+  };
+}

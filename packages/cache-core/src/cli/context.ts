@@ -32,9 +32,8 @@ export interface CliIo {
 
 /** Stats snapshot reading, as cache-core's stats/stats-snapshot.ts provides it. */
 export interface SnapshotReader {
-  read(dir: string, options: ReadStatsSnapshotsOptions): Promise<StatsSnapshotEntry[]>;
-  /** Sums the entries (the live ones unless told otherwise). */
-  aggregate(entries: readonly StatsSnapshotEntry[]): AggregateStats;
+  /** Every snapshot in `<dir>/stats/` (with its state), and the sum of those that are not stale. */
+  read(dir: string, options: ReadStatsSnapshotsOptions): Promise<{ entries: StatsSnapshotEntry[]; live: AggregateStats }>;
 }
 
 export interface CliDeps {

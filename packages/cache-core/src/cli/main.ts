@@ -8,8 +8,6 @@ import process from 'node:process';
 import { createInterface } from 'node:readline/promises';
 import { defaultCacheDir } from '../cache-dir.js';
 import { BarcacheError, ErrorCode } from '../errors.js';
-import { openCache } from '../open-cache.js';
-import { aggregateStats, readStatsSnapshots } from '../stats/stats-snapshot.js';
 import type { CliDeps, CliIo } from './context.js';
 import { runCli } from './program.js';
 
@@ -52,10 +50,18 @@ async function main(): Promise<number> {
     ...(process.stderr.isTTY ? { progressStream: process.stderr } : {}),
     signal: controller.signal,
   };
+  // The cache (LevelDB, yahoo-finance2) and the snapshot reader (zod) load only when a command
+  // needs them: --help, usage errors and bad input answer without paying for them.
   const deps: CliDeps = {
-    openCache,
+    openCache: async (options) => (await import('../open-cache.js')).openCache(options),
     defaultCacheDir: () => defaultCacheDir(process.env),
-    snapshots: { read: readStatsSnapshots, aggregate: (entries) => aggregateStats([...entries]) },
+    snapshots: {
+      async read(dir, options) {
+        const { readStatsSnapshots, aggregateStats } = await import('../stats/stats-snapshot.js');
+        const entries = await readStatsSnapshots(dir, options);
+        return { entries, live: aggregateStats(entries) };
+      },
+    },
   };
   return runCli(process.argv.slice(2), io, deps, { version: packageVersion() });
 }

@@ -42,7 +42,7 @@ export interface WindowBlocks {
 }
 
 export interface WindowPlan extends WindowBlocks {
-  /** Blocks of `keep` not resident: the `urgent` ones first, then the rest of `ahead`, ascending within each. */
+  /** Blocks of `keep` not resident, ascending. The `urgent` ones form its prefix (ahead blocks all lie after the cursor's block). */
   load: number[];
   /** `required − resident`: await these before serving the cursor. A prefix of `load`. */
   urgent: number[];

@@ -2,9 +2,13 @@ import * as vscode from 'vscode';
 import { type BarCache, openCache } from '@barcache/cache-core';
 import { errorText, isLockedError, lockedMessage } from '../error-text.js';
 import type { BarcacheSettings } from '../settings.js';
+import { OwnStats } from './own-stats.js';
 
 /** How this process is named in stats snapshots. */
 export const PROCESS_LABEL = 'VS Code (Barcache extension)';
+
+/** The running sum of this extension host's cache sessions, published as one stats snapshot. */
+export const ownStats = new OwnStats(PROCESS_LABEL);
 
 export interface SessionOptions {
   /** Ask the user to Retry when another process holds the cache. Default true. */
@@ -29,6 +33,7 @@ export async function withCache<T>(settings: BarcacheSettings, fn: (cache: BarCa
         ...(settings.diskMaxBytes !== undefined ? { disk: { maxBytes: settings.diskMaxBytes } } : {}),
         ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}),
         processLabel: PROCESS_LABEL,
+        statsSnapshots: false,
       });
     } catch (err) {
       if (isLockedError(err) && opts.interactive !== false) {
@@ -38,9 +43,11 @@ export async function withCache<T>(settings: BarcacheSettings, fn: (cache: BarCa
       }
       throw err;
     }
+    ownStats.begin(cache);
     try {
       return await fn(cache);
     } finally {
+      await ownStats.end(cache).catch(() => undefined);
       await cache.close().catch((err: unknown) => {
         console.error(`Barcache: closing the cache failed: ${errorText(err)}`);
       });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SymbolNode, MessageNode } from '../series-tree-model.js';
 import type { BarcacheSettings } from '../settings.js';
+import { ownStats } from './cache-session.js';
 import { registerCommands } from './commands.js';
 import { getConfig, SECTION } from './config.js';
 import { SeriesTreeProvider } from './series-tree.js';
@@ -21,13 +22,10 @@ export interface BarcacheApi {
   statsViewBody(): string | undefined;
 }
 
-let controller: StatsController | undefined;
-
 export function activate(context: vscode.ExtensionContext): BarcacheApi {
   let settings = getConfig();
   const output = vscode.window.createOutputChannel('Barcache');
   const stats = new StatsController(context, settings);
-  controller = stats;
   const tree = new SeriesTreeProvider(settings);
   const panel = new StatsPanel(stats);
   const view = vscode.window.createTreeView('barcache.series', { treeDataProvider: tree, showCollapseAll: true });
@@ -63,8 +61,9 @@ export function activate(context: vscode.ExtensionContext): BarcacheApi {
   };
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions; the watcher stops with the controller. No cache is open
-  // between commands, and a command in flight closes its cache in a finally block.
-  controller = undefined;
+export async function deactivate(): Promise<void> {
+  // Everything else is in context.subscriptions; the stats watcher stops with its controller. No cache is
+  // open between commands, and a command in flight closes its cache in a finally block. Mark this
+  // process's stats snapshot closed so other tools stop counting it as live.
+  await ownStats.close().catch(() => undefined);
 }

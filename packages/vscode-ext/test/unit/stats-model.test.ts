@@ -83,3 +83,23 @@ describe('status bar model', () => {
     expect(statusBarModel(view, NOW).text).toBe('$(database) 50% hit · 42 req · 21 saved');
   });
 });
+
+import { addCacheStats } from '../../src/stats-model.js';
+
+describe('addCacheStats (one process, consecutive sessions)', () => {
+  it('adds counters, keeps the later sizes, recomputes rates', () => {
+    const a = { ...stats({ l1Hits: 3, l2Misses: 1, l2Bytes: 100, l1Bytes: 50, lastWarm: 5 }), startedAt: 10 };
+    const b = { ...stats({ l2Hits: 4, l2Misses: 4, l2Bytes: 300, l1Bytes: 20 }), startedAt: 20 };
+    const s = addCacheStats(a, b);
+    expect(s.requests).toBe(12);
+    expect(s.l1.hits).toBe(3);
+    expect(s.l2.hits).toBe(4);
+    expect(s.l2.bytes).toBe(300);
+    expect(s.l1.bytes).toBe(20);
+    expect(s.hitRate).toBeCloseTo(7 / 12);
+    expect(s.provider.calls).toBe(5);
+    expect(s.prefetch).toEqual({ runs: 1, symbols: 3, lastAt: 5 });
+    expect(s.startedAt).toBe(10);
+    expect(s.latency.count).toBe(12);
+  });
+});

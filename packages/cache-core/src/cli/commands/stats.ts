@@ -40,9 +40,8 @@ export function statsCommand(ctx: CliContext): Command {
         locked = { ...(pid !== undefined ? { pid } : {}), message: err.message };
       }
       const now = ctx.io.now();
-      const entries = await ctx.deps.snapshots.read(globals.dir, { now, staleMs });
+      const { entries, live } = await ctx.deps.snapshots.read(globals.dir, { now, staleMs });
       const visible = entries.filter((e) => !e.stale);
-      const live = ctx.deps.snapshots.aggregate(visible);
 
       if (opts.json) {
         ctx.out(

@@ -1,0 +1,1 @@
+export async function runVsixCheck() { throw new Error("not yet"); }
