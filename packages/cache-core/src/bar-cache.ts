@@ -552,7 +552,7 @@ export class DefaultBarCache implements BarCache {
         // No older history at all (a young listing): stop rather than ask again.
         const firstBar = cols.length > 0 ? cols.time[0]! : undefined;
         if (firstBar !== undefined && firstBar > from) break;
-        from = extendLookback(p.interval, from, short);
+        from = extendLookback(p.interval, from, short, extension);
       }
       this.#memory.pin(entry!, holder);
       const calls = this.#counters.providerCalls - callsBefore;

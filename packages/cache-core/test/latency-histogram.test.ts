@@ -88,15 +88,4 @@ describe('LatencyHistogram', () => {
       { numRuns: 500 },
     );
   });
-  it('recording is cheap: best of 5 rounds of 200k samples well under 40 ms (< 200 ns each)', () => {
-    const h = new LatencyHistogram();
-    let best = Infinity;
-    for (let round = 0; round < 5; round++) {
-      const t0 = performance.now();
-      for (let i = 0; i < 200_000; i++) h.record((i % 977) * 0.013);
-      best = Math.min(best, performance.now() - t0);
-    }
-    expect(h.count).toBe(1_000_000);
-    expect(best).toBeLessThan(40);
-  });
 });
