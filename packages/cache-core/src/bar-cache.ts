@@ -248,7 +248,7 @@ export class DefaultBarCache implements BarCache {
   // Filling gaps from the provider
 
   /** Fetches what `want` lacks (planned, widened, merged, split) and commits it. Returns provider calls. */
-  async #fill(key: SeriesKey, want: TimeRange): Promise<number> {
+  async #fill(key: SeriesKey, want: TimeRange, signal?: AbortSignal): Promise<number> {
     const id = seriesId(key);
     const now = this.#now();
     const meta = this.#metaOf(key);
@@ -268,7 +268,7 @@ export class DefaultBarCache implements BarCache {
         { details: { symbol: key.symbol, interval: key.interval, missing: plan.gaps } },
       );
     }
-    const settled = await Promise.allSettled(plan.requests.map((range) => this.#fetchFromProvider(key, range)));
+    const settled = await Promise.allSettled(plan.requests.map((range) => this.#fetchFromProvider(key, range, signal)));
     const fetched: { range: TimeRange; result: ProviderResult }[] = [];
     let failure: unknown;
     settled.forEach((s, i) => {
@@ -282,10 +282,16 @@ export class DefaultBarCache implements BarCache {
     return plan.requests.length;
   }
 
-  async #fetchFromProvider(key: SeriesKey, range: TimeRange): Promise<ProviderResult> {
+  async #fetchFromProvider(key: SeriesKey, range: TimeRange, signal?: AbortSignal): Promise<ProviderResult> {
     this.#counters.providerCalls++;
     try {
-      const result = await this.#provider.fetchBars({ symbol: key.symbol, interval: key.interval, start: range.start, end: range.end });
+      const result = await this.#provider.fetchBars({
+        symbol: key.symbol,
+        interval: key.interval,
+        start: range.start,
+        end: range.end,
+        ...(signal ? { signal } : {}),
+      });
       this.#counters.providerBars += result.bars.length;
       this.#counters.droppedBars += result.droppedBars ?? 0;
       return result;
@@ -470,7 +476,7 @@ export class DefaultBarCache implements BarCache {
           reports[index] = failedSymbol(symbol, parsed, new BarcacheError(ErrorCode.ABORTED, 'prefetch was cancelled'));
         } else {
           try {
-            reports[index] = await this.#prefetchSymbol({ ...parsed, symbol, symbolCount: parsed.symbols.length }, holder);
+            reports[index] = await this.#prefetchSymbol({ ...parsed, symbol, symbolCount: parsed.symbols.length, signal: plan.signal }, holder);
           } catch (err) {
             reports[index] = failedSymbol(symbol, parsed, err);
           }
@@ -504,7 +510,16 @@ export class DefaultBarCache implements BarCache {
   }
 
   async #prefetchSymbol(
-    p: { symbol: string; symbolCount: number; interval: Interval; start: number; end: number; lookbackBars: number; lookbackDays: number },
+    p: {
+      symbol: string;
+      symbolCount: number;
+      interval: Interval;
+      start: number;
+      end: number;
+      lookbackBars: number;
+      lookbackDays: number;
+      signal: AbortSignal | undefined;
+    },
     holder: symbol,
   ): Promise<PrefetchSymbolReport> {
     const key: SeriesKey = { provider: this.#provider.name, symbol: p.symbol, interval: p.interval };
@@ -512,7 +527,7 @@ export class DefaultBarCache implements BarCache {
     const lookback = { ...(p.lookbackBars > 0 ? { bars: p.lookbackBars } : {}), ...(p.lookbackDays > 0 ? { days: p.lookbackDays } : {}) };
     let from = p.lookbackBars > 0 || p.lookbackDays > 0 ? lookbackStart(p.interval, p.start, lookback) : p.start;
     return this.#mutex.run(id, async () => {
-      const callsBefore = this.#counters.providerCalls;
+      let calls = 0;
       let hadToLoad = false;
       const coveredBefore = intersectRanges(ledgerCovered(this.#metaOf(key).ledger), [{ start: from, end: p.end + 1 }]).length > 0;
       let lookbackBars = 0;
@@ -521,7 +536,7 @@ export class DefaultBarCache implements BarCache {
       for (let extension = 0; ; extension++) {
         const now = this.#now();
         const want = { start: from, end: Math.min(p.end + 1, this.#horizon(p.interval, now)) };
-        if (!coversRange(freshCoverage(this.#metaOf(key).ledger, now, this.#ttl), want)) await this.#fill(key, want);
+        if (!coversRange(freshCoverage(this.#metaOf(key).ledger, now, this.#ttl), want)) calls += await this.#fill(key, want, p.signal);
         const resident = this.#memory.get(id);
         hadToLoad ||= resident === undefined || !coversRange(resident.servable, want);
         if (this.#storedBytesIn(key, want) > this.#memoryMaxBytes / 2 / p.symbolCount) {
@@ -555,7 +570,6 @@ export class DefaultBarCache implements BarCache {
         from = extendLookback(p.interval, from, short, extension);
       }
       this.#memory.pin(entry!, holder);
-      const calls = this.#counters.providerCalls - callsBefore;
       const cols = entry!.columns;
       const bars = windowed ? this.#storedBarsIn(key, { start: from, end: p.end + 1 }) : cols.upperBound(p.end) - cols.lowerBound(from);
       return {

@@ -32,11 +32,11 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
   const inMemory = options.dir === IN_MEMORY_DIR;
   const dir = inMemory ? IN_MEMORY_DIR : path.resolve(options.dir ?? defaultCacheDir());
   if (!inMemory) await fs.mkdir(dir, { recursive: true });
-  const store = inMemory ? new MemoryBarStore() : new LevelBarStore({ dir, lockTimeoutMs });
+  const label = options.processLabel ?? defaultLabel();
+  const store = inMemory ? new MemoryBarStore() : new LevelBarStore({ dir, lockTimeoutMs, processLabel: label });
   await store.open();
 
   const wantSnapshots = !inMemory && options.statsSnapshots !== false;
-  const label = options.processLabel ?? defaultLabel();
   const cache = new DefaultBarCache({
     dir,
     store,

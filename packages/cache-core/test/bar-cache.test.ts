@@ -176,6 +176,7 @@ describe('BarCache: prefetch (the backtest session)', () => {
     const cold = await fx.open({ now });
     const report = await runWorkload(cold);
     expect(report.providerCalls).toBe(symbols.length);
+    expect(report.symbols.map((r) => r.providerCalls)).toEqual(symbols.map(() => 1));
     expect(fx.calls()).toBe(symbols.length);
     const s = cold.stats();
     expect(s.requests).toBe(125 * symbols.length);

@@ -82,6 +82,16 @@ describe('times and ranges', () => {
   it('shows [start, inclusive end + 1 ms) through the inclusive end date', () => {
     expect(formatRange({ start: D('2024-03-01'), end: D('2024-06-30') + 1 })).toBe('2024-03-01 → 2024-06-30');
     expect(formatRange({ start: D('2024-03-01'), end: D('2024-03-01') + 1 })).toBe('2024-03-01');
+    const t = (s: string) => Date.parse(s);
+    expect(formatRange({ start: t('2024-01-02T14:30:00Z'), end: t('2024-01-02T16:00:00Z') + 1 })).toBe(
+      '2024-01-02 14:30Z → 2024-01-02 16:00Z',
+    );
+  });
+
+  it('inclusive ranges of whole days show dates', () => {
+    expect(formatInclusiveRange(D('2024-03-01'), D('2024-03-04') - 1)).toBe('2024-03-01 → 2024-03-03');
+    expect(formatInclusiveRange(D('2024-03-01'), D('2024-03-02') - 1)).toBe('2024-03-01');
+    expect(formatInclusiveRange(D('2024-03-01'), Date.parse('2024-03-01T16:00:00Z'))).toBe('2024-03-01 → 2024-03-01 16:00Z');
   });
 
   it('keeps an intraday range half-open and marks the end', () => {

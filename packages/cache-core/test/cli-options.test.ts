@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BarcacheError } from '../src/errors.js';
 import {
+  isDateOnly,
   parseExplicitRange,
   parseIntervalOption,
   parseLookback,
@@ -83,6 +84,19 @@ describe('date ranges', () => {
       expect((err as Error).message).toMatch(/^to "nope"/);
     }
   });
+  it('a date as --to means the whole day for intraday intervals, the bar of that day otherwise', () => {
+    expect(resolveDateRange({ from: '2024-03-01', to: '2024-03-01' }, now, '5m')).toEqual({
+      start: D('2024-03-01'),
+      end: D('2024-03-02') - 1,
+    });
+    expect(resolveDateRange({ from: '2024-03-01', to: '2024-03-01' }, now, '1wk').end).toBe(D('2024-03-01'));
+    expect(resolveDateRange({ to: '2024-03-01T15:00:00Z' }, now, '5m').end).toBe(Date.parse('2024-03-01T15:00:00Z'));
+    expect(resolveDateRange({}, now, '1h')).toEqual({ start: D('2023-06-15'), end: D('2024-06-16') - 1 });
+    expect(parseExplicitRange('2024-03-01', '2024-03-01', '15m')).toEqual({ start: D('2024-03-01'), end: D('2024-03-02') - 1 });
+    expect(isDateOnly('2024-03-01')).toBe(true);
+    expect(isDateOnly('2024-03-01T00:00Z')).toBe(false);
+  });
+
   it('a single-day range is fine', () => {
     expect(parseExplicitRange('2024-01-02', '2024-01-02')).toEqual({ start: D('2024-01-02'), end: D('2024-01-02') });
   });

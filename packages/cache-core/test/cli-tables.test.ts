@@ -137,6 +137,11 @@ describe('explain', () => {
     expect(text).toContain('missing: 2024-02-01 → 2024-03-28');
     expect(text).toContain('provider requests: 1\n  2024-01-01T00:00:00.000Z → 2025-01-01T00:00:00.000Z (2024-01-01 → 2024-12-31)');
     expect(explainText(cold, true)).toContain('--offline: a getBars would fail with OFFLINE_MISS');
+    // Offline, the cache plans no requests at all: say why the missing part stays missing.
+    expect(explainText({ ...cold, plannedRequests: [] }, true)).toContain(
+      'provider requests: none (--offline: a getBars over the missing part fails with OFFLINE_MISS)',
+    );
+    expect(explainText({ ...cold, plannedRequests: [] }, false)).toContain('provider requests: none');
   });
 });
 

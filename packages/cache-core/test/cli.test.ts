@@ -2,24 +2,41 @@
  * The `barcache` CLI end to end: real child processes running the CLI, real LevelDB in a temp
  * dir, the real yahoo-finance2 client talking to a loopback server that speaks Yahoo's chart JSON.
  * Each test has its own server (so request counts are its own) and temp dirs, so tests run
- * concurrently. The CLI runs from source through tsx (no build step needed); set
- * BARCACHE_CLI_DIST=1 to run the built `dist/cli/main.js` instead (after `tsc -b packages/cache-core`).
+ * concurrently. The CLI runs as the built bin (`node dist/cli/main.js`) when dist is up to date
+ * with every source file, else from source through tsx; BARCACHE_CLI_DIST=1 / =0 forces either.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { makeTempDir, startYahooChartServer, type YahooChartServer } from '@barcache/test-support';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 const REPO = join(PKG, '..', '..');
-const USE_DIST = process.env['BARCACHE_CLI_DIST'] === '1';
+const USE_DIST =
+  process.env['BARCACHE_CLI_DIST'] === '1' || (process.env['BARCACHE_CLI_DIST'] !== '0' && distIsFresh(join(PKG, 'src'), join(PKG, 'dist')));
 const ENTRY = USE_DIST ? join(PKG, 'dist', 'cli', 'main.js') : join(PKG, 'src', 'cli', 'main.ts');
 const NODE_ARGS = USE_DIST ? [] : ['--import', 'tsx'];
 
 const FROM = '2023-01-03';
 const TO = '2023-12-29';
+
+/** True when every src/**\/*.ts has a dist .js at least as new (so dist runs the code under test). */
+function distIsFresh(src: string, dist: string): boolean {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  try {
+    return walk(src)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
+      .every((f) => {
+        const out = join(dist, relative(src, f)).replace(/\.ts$/, '.js');
+        return existsSync(out) && statSync(out).mtimeMs >= statSync(f).mtimeMs;
+      });
+  } catch {
+    return false;
+  }
+}
 
 interface Run {
   code: number | null;
@@ -91,7 +108,7 @@ process.stdout.write('ready\\n');
 setInterval(() => {}, 1000);
 `,
     );
-    const { child, done } = spawnNode(['--import', 'tsx', script], dir);
+    const { child, done } = spawnNode(['--import', 'tsx', script], dir); // the holder always runs from source
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (s: string) => s.includes('ready') && resolve());
       void done.then((r) => reject(new Error(`holder exited ${r.code}: ${r.stderr}`)));
@@ -426,14 +443,41 @@ describe('barcache stats', () => {
   });
 });
 
-describe('--offline', () => {
-  it.concurrent('warm of a cold range fails with OFFLINE_MISS and calls nobody', async (ctx) => {
+describe('intraday warm', () => {
+  it.concurrent('a date as --to includes that whole day of 15m bars', async (ctx) => {
     const w = await setup(ctx);
     const dir = w.tempDir();
+    const DAY = 86_400_000;
+    // A week ending ten days ago: inside Yahoo's intraday history, clear of the forming bar.
+    const toDay = Math.floor(Date.now() / DAY) * DAY - 10 * DAY;
+    const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const run = await w.cli(dir, ['warm', 'AAPL', '-i', '15m', '--from', iso(toDay - 6 * DAY), '--to', iso(toDay), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = json(run);
+    expect(report.interval).toBe('15m');
+    expect(report.symbols[0].end).toBe(toDay + DAY - 1);
+    expect(report.symbols[0].bars).toBeGreaterThanOrEqual(26 * 3); // at least three sessions of 26 bars
+    expect(w.server.chartRequests('AAPL', '15m')).toHaveLength(1);
+  });
+});
+
+describe('--offline', () => {
+  it.concurrent('serves what is stored, fails a cold range with OFFLINE_MISS, and calls nobody', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
+    const cold = await w.cli(dir, ['--offline', 'warm', 'AAPL', '--from', FROM, '--to', TO]);
+    expect(cold.code).toBe(1);
+    expect(cold.stderr).toMatch(/^ {2}AAPL: OFFLINE_MISS: /m);
+    expect(w.server.chartRequests()).toHaveLength(0);
+
+    expect((await w.cli(dir, ['warm', 'AAPL', '--from', FROM, '--to', TO])).code).toBe(0);
     w.server.resetRequests();
-    const run = await w.cli(dir, ['--offline', 'warm', 'AAPL', '--from', FROM, '--to', TO]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/AAPL: OFFLINE_MISS: /);
+    const warm = await w.cli(dir, ['warm', 'AAPL', '--from', FROM, '--to', TO, '--offline']);
+    expect(warm.code).toBe(0);
+    const explain = await w.cli(dir, ['--offline', 'explain', 'AAPL', '2021-03-01', '2021-03-31']);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toMatch(/provider \(missing\)/);
+    expect(explain.stdout).toMatch(/--offline: .*OFFLINE_MISS/);
     expect(w.server.chartRequests()).toHaveLength(0);
   });
 });

@@ -5,10 +5,11 @@
 // (node scripts/build.mjs; `pnpm test:integration` does both build and run).
 //
 //   node scripts/run-integration.mjs [--no-vsix] [--timeout <s>]
+//   BARCACHE_IT_VERBOSE=1 relays the whole browser console; BARCACHE_IT_DEBUG=1 prints the status bar DOM after each test.
 //
 // Phase 1: the extension under development + the mocha suite, against a loopback Yahoo server
 //          (BARCACHE_YAHOO_BASE_URL) and a temp cache dir (BARCACHE_DIR).
-// Phase 2: the packaged VSIX (scripts/vsix-check.mjs): installed with --install-extension, activated,
+// Phase 2: the packaged VSIX (scripts/lib/vsix-check.mjs): installed with --install-extension, activated,
 //          and its status bar shows the metrics of a separate backtest process (checked in the DOM).
 //
 // Last line: `vscode-integration: N passed, N failed` (mocha's counts); exits non-zero on any failure.
@@ -56,7 +57,8 @@ async function phase1() {
   log(`loopback Yahoo server ${yahoo.url}`);
   const dirs = makeDirs('barcache-vscode-it-');
   cleanups.push(() => fs.rmSync(dirs.base, { recursive: true, force: true }));
-  const env = codeServerEnv(dirs, { BARCACHE_YAHOO_BASE_URL: yahoo.url });
+  const resultFile = path.join(dirs.base, 'mocha-result.json');
+  const env = codeServerEnv(dirs, { BARCACHE_YAHOO_BASE_URL: yahoo.url, BARCACHE_TEST_RESULT_FILE: resultFile });
   const server = await startCodeServer(dirs, env, { log });
   cleanups.push(() => server.stop());
   const browser = await launchChromium();
@@ -66,6 +68,9 @@ async function phase1() {
   let resolveExit;
   const exited = new Promise((r) => (resolveExit = r));
   await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
+  const shotPath = path.join(PKG_ROOT, 'artifacts/integration-workbench.png');
+  fs.mkdirSync(path.dirname(shotPath), { recursive: true });
+  let shot;
   // Relay the suite's output in order (formatting a message is async).
   let relay = Promise.resolve();
   let inSuite = false;
@@ -80,11 +85,22 @@ async function phase1() {
         failures = r.failures;
         counted = true;
         inSuite = false;
+        // The extension host is still up: the status bar and views are still there to see.
+        shot = page.screenshot({ path: shotPath }).catch(() => undefined);
+        if (process.env.BARCACHE_IT_DEBUG) {
+          const labels = await page.locator('#workbench\\.parts\\.statusbar [aria-label]').evaluateAll((els) => els.map((e) => `${e.id || e.className}: ${e.getAttribute('aria-label')}`));
+          console.log(labels.join('\n'));
+        }
         return;
       }
+      if (/^Found unexpected service worker/.test(text)) return;
       // Mocha's spec output starts with the suite title; before it is workbench noise.
       if (/Barcache extension in a real VS Code/.test(text)) inSuite = true;
       if (inSuite || /barcache/i.test(text)) console.log(text);
+      if (process.env.BARCACHE_IT_DEBUG && /✔/.test(text)) {
+        const labels = await page.locator('#workbench\\.parts\\.statusbar [aria-label^="Barcache"]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+        console.log(`   [dom] ${labels.join(' | ')}`);
+      }
     });
   });
   page.on('pageerror', (err) => log(`page error: ${err.message}`));
@@ -98,15 +114,19 @@ async function phase1() {
   await page.goto(url);
   const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutS * 1000))]);
   await relay;
-  const shot = path.join(PKG_ROOT, 'artifacts/integration-workbench.png');
-  fs.mkdirSync(path.dirname(shot), { recursive: true });
-  await page.screenshot({ path: shot }).catch(() => undefined);
+  if (!counted && fs.existsSync(resultFile)) {
+    const r = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+    passes = r.passes;
+    failures = r.failures;
+    counted = true;
+  }
+  await (shot ?? page.screenshot({ path: shotPath }).catch(() => undefined));
   if (code === 'timeout') {
     log(`the suite did not finish within ${timeoutS} s; code-server log: ${server.logFile}`);
     fs.copyFileSync(server.logFile, path.join(PKG_ROOT, 'artifacts/code-server.log'));
     return false;
   }
-  log(`codeAutomationExit(${code}); screenshot ${path.relative(process.cwd(), shot)}`);
+  log(`codeAutomationExit(${code}); screenshot ${path.relative(process.cwd(), shotPath)}`);
   if (!counted) log('mocha did not report its counts (the suite failed to load?)');
   return code === 0 && counted && failures === 0;
 }

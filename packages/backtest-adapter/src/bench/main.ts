@@ -18,6 +18,7 @@ import { CountingProvider } from './sources/counting-provider.js';
 import { ExactMemoSource } from './sources/exact-memo.js';
 import { GapFillingCacheSource } from './sources/gap-filling-cache.js';
 import { NoCacheSource } from './sources/no-cache.js';
+import { SimulatedProvider } from './sources/simulated-provider.js';
 import { FIFTY_SYMBOLS, largeWorkload, seedWorkload, type Workload } from './workloads.js';
 
 interface Args {
@@ -68,14 +69,15 @@ async function main(): Promise<void> {
   const server = await startLoopbackServer(args.latencyMs);
   const tmp = mkdtempSync(join(tmpdir(), 'barcache-bench-'));
   const provider = new CountingProvider(new YahooProvider({ baseUrl: server.url, concurrency: args.concurrency }));
+  const simulated = new CountingProvider(new SimulatedProvider(args.latencyMs, args.concurrency));
   let dirs = 0;
   const freshDir = () => join(tmp, `cache-${dirs++}`);
 
-  const makeSources: (() => Promise<BenchSource>)[] = [
-    async () => new NoCacheSource(provider),
-    async () => new ExactMemoSource(provider),
-    async () => new GapFillingCacheSource(provider),
-    async () => new BarcacheSource(await openCache({ dir: freshDir(), provider, statsSnapshots: false })),
+  const makeSources = (p: CountingProvider): (() => Promise<BenchSource>)[] => [
+    async () => new NoCacheSource(p),
+    async () => new ExactMemoSource(p),
+    async () => new GapFillingCacheSource(p),
+    async () => new BarcacheSource(await openCache({ dir: freshDir(), provider: p, statsSnapshots: false })),
   ];
 
   const report: BenchReport = {
@@ -86,19 +88,19 @@ async function main(): Promise<void> {
   };
 
   try {
-    const workloads: [Workload, number][] = [
-      [seedWorkload(), args.repeats],
-      [largeWorkload(FIFTY_SYMBOLS.slice(0, args.largeSymbols)), 1],
+    const workloads: [Workload, number, CountingProvider, string][] = [
+      [seedWorkload(), args.repeats, provider, 'YahooProvider → loopback server'],
+      [largeWorkload(FIFTY_SYMBOLS.slice(0, args.largeSymbols)), 1, simulated, 'in-process simulated provider'],
     ];
-    for (const [w, repeats] of workloads) {
+    for (const [w, repeats, p, via] of workloads) {
       log(`workload ${w.id}: ${w.requests.toLocaleString('en-US')} requests`);
       const results: WorkloadResult[] = [];
-      for (const make of makeSources) {
+      for (const make of makeSources(p)) {
         const runs: WorkloadResult[] = [];
         for (let r = 0; r < repeats; r++) {
           const source = await make(); // a fresh, cold instance for every run
           try {
-            runs.push(await runWorkload(source, w, provider));
+            runs.push(await runWorkload(source, w, p));
           } finally {
             await source.close?.();
           }
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
       const wr: WorkloadReport = {
         id: w.id,
         title: w.title,
+        provider: via,
         requests: w.requests,
         repeats,
         results,

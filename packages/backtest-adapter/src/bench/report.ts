@@ -6,6 +6,8 @@ import type { WorkloadResult } from './runner.js';
 export interface WorkloadReport {
   id: string;
   title: string;
+  /** What answered the provider calls. */
+  provider: string;
   requests: number;
   /** Median over `repeats` runs of each source. */
   repeats: number;
@@ -47,7 +49,7 @@ export function formatWorkload(w: WorkloadReport): string {
     ]);
   }
   const note = `${n(w.requests)} requests; wall time = median of ${w.repeats} run${w.repeats === 1 ? '' : 's'}; answers identical across sources: ${w.identicalAnswers ? 'yes' : 'NO'}`;
-  return `${w.title}\n${table.toString()}\n${note}`;
+  return `${w.title} · via ${w.provider}\n${table.toString()}\n${note}`;
 }
 
 export function formatMicro(m: BenchReport['micro']): string {
@@ -84,7 +86,9 @@ export function formatReport(r: BenchReport): string {
   const m = r.machine;
   const head =
     `Barcache bench · ${m.date.slice(0, 10)} · ${m.cpu} × ${m.cores} cores · ${m.memoryGiB} GiB · node ${m.node} · ${m.platform}\n` +
-    `provider: the real YahooProvider → loopback Yahoo chart server (LOCAL SYNTHETIC data), ${r.config.latencyMs} ms simulated latency, ` +
-    `${r.config.providerConcurrency} requests in flight at most, same for every row`;
+    `LOCAL SYNTHETIC data, ${r.config.latencyMs} ms simulated latency per provider call, at most ${r.config.providerConcurrency} calls in flight, ` +
+    `the same provider for every row of a table.\n` +
+    `Seed workload: the real YahooProvider (yahoo-finance2) against the loopback Yahoo chart server. Large workload: an in-process\n` +
+    `provider serving the same synthetic bars after the same latency (yahoo-finance2 costs ms of CPU per call: 100k calls would measure the CPU).`;
   return [head, ...r.workloads.map(formatWorkload), formatMicro(r.micro)].join('\n\n');
 }

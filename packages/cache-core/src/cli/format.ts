@@ -94,23 +94,26 @@ export function formatAgo(t: number | undefined, now: number): string {
 /**
  * A half-open range [start, end) for people. When both ends are midnight UTC (daily data) it is
  * shown by inclusive dates: [2024-01-01, 2024-02-01) → '2024-01-01 → 2024-01-31'. A range that
- * ends 1 ms after a midnight is an inclusive query end turned half-open ([start, end + 1)), and
- * is shown through that date. Otherwise the end stays exclusive and is marked so:
- * '2024-01-02 14:30Z → 2024-01-02 21:00Z)'.
+ * ends 1 ms after a whole second is an inclusive query end turned half-open ([start, end + 1))
+ * and is shown inclusively: '2024-03-01 → 2024-06-30', '2024-01-02 14:30Z → 2024-01-02 16:00Z'.
+ * Otherwise the end stays exclusive and is marked so: '2024-01-02 14:30Z → 2024-01-02 21:00Z)'.
  */
 export function formatRange(range: TimeRange): string {
   const { start, end } = range;
-  if (isMidnight(start) && end > start) {
-    if (isMidnight(end)) return formatInclusiveRange(start, end - DAY_MS);
-    if (isMidnight(end - 1)) return formatInclusiveRange(start, end - 1);
-  }
+  if (!(end > start)) return `${formatInstant(start)} → ${formatInstant(end)})`;
+  if (isMidnight(start) && isMidnight(end)) return formatInclusiveRange(start, end - DAY_MS);
+  if ((end - 1) % 1000 === 0) return formatInclusiveRange(start, end - 1);
   return `${formatInstant(start)} → ${formatInstant(end)})`;
 }
 
-/** An inclusive range [start, end] (as getBars and prefetch reports use). */
+/**
+ * An inclusive range [start, end] (as getBars and prefetch reports use). Whole days
+ * ([midnight, 23:59:59.999]) are shown as dates.
+ */
 export function formatInclusiveRange(start: number, end: number): string {
-  if (start === end) return formatInstant(start);
-  return `${formatInstant(start)} → ${formatInstant(end)}`;
+  const last = isMidnight(start) && isMidnight(end + 1) && end + 1 > start ? end + 1 - DAY_MS : end;
+  if (start === last) return formatInstant(start);
+  return `${formatInstant(start)} → ${formatInstant(last)}`;
 }
 
 /** Several ranges, one per line (for table cells) or joined by ', '. */

@@ -4,7 +4,7 @@
  * UNSUPPORTED_INTERVAL) before any cache is opened. No I/O: the clock and env are arguments.
  */
 import { invalidArgument } from '../errors.js';
-import { assertInterval } from '../intervals.js';
+import { assertInterval, isDailyOrLonger } from '../intervals.js';
 import { formatTime, normalizeSymbol, parseTimeInput } from '../time-input.js';
 import type { ClearFilter, Interval } from '../types.js';
 
@@ -81,21 +81,43 @@ export interface DateRange {
   end: number;
 }
 
+/** True for 'YYYY-MM-DD' (a whole day) as opposed to a date-time. */
+export function isDateOnly(value: string): boolean {
+  return /^\s*\d{4}-\d{2}-\d{2}\s*$/.test(value);
+}
+
 /**
- * `--from`/`--to` with their defaults: `to` is today (UTC), `from` one year before `to`.
- * A reversed range is INVALID_ARGUMENT.
+ * The inclusive end a date option names. A date-time is taken as is. A date is its bar's time for
+ * daily and longer intervals (00:00 UTC), and the whole day for intraday ones (23:59:59.999 UTC),
+ * so `--to 2024-03-01 --interval 5m` includes that day's bars.
  */
-export function resolveDateRange(raw: { from?: string; to?: string }, now: number): DateRange {
-  const end = raw.to !== undefined ? parseDateOption(raw.to, 'to') : startOfUtcDay(now);
-  const start = raw.from !== undefined ? parseDateOption(raw.from, 'from') : yearsBefore(end, 1);
+export function endOfDateOption(value: string, option: string, interval: Interval): number {
+  const t = parseDateOption(value, option);
+  return isDateOnly(value) && !isDailyOrLonger(interval) ? t + DAY_MS - 1 : t;
+}
+
+/**
+ * `--from`/`--to` with their defaults: `to` is today (UTC), `from` one year before `to`'s day.
+ * Both are inclusive; see endOfDateOption for what a date means as `to`. A reversed range is
+ * INVALID_ARGUMENT.
+ */
+export function resolveDateRange(raw: { from?: string; to?: string }, now: number, interval: Interval = '1d'): DateRange {
+  const today = startOfUtcDay(now);
+  const end =
+    raw.to !== undefined
+      ? endOfDateOption(raw.to, 'to', interval)
+      : isDailyOrLonger(interval)
+        ? today
+        : today + DAY_MS - 1;
+  const start = raw.from !== undefined ? parseDateOption(raw.from, 'from') : yearsBefore(startOfUtcDay(end), 1);
   assertOrdered(start, end, 'from', 'to');
   return { start, end };
 }
 
-/** Two explicit dates (explain's positionals), ordered. */
-export function parseExplicitRange(from: string, to: string): DateRange {
+/** Two explicit dates (explain's positionals), ordered; `to` as in endOfDateOption. */
+export function parseExplicitRange(from: string, to: string, interval: Interval = '1d'): DateRange {
   const start = parseDateOption(from, 'from');
-  const end = parseDateOption(to, 'to');
+  const end = endOfDateOption(to, 'to', interval);
   assertOrdered(start, end, 'from', 'to');
   return { start, end };
 }

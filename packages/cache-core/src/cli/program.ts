@@ -53,6 +53,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
 
 function configureRecursively(cmd: Command, ctx: CliContext): void {
   cmd.exitOverride();
+  // A subcommand's --help also lists --dir, --offline, --quiet…
+  cmd.configureHelp({ showGlobalOptions: true });
   cmd.configureOutput({
     writeOut: (s) => void ctx.io.stdout.write(s),
     writeErr: (s) => void ctx.io.stderr.write(s),

@@ -152,7 +152,11 @@ export function explainText(report: ExplainReport, offline: boolean): string {
   else lines.push('(no bar slots in this range)');
   lines.push(`missing: ${report.missing.length === 0 ? 'none' : formatRanges(report.missing, ', ')}`);
   if (report.plannedRequests.length === 0) {
-    lines.push('provider requests: none');
+    lines.push(
+      offline && report.missing.length > 0
+        ? 'provider requests: none (--offline: a getBars over the missing part fails with OFFLINE_MISS)'
+        : 'provider requests: none',
+    );
   } else {
     const n = report.plannedRequests.length;
     const head = offline ? `provider requests: ${n} needed, but --offline: a getBars would fail with OFFLINE_MISS` : `provider requests: ${n}`;

@@ -2,6 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { errorText, isLockedError, lockedMessage } from '../error-text.js';
+
+function pidOf(details: Record<string, unknown> | undefined): string | undefined {
+  const h = details?.holder as { pid?: unknown } | undefined;
+  return typeof h?.pid === 'number' ? `pid ${h.pid}` : undefined;
+}
 import { buildSeriesTree, type MessageNode, type SeriesNode, type SymbolNode } from '../series-tree-model.js';
 import type { BarcacheSettings } from '../settings.js';
 import { withCache } from './cache-session.js';
@@ -120,7 +125,13 @@ export class SeriesTreeProvider implements vscode.TreeDataProvider<SeriesNode>, 
     } catch (err) {
       this.#roots ??= [];
       this.#message = isLockedError(err)
-        ? { kind: 'message', id: 'msg:locked', label: 'Cache in use by another process', description: 'click to retry', tooltip: lockedMessage(err, settings.cacheDir) }
+        ? {
+            kind: 'message',
+            id: 'msg:locked',
+            label: 'Cache in use by another process',
+            description: `${pidOf(err.details) ?? 'another process'} · click to retry`,
+            tooltip: lockedMessage(err, settings.cacheDir),
+          }
         : { kind: 'message', id: 'msg:error', label: 'Could not list the cache', description: errorText(err), tooltip: errorText(err) };
     }
   }

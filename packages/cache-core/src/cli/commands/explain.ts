@@ -22,7 +22,7 @@ export function explainCommand(ctx: CliContext): Command {
     .action(async (rawSymbol: string, from: string, to: string, opts: ExplainOptions) => {
       const symbol = normalizeSymbol(rawSymbol);
       const interval = parseIntervalOption(opts.interval);
-      const range = parseExplicitRange(from, to);
+      const range = parseExplicitRange(from, to, interval);
       const report = await withCache(
         ctx,
         'explain',

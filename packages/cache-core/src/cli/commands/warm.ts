@@ -32,7 +32,7 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
       // Validate everything before touching the cache: bad input changes nothing.
       const symbols = parseSymbols(rawSymbols);
       const interval = parseIntervalOption(opts.interval);
-      const range = resolveDateRange(opts, ctx.io.now());
+      const range = resolveDateRange(opts, ctx.io.now(), interval);
       const lookback = parseLookback(opts.lookback);
 
       const report = await withCache(ctx, 'warm', async (cache, globals) => {

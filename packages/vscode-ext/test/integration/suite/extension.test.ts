@@ -76,6 +76,12 @@ export function defineExtensionTests(): void {
     this.timeout(60_000);
     let api: BarcacheApi;
     let dir: string;
+    const tempDirs: string[] = [];
+    const tempDir = (prefix: string) => {
+      const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+      tempDirs.push(d);
+      return d;
+    };
 
     before(async () => {
       const ext = vscode.extensions.getExtension<BarcacheApi>(EXTENSION_ID);
@@ -89,6 +95,7 @@ export function defineExtensionTests(): void {
       await vscode.workspace.getConfiguration('barcache').update('offline', undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration('barcache').update('cacheDir', undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration('barcache').update('statusBar.enabled', undefined, vscode.ConfigurationTarget.Global);
+      for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
     });
 
     it('activates on startup and contributes its commands in the Barcache category', async () => {
@@ -168,7 +175,7 @@ export function defineExtensionTests(): void {
     });
 
     it('warms from a backtest plan file', async () => {
-      const planDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barcache-plan-'));
+      const planDir = tempDir('barcache-plan-');
       const file = path.join(planDir, 'momentum.barcache.json');
       fs.writeFileSync(file, JSON.stringify({ symbols: ['IWM'], interval: '1wk', start: '2023-01-02', end: '2023-12-25', lookback: { bars: 4 } }));
       const r = (await vscode.commands.executeCommand('barcache.warmFromPlan', { path: file })) as WarmResult;
@@ -233,7 +240,7 @@ export function defineExtensionTests(): void {
       await cfg().update('statusBar.enabled', undefined, vscode.ConfigurationTarget.Global);
       await eventually('status bar shown', () => (api.statusBar().visible ? true : undefined));
 
-      const other = fs.mkdtempSync(path.join(os.tmpdir(), 'barcache-other-'));
+      const other = tempDir('barcache-other-');
       await cfg().update('cacheDir', other, vscode.ConfigurationTarget.Global);
       await eventually('new cache dir', () => (api.settings().cacheDir === other ? true : undefined));
       const s = await api.refreshStats();

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// `pnpm package`: production bundle, then `vsce package --no-dependencies` (vsce cannot follow pnpm's
+// symlinked node_modules; everything the extension needs is in dist/, LevelDB's binding included).
+// Writes barcache-vscode-<version>.vsix in this package's folder and prints its path.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function packageVsix({ quiet = false } = {}) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const out = path.join(root, `${pkg.name}-${pkg.version}.vsix`);
+  const stdio = quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit';
+  const step = (cmd, args) => {
+    const r = spawnSync(cmd, args, { cwd: root, stdio, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.status}):\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+  };
+  step(process.execPath, [path.join(root, 'scripts/build.mjs'), '--production']);
+  const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
+  step(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out]);
+  return out;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    console.log(`package: ${packageVsix()}`);
+  } catch (err) {
+    console.error(err.message);
+    process.exit(1);
+  }
+}
