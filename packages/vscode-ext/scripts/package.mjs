@@ -19,7 +19,8 @@ export function packageVsix({ quiet = false } = {}) {
   };
   step(process.execPath, [path.join(root, 'scripts/build.mjs'), '--production']);
   const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
-  step(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out]);
+  // No public repository yet: keep README links as they are and do not ask about the missing field.
+  step(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
   return out;
 }
 
