@@ -75,6 +75,7 @@ export interface LoadFigures {
   storeBytesPerBar: number;
   dirBytesPerBar: number;
   l1Bytes: number;
+  /** Growth of V8 heap + ArrayBuffers (where typed-array columns live) across the load, after gc. */
   heapDeltaBytes: number;
   rssDeltaBytes: number;
 }
@@ -162,16 +163,14 @@ export async function loadMicro(dir: string, inner: BarProvider, symbolCount = 5
 
   provider.reset();
   gc();
-  const heap0 = process.memoryUsage().heapUsed;
-  const rss0 = process.memoryUsage().rss;
+  const mem0 = process.memoryUsage();
   const cache = await openCache({ dir, provider, statsSnapshots: false, memory });
   try {
     const t1 = performance.now();
     const report = await cache.prefetch({ symbols, interval: '1d', start: START, end: END });
     const loadMs = performance.now() - t1;
     gc();
-    const heap1 = process.memoryUsage().heapUsed;
-    const rss1 = process.memoryUsage().rss;
+    const mem1 = process.memoryUsage();
     const bars = report.symbols.reduce((n, s) => n + s.bars, 0);
     const stats = cache.stats();
     const storeBytes = stats.l2.bytes;
@@ -192,8 +191,8 @@ export async function loadMicro(dir: string, inner: BarProvider, symbolCount = 5
       storeBytesPerBar: storeBytes / bars,
       dirBytesPerBar: dirBytes / bars,
       l1Bytes: stats.l1.bytes,
-      heapDeltaBytes: heap1 - heap0,
-      rssDeltaBytes: rss1 - rss0,
+      heapDeltaBytes: mem1.heapUsed + mem1.arrayBuffers - (mem0.heapUsed + mem0.arrayBuffers),
+      rssDeltaBytes: mem1.rss - mem0.rss,
     };
   } catch (err) {
     await cache.close();

@@ -75,8 +75,8 @@ export function formatMicro(m: BenchReport['micro']): string {
       ['bytes/bar on disk: store totalBytes (l2.bytes)', d.storeBytesPerBar.toFixed(1), '≤ 24', ok(d.storeBytesPerBar <= 24)],
       ['bytes/bar on disk: LevelDB dir after close', d.dirBytesPerBar.toFixed(1), '', ''],
       [`memory for the ${d.symbols} × ${d.years} y series: stats().l1.bytes`, mb(d.l1Bytes), '≤ 100 MB', ok(d.l1Bytes <= 100 * 2 ** 20)],
-      ['  heap / RSS growth during the load (after gc)', `${mb(d.heapDeltaBytes)} / ${mb(d.rssDeltaBytes)}`, '', ''],
-      [`  (cold fill: ${n(d.fillProviderCalls)} provider calls in ${ms(d.fillMs)})`, '', '', ''],
+      ['  heap + ArrayBuffer growth / RSS growth (after gc)', `${mb(d.heapDeltaBytes)} / ${mb(d.rssDeltaBytes)}`, '', ''],
+      [`  (cold fill first: ${n(d.fillProviderCalls)} provider calls, ${ms(d.fillMs)})`, '', '', ''],
     );
   }
   return table.toString();
