@@ -87,6 +87,7 @@ describe('grademark through loadSeries', () => {
     server.resetRequests();
 
     const lookup = createSessionLookup(cache, session);
+    const hitsBefore = cache.stats().l1.hits;
     const spy = await fetchBarsDirect(server.url, 'SPY', S - 120 * 86_400_000, E);
     server.resetRequests();
     // As of a Saturday: Friday's bar, never a later one.
@@ -95,6 +96,8 @@ describe('grademark through loadSeries', () => {
     expect(lookup.window('spy', '2024-03-08', 5).map((b) => b.close)).toEqual(spy.filter((b) => b.time <= sat).slice(-5).map((b) => b.close));
     expect(lookup.closes('SPY', START, LOOKBACK)).toHaveLength(LOOKBACK);
     expect(lookup.reads).toBe(3);
+    // Every read is a cache.peekBars: an L1 hit in the cache's own stats (what the VS Code status bar shows).
+    expect(cache.stats().l1.hits - hitsBefore).toBeGreaterThanOrEqual(3);
     expect(() => lookup.barAt('NVDA', START)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/NVDA was not prepared/) }));
     expect(() => lookup.barAt('SPY', '2025-06-02')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => lookup.window('SPY', START, 500)).toThrow(expect.objectContaining({ code: 'NO_DATA' }));
