@@ -1,4 +1,4 @@
-import { BarcacheError, ErrorCode, assertInterval, normalizeSymbol, parseTimeInput } from '@barcache/cache-core';
+import { BarcacheError, ErrorCode, assertInterval, formatTime, invalidArgument, normalizeSymbol, parseTimeInput } from '@barcache/cache-core';
 import type { Interval, TimeInput } from '@barcache/cache-core';
 
 /**
@@ -6,7 +6,7 @@ import type { Interval, TimeInput } from '@barcache/cache-core';
  * the offending field, before anything is fetched.
  */
 
-export { normalizeSymbol as requireSymbol };
+export { normalizeSymbol as requireSymbol, invalidArgument, formatTime as iso };
 
 /** A symbol list: non-empty, each symbol well-formed, duplicates removed (order kept). */
 export function requireSymbols(value: unknown, field = 'symbols'): string[] {
@@ -28,7 +28,7 @@ export function requireRange(start: TimeInput | undefined, end: TimeInput | unde
   const s = parseTimeInput(start, 'start');
   const e = parseTimeInput(end, 'end');
   if (e < s) {
-    throw invalidArgument(`end (${iso(e)}) is before start (${iso(s)})`, { field: 'end', start: s, end: e });
+    throw invalidArgument(`end (${formatTime(e)}) is before start (${formatTime(s)})`, { field: 'end', start: s, end: e });
   }
   return { start: s, end: e };
 }
@@ -53,17 +53,6 @@ export function requireInterval(value: unknown): Interval {
   return assertInterval(value);
 }
 
-/** INVALID_ARGUMENT with details (cache-core keeps its own helper private). */
-export function invalidArgument(message: string, details: Record<string, unknown>): BarcacheError {
-  return new BarcacheError(ErrorCode.INVALID_ARGUMENT, message, { details });
-}
-
 export function noData(message: string, details: Record<string, unknown>): BarcacheError {
   return new BarcacheError(ErrorCode.NO_DATA, message, { details });
-}
-
-/** 'YYYY-MM-DD' for midnight UTC, else the ISO date-time: for messages. */
-export function iso(t: number): string {
-  const s = new Date(t).toISOString();
-  return s.endsWith('T00:00:00.000Z') ? s.slice(0, 10) : s;
 }

@@ -5,7 +5,7 @@ import { BarcacheError, ErrorCode, invalidArgument, isBarcacheError } from './er
 import { assertInterval } from './intervals.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { emptyResident, MemoryTier, replaceColumns, sliceRows, type ResidentSeries } from './memory-tier.js';
-import { blockEndOf, blocksOverlapping, minBlockMs } from './planning/block-layout.js';
+import { blockEndOf, blocksOverlapping, blockStartOf, minBlockMs } from './planning/block-layout.js';
 import { dropFromLedger, EMPTY_LEDGER, freshCoverage, ledgerCovered, recordFetch, type Ledger } from './planning/coverage-ledger.js';
 import { finalBefore } from './planning/finality.js';
 import { latestBarEnd, planFetches } from './planning/gap-planner.js';
@@ -63,6 +63,8 @@ const TIME_MIN = -8.64e15;
 const PREFETCH_CONCURRENCY = 4;
 /** L1 cost of one bar: seven Float64 columns. */
 const BYTES_PER_RESIDENT_BAR = 7 * 8;
+/** How many times a block may fail its checksum again, right after being refetched, before giving up. */
+const MAX_CORRUPT_ROUNDS = 2;
 /** How many times prefetch may grow a lookback that holidays or a young listing left short. */
 const MAX_LOOKBACK_EXTENSIONS = 4;
 
@@ -185,17 +187,20 @@ export class DefaultBarCache implements BarCache {
           coversRange(entry.loaded, { start: b, end: blockEndOf(key.interval, b) }),
         );
         const plan = planWindow(spec, resident);
-        for (const b of plan.drop) {
-          const r = { start: b, end: blockEndOf(key.interval, b) };
-          replaceColumns(entry, entry.columns.without(r));
-          entry.loaded = subtractRanges(entry.loaded, [r]);
+        if (plan.drop.length > 0) {
+          const dropped = plan.drop.map((b) => ({ start: b, end: blockEndOf(key.interval, b) }));
+          let columns = entry.columns;
+          for (const r of dropped) columns = columns.without(r);
+          // Own memory (a view would keep the dropped blocks' buffer alive), and what L1 may
+          // serve shrinks in the same step: no read sees columns without the blocks it was told are there.
+          replaceColumns(entry, columns.copy());
+          entry.loaded = subtractRanges(entry.loaded, dropped);
+          this.#refreshServable(entry, this.#now());
         }
         if (plan.load.length > 0) {
           const first = plan.load[0]!;
           const last = plan.load[plan.load.length - 1]!;
           await this.#ensureResident(key, { start: first, end: blockEndOf(key.interval, last) });
-        } else {
-          this.#refreshServable(entry, this.#now());
         }
         window.nextAdvanceAt = cursor + Math.max(1, Math.floor(window.aheadMs / 2));
       })
@@ -237,7 +242,10 @@ export class DefaultBarCache implements BarCache {
       }
       const { entry, corrupt } = await this.#ensureResident(p.key, want);
       // A corrupt block was dropped and its range left the ledger: go round once more to refetch it.
-      if (corrupt && attempt < 2) continue;
+      if (corrupt) {
+        if (attempt >= MAX_CORRUPT_ROUNDS) throw corruptBlockError(p.key);
+        continue;
+      }
       const bars = sliceRows(entry, p.start, p.end);
       this.#memory.set(entry);
       return { bars, usedProvider };
@@ -441,6 +449,14 @@ export class DefaultBarCache implements BarCache {
     this.#counters.corruptBlocks += corrupt.length;
   }
 
+  /** Keeps only the blocks of `range` resident (a fill may have put the whole series in L1). */
+  #trimToWindow(entry: ResidentSeries, interval: Interval, range: TimeRange): void {
+    const keep = { start: blockStartOf(interval, range.start), end: blockEndOf(interval, Math.max(range.start, range.end - 1)) };
+    replaceColumns(entry, entry.columns.filterRange(keep).copy());
+    entry.loaded = intersectRanges(entry.loaded, [keep]);
+    this.#refreshServable(entry, this.#now());
+  }
+
   /** Recomputes what L1 may serve for this series without looking at the ledger again. */
   #refreshServable(entry: ResidentSeries, now: number): void {
     const meta = this.#metas.get(entry.id);
@@ -527,33 +543,40 @@ export class DefaultBarCache implements BarCache {
     const lookback = { ...(p.lookbackBars > 0 ? { bars: p.lookbackBars } : {}), ...(p.lookbackDays > 0 ? { days: p.lookbackDays } : {}) };
     let from = p.lookbackBars > 0 || p.lookbackDays > 0 ? lookbackStart(p.interval, p.start, lookback) : p.start;
     return this.#mutex.run(id, async () => {
+      this.#assertOpen(); // a worker may reach its next symbol after close() began
       let calls = 0;
       let hadToLoad = false;
       const coveredBefore = intersectRanges(ledgerCovered(this.#metaOf(key).ledger), [{ start: from, end: p.end + 1 }]).length > 0;
       let lookbackBars = 0;
       let entry: ResidentSeries | undefined;
       let windowed = false;
+      let corruptRounds = 0;
       for (let extension = 0; ; extension++) {
         const now = this.#now();
         const want = { start: from, end: Math.min(p.end + 1, this.#horizon(p.interval, now)) };
         if (!coversRange(freshCoverage(this.#metaOf(key).ledger, now, this.#ttl), want)) calls += await this.#fill(key, want, p.signal);
         const resident = this.#memory.get(id);
         hadToLoad ||= resident === undefined || !coversRange(resident.servable, want);
-        if (this.#storedBytesIn(key, want) > this.#memoryMaxBytes / 2 / p.symbolCount) {
-          // Too large to hold whole (years of minute bars): keep a window around the cursor.
-          const aheadMs = 2 * minBlockMs(p.interval);
-          const first = await this.#ensureResident(key, { start: from, end: Math.min(want.end, p.start + aheadMs) });
-          if (first.corrupt) continue;
-          entry = first.entry;
+        const wasWindowed = this.#storedBytesIn(key, want) > this.#memoryMaxBytes / 2 / p.symbolCount;
+        // Too large to hold whole (years of minute bars): keep a window around the cursor.
+        const aheadMs = 2 * minBlockMs(p.interval);
+        const firstWindow = { start: from, end: Math.min(want.end, p.start + aheadMs) };
+        const loaded = await this.#ensureResident(key, wasWindowed ? firstWindow : want);
+        if (loaded.corrupt) {
+          // The dropped block is refetched by the next round's fill; a block that keeps failing is reported.
+          if (++corruptRounds > MAX_CORRUPT_ROUNDS) throw corruptBlockError(key);
+          extension--;
+          continue;
+        }
+        entry = loaded.entry;
+        if (wasWindowed) {
+          this.#trimToWindow(entry, key.interval, firstWindow);
           entry.window = { lookbackMs: p.start - from, aheadMs, range: want, nextAdvanceAt: p.start, advancing: false };
           windowed = true;
-        } else {
-          const loaded = await this.#ensureResident(key, want);
-          if (loaded.corrupt) continue; // the dropped block was refetched by the next round's fill
-          entry = loaded.entry;
         }
         const cols = entry.columns;
         const startIdx = cols.lowerBound(p.start);
+        const previous = lookbackBars;
         lookbackBars = startIdx - cols.lowerBound(from);
         const short = p.lookbackBars - lookbackBars;
         if (short <= 0 || windowed || extension >= MAX_LOOKBACK_EXTENSIONS) break;
@@ -564,9 +587,8 @@ export class DefaultBarCache implements BarCache {
           lookbackBars = p.lookbackBars;
           break;
         }
-        // No older history at all (a young listing): stop rather than ask again.
-        const firstBar = cols.length > 0 ? cols.time[0]! : undefined;
-        if (firstBar !== undefined && firstBar > from) break;
+        // Reaching further back found nothing older: the series starts there (a young listing).
+        if (extension > 0 && lookbackBars <= previous) break;
         from = extendLookback(p.interval, from, short, extension);
       }
       this.#memory.pin(entry!, holder);
@@ -686,8 +708,11 @@ export class DefaultBarCache implements BarCache {
     const matching = [...this.#metas.values()].filter(
       (m) => (symbol === undefined || m.symbol === symbol) && (interval === undefined || m.interval === interval),
     );
-    for (const meta of matching) {
-      await this.#mutex.run(meta.id, async () => {
+    for (const { id } of matching) {
+      await this.#mutex.run(id, async () => {
+        // Re-read under the lock: a fill may have changed the series since the list was made.
+        const meta = this.#metas.get(id);
+        if (meta === undefined) return;
         if (before === undefined) {
           await this.#store.deleteSeries(meta.id);
           this.#metas.delete(meta.id);
@@ -706,6 +731,7 @@ export class DefaultBarCache implements BarCache {
     const del = meta.blocks.filter((b) => blockEndOf(meta.interval, b.start) <= before).map((b) => b.start);
     const straddling = meta.blocks.filter((b) => b.start < before && blockEndOf(meta.interval, b.start) > before).map((b) => b.start);
     const put = new Map<number, BarColumns>();
+    const corrupt: TimeRange[] = [];
     if (straddling.length > 0) {
       const read = await this.#store.readBlocks(meta.id, straddling);
       for (const [b, cols] of read.blocks) {
@@ -714,9 +740,12 @@ export class DefaultBarCache implements BarCache {
         else del.push(b);
       }
       del.push(...read.corrupt);
+      corrupt.push(...read.corrupt.map((b) => ({ start: b, end: blockEndOf(meta.interval, b) })));
     }
+    let epochs = dropFetchEpochs(meta.fetchEpochs ?? [], dropped);
+    for (const r of corrupt) epochs = dropFetchEpochs(epochs, r);
     await this.#commit({
-      meta: { ...meta, ledger: dropFromLedger(meta.ledger, dropped), fetchEpochs: dropFetchEpochs(meta.fetchEpochs ?? [], dropped) },
+      meta: { ...meta, ledger: dropFromLedger(meta.ledger, [dropped, ...corrupt]), fetchEpochs: epochs },
       put,
       del,
     });
@@ -750,9 +779,13 @@ export class DefaultBarCache implements BarCache {
       .sort((a, b) => a.lastAccessAt - b.lastAccessAt);
     for (const m of candidates) {
       if (this.#diskBytes <= this.#diskMaxBytes) break;
-      await this.#store.deleteSeries(m.id);
-      this.#metas.delete(m.id);
-      this.#memory.delete(m.id);
+      // Checked again now: an earlier eviction's await may have let a reader or a session in.
+      if (this.#memory.isPinned(m.id) || this.#mutex.isBusy(m.id) || !this.#metas.has(m.id)) continue;
+      await this.#mutex.run(m.id, async () => {
+        this.#metas.delete(m.id);
+        this.#memory.delete(m.id);
+        await this.#store.deleteSeries(m.id);
+      });
       this.#diskBytes = await this.#store.totalBytes();
     }
   }
@@ -865,6 +898,14 @@ function failedSymbol(symbol: string, p: { start: number; end: number }, err: un
     windowed: false,
     error,
   };
+}
+
+function corruptBlockError(key: SeriesKey): BarcacheError {
+  return new BarcacheError(
+    ErrorCode.CORRUPT_BLOCK,
+    `${key.symbol} ${key.interval}: stored blocks keep failing their checksum after being refetched (is the disk failing?)`,
+    { details: { symbol: key.symbol, interval: key.interval } },
+  );
 }
 
 function formatRange(r: TimeRange): string {

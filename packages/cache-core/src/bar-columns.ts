@@ -301,7 +301,7 @@ export class BarColumns {
 
   /**
    * Split re-basing: a copy where bars with time < before have open/high/low/close multiplied by
-   * `factor` and volume divided by it. adjClose is left as is.
+   * `factor` (adjClose too: Yahoo's is split-adjusted) and volume divided by it.
    */
   scalePrices(factor: number, before: number): BarColumns {
     if (!Number.isFinite(factor) || factor <= 0) throw new TypeError(`scalePrices: bad factor ${factor}`);
@@ -313,6 +313,8 @@ export class BarColumns {
       out.low[i] = out.low[i]! * factor;
       out.close[i] = out.close[i]! * factor;
       out.volume[i] = out.volume[i]! / factor;
+      // Yahoo's adjClose is split-adjusted too: it moves with the prices.
+      if (out.adjClose !== undefined) out.adjClose[i] = out.adjClose[i]! * factor;
     }
     return out;
   }

@@ -1,7 +1,7 @@
 // The public API of @barcache/cache-core. Internals (planning, stores, codec) are reachable for
 // advanced use through the names below; everything else is private to the package.
 export * from './types.js';
-export { BarcacheError, ErrorCode, isBarcacheError } from './errors.js';
+export { BarcacheError, ErrorCode, invalidArgument, isBarcacheError } from './errors.js';
 export { openCache, IN_MEMORY_DIR } from './open-cache.js';
 export { defaultCacheDir } from './cache-dir.js';
 export { YahooProvider } from './provider/yahoo-provider.js';

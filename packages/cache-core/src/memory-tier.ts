@@ -97,6 +97,9 @@ export class MemoryTier {
       pinned.lastSize = size;
       return;
     }
+    // lru-cache sizes an entry when it is set with a new value; an entry changed in place must be
+    // taken out and put back for its new size to count (and for the budget to evict past it).
+    this.#lru.delete(entry.id);
     this.#lru.set(entry.id, entry);
   }
 
@@ -120,7 +123,7 @@ export class MemoryTier {
     const existing = this.#pinned.get(entry.id);
     if (existing !== undefined) {
       existing.holders.add(holder);
-      if (existing.entry !== entry) this.set(entry);
+      this.set(entry);
       return;
     }
     this.#lru.delete(entry.id);

@@ -4,14 +4,14 @@ import type { Bar } from '@barcache/cache-core';
 import { cacheFixture, utc, type CacheFixture } from './helpers/cache-fixture.js';
 
 // A 4:1 split on 10 June 2024. Before it is announced, Yahoo serves pre-split prices as they
-// were (4× the adjusted ones, a quarter of the volume); afterwards every bar is adjusted.
+// were (4× the adjusted ones, adjClose too, a quarter of the volume); afterwards every bar is adjusted.
 const SPLIT_DATE = utc('2024-06-10');
 let announced = false;
 const adjusted = (p1: number, p2: number) => syntheticDailyBars({ symbol: 'SPLT', start: p1, end: p2 });
 const unadjusted = (bar: Bar): Bar =>
   bar.time >= SPLIT_DATE
     ? bar
-    : { ...bar, open: bar.open * 4, high: bar.high * 4, low: bar.low * 4, close: bar.close * 4, volume: bar.volume / 4 };
+    : { ...bar, open: bar.open * 4, high: bar.high * 4, low: bar.low * 4, close: bar.close * 4, adjClose: bar.adjClose! * 4, volume: bar.volume / 4 };
 const source: BarSource = (_symbol, _interval, p1, p2) => (announced ? adjusted(p1, p2) : adjusted(p1, p2).map(unadjusted));
 
 const clock = { now: 0 };

@@ -133,12 +133,12 @@ describe('BarColumns', () => {
     expect(BarColumns.concat([])).toBe(BarColumns.empty());
   });
 
-  it('scalePrices re-bases bars before a split, not adjClose, as a copy', () => {
+  it('scalePrices re-bases bars before a split, adjClose included, as a copy', () => {
     const cols = BarColumns.fromBars([bar(0, 100, 90), bar(DAY, 200, 180), bar(2 * DAY, 50, 50)]);
     const scaled = cols.scalePrices(0.5, 2 * DAY);
     expect(scaled.toBars()).toEqual([
-      { time: 0, open: 49.5, high: 50.5, low: 49, close: 50, volume: 2000, adjClose: 90 },
-      { time: DAY, open: 99.5, high: 100.5, low: 99, close: 100, volume: 4000, adjClose: 180 },
+      { time: 0, open: 49.5, high: 50.5, low: 49, close: 50, volume: 2000, adjClose: 45 },
+      { time: DAY, open: 99.5, high: 100.5, low: 99, close: 100, volume: 4000, adjClose: 90 },
       bar(2 * DAY, 50, 50),
     ]);
     expect(cols.close[0]).toBe(100);

@@ -2,7 +2,9 @@
  * cache-core micro figures: a lookback on a resident series vs slicing a preloaded array, the L2 → L1
  * load rate, bytes per bar on disk, and memory for 500 symbols × 10 years.
  */
+import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -10,6 +12,18 @@ import { runInNewContext } from 'node:vm';
 import { openCache, type Bar, type BarProvider } from '@barcache/cache-core';
 import { lowerBound, upperBound } from '../window.js';
 import { CountingProvider } from './sources/counting-provider.js';
+import type { LoadRun } from './load-process.js';
+
+/** Runs load-process.js in a new Node process with --expose-gc and returns its runs. */
+function runLoadProcess(job: Record<string, unknown>): Promise<LoadRun[]> {
+  const script = fileURLToPath(new URL('./load-process.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', script, JSON.stringify(job)], { maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`load process failed: ${stderr || err.message}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as LoadRun[]);
+    });
+  });
+}
 
 const D = 86_400_000;
 
@@ -163,35 +177,14 @@ export async function loadMicro(dir: string, inner: BarProvider, symbolCount = 5
   fill.release(filled);
   await fill.close();
 
-  // Several loads, each in a fresh instance on the same dir (L1 empty, everything on L2); median.
-  const loads: number[] = [];
-  let last: { bars: number; storeBytes: number; l1Bytes: number; heap: number; rss: number } | undefined;
-  provider.reset();
-  for (let r = 0; r < repeats; r++) {
-    gc();
-    const mem0 = process.memoryUsage();
-    const cache = await openCache({ dir, provider, statsSnapshots: false, memory });
-    try {
-      const t1 = performance.now();
-      const report = await cache.prefetch({ symbols, interval: '1d', start: START, end: END });
-      loads.push(performance.now() - t1);
-      gc();
-      const mem1 = process.memoryUsage();
-      const stats = cache.stats();
-      last = {
-        bars: report.symbols.reduce((n, s) => n + s.bars, 0),
-        storeBytes: stats.l2.bytes,
-        l1Bytes: stats.l1.bytes,
-        heap: mem1.heapUsed + mem1.arrayBuffers - (mem0.heapUsed + mem0.arrayBuffers),
-        rss: mem1.rss - mem0.rss,
-      };
-      cache.release(report);
-    } finally {
-      await cache.close();
-    }
-  }
+  // Several loads, each in a fresh instance on the same dir (L1 empty, everything on L2), in a new
+  // process like a backtest starting on a warm dir; median.
+  const runs = await runLoadProcess({ dir, symbols, start: START, end: END, repeats, memoryMaxBytes: memory.maxBytes, providerName: provider.name });
+  const loads = runs.map((r) => r.ms);
   const loadMs = median(loads);
-  const { bars, storeBytes, l1Bytes, heap, rss } = last!;
+  const { bars, storeBytes, l1Bytes, heapDeltaBytes: heap, rssDeltaBytes: rss } = runs[runs.length - 1]!;
+  provider.reset();
+  provider.calls += runs.reduce((n, r) => n + r.providerCalls, 0);
   const dirBytes = dirSize(dir);
   return {
     symbols: symbolCount,
