@@ -302,6 +302,7 @@ export class DefaultBarCache implements BarCache {
       });
       this.#counters.providerBars += result.bars.length;
       this.#counters.droppedBars += result.droppedBars ?? 0;
+      this.#counters.providerRetries += result.retries ?? 0;
       return result;
     } catch (err) {
       this.#counters.providerErrors++;

@@ -64,6 +64,8 @@ export interface ProviderResult {
   dividends?: Dividend[];
   /** How many bars the provider sent with a null price and were dropped. */
   droppedBars?: number;
+  /** How many retries (after the first attempt) this answer took. */
+  retries?: number;
   /** The exchange's IANA time zone when the provider knows it (Yahoo's `exchangeTimezoneName`). */
   exchangeTimezone?: string;
 }

@@ -280,6 +280,15 @@ describe('BarCache: bad input and failures', () => {
     expect(await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-01', end: '2024-12-31' })).toEqual(before);
   });
 
+  it('counts the retries a rate-limited but successful fetch took', async () => {
+    const cache = await fx.open({ now });
+    fx.server.failNext(2, 429);
+    const bars = await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-01-31' });
+    expect(bars).toEqual(expected('AAPL', '2024-01-02', '2024-01-31'));
+    expect(fx.calls('AAPL')).toBe(3);
+    expect(cache.stats().provider).toMatchObject({ calls: 1, retries: 2, errors: 0 });
+  });
+
   it('never lets an empty answer erase stored bars', async () => {
     const cache = await fx.open({ now, provisionalTtlMs: 1000 });
     clock.now = Date.parse('2025-03-05T17:00:00Z');

@@ -262,7 +262,9 @@ export class YahooProvider implements BarProvider {
         this.counters.errors++;
         throw this.failure(err, details(attempt, status === undefined ? {} : { status }), symbol, interval, attempt);
       }
-      return this.normalise(result, interval, start, end);
+      const out = this.normalise(result, interval, start, end);
+      if (attempt > 1) out.retries = attempt - 1;
+      return out;
     }
   }
 
