@@ -13,10 +13,23 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = path.join(root, 'artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
 
-/** Runs a command with inherited output, also keeping its text; resolves with { code, text }. */
+/** Each step's limit: CI allows 90 minutes for the whole run, and a hung step must not eat it. */
+const STEP_TIMEOUT_MS = 25 * 60_000;
+
+/**
+ * Runs a command (in its own process group) with relayed output, also keeping its text; resolves
+ * with { code, text }. Past the time limit the whole group is killed and the step fails.
+ */
 function run(cmd, args, options = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
+    const timer = setTimeout(() => {
+      process.stderr.write(`\n[test] ${path.basename(cmd)} ${args.join(' ')}: no end after ${STEP_TIMEOUT_MS / 60_000} min, killing it\n`);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, STEP_TIMEOUT_MS);
+    child.on('exit', () => clearTimeout(timer));
     let text = '';
     const relay = (stream, sink) =>
       stream.on('data', (chunk) => {
@@ -33,6 +46,7 @@ function run(cmd, args, options = {}) {
 // pnpm sets npm_execpath to itself when it runs this script (also under `npx pnpm@10 test`).
 const execpath = process.env.npm_execpath;
 const pnpm = execpath && /pnpm/.test(execpath) ? (/\.c?js$/.test(execpath) ? [process.execPath, execpath] : [execpath]) : ['pnpm'];
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(1));
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 let passed = 0;
 let failed = 0;

@@ -1,5 +1,5 @@
-import type { Bar, BarCache, Interval, PrefetchProgress, PrefetchReport, TimeInput } from '@barcache/cache-core';
-import { failedSymbols, prepareFailedError, wrapPrefetchError } from './prepare-failure.js';
+import type { Bar, BarCache, Interval, PrefetchPlan, PrefetchProgress, PrefetchReport, TimeInput } from '@barcache/cache-core';
+import { failedSymbols, prepareFailedError, wrapPrefetchError, type PreparedRange } from './prepare-failure.js';
 import { iso, longestLookback, noData, requireInterval, requireRange, requireSymbol, requireSymbols } from './validate.js';
 
 export interface DataHookOptions {
@@ -45,6 +45,31 @@ export interface DataHook {
   readonly session: PrefetchReport | undefined;
 }
 
+/**
+ * The prefetch of a prepare step (the data hook's and grademark's prepareSession): prefetches
+ * `asked` with `extra` (lookback, progress, signal) and returns the report, its series pinned.
+ * Throws, naming each symbol and range, when prefetch itself fails (see wrapPrefetchError) or any
+ * symbol failed (see prepareFailedError; the report's pins are released first).
+ */
+export async function prefetchOrThrow(
+  cache: BarCache,
+  asked: PreparedRange & { symbols: string[] },
+  extra: Pick<PrefetchPlan, 'lookback' | 'onProgress' | 'signal'> = {},
+): Promise<PrefetchReport> {
+  let report: PrefetchReport;
+  try {
+    report = await cache.prefetch({ symbols: asked.symbols, interval: asked.interval, start: asked.start, end: asked.end, ...extra });
+  } catch (err) {
+    throw wrapPrefetchError(err, asked);
+  }
+  const failed = failedSymbols(report, asked);
+  if (failed.length > 0) {
+    cache.release(report);
+    throw prepareFailedError(failed);
+  }
+  return report;
+}
+
 /** The data hook for home-grown engines: `prepare` once, then `getBars` as often as the engine likes. */
 export function createDataHook(cache: BarCache, options: DataHookOptions = {}): DataHook {
   const defaultInterval = requireInterval(options.interval ?? '1d');
@@ -59,27 +84,15 @@ export function createDataHook(cache: BarCache, options: DataHookOptions = {}): 
     const bars = longestLookback(plan.lookbackBars, 'lookbackBars');
     const days = longestLookback(plan.lookbackDays, 'lookbackDays');
     const lookback = bars === undefined && days === undefined ? undefined : { ...(bars && { bars }), ...(days && { days }) };
-    const asked = { symbols, interval, ...range };
-
-    let report: PrefetchReport;
-    try {
-      report = await cache.prefetch({
-        symbols,
-        interval,
-        start: range.start,
-        end: range.end,
+    const report = await prefetchOrThrow(
+      cache,
+      { symbols, interval, ...range },
+      {
         ...(lookback && { lookback }),
         ...(plan.onProgress && { onProgress: plan.onProgress }),
         ...(plan.signal && { signal: plan.signal }),
-      });
-    } catch (err) {
-      throw wrapPrefetchError(err, asked);
-    }
-    const failed = failedSymbols(report, asked);
-    if (failed.length > 0) {
-      cache.release(report);
-      throw prepareFailedError(failed);
-    }
+      },
+    );
     if (session) cache.release(session);
     session = report;
     return report;

@@ -1,35 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openCache, YahooProvider, type BarCache } from '@barcache/cache-core';
-import { startYahooChartServer, useTempDir, type YahooChartServer } from '@barcache/test-support';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTempDir } from '@barcache/test-support';
 import { createDataHook } from '@barcache/backtest-adapter';
 import { loadSeries } from '@barcache/backtest-adapter/grademark';
 import { fetchBarsDirect } from './direct-load.js';
+import { cachesOnYahooServer } from './fixture.js';
 
 const D = 86_400_000;
-let server: YahooChartServer;
 const tmp = useTempDir('barcache-hook-', { beforeEach, afterEach });
-const open: BarCache[] = [];
-
-async function cacheAt(dir: string, options: { offline?: boolean } = {}): Promise<BarCache> {
-  const provider = new YahooProvider({ baseUrl: server.url, retry: { retries: 1, baseDelayMs: 5, maxDelayMs: 5 } });
-  const cache = await openCache({ dir, provider, statsSnapshots: false, ...options });
-  open.push(cache);
-  return cache;
-}
-
-beforeAll(async () => {
-  server = await startYahooChartServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.resetRequests();
-  server.clearFaults();
-});
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-});
+const fx = cachesOnYahooServer({ retry: { retries: 1, baseDelayMs: 5, maxDelayMs: 5 } });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -42,13 +20,13 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe('createDataHook', () => {
   it("runs the seed's 62-day engine pattern at one provider call per symbol, every request a memory hit", async () => {
-    const cache = await cacheAt(tmp.path);
+    const cache = await fx.cacheAt(tmp.path);
     const hook = createDataHook(cache);
     const report = await hook.prepare({ symbols: ['AAPL', 'MSFT'], start: '2024-07-01', end: '2024-09-26', lookbackDays: [30, 5] });
     expect(report.providerCalls).toBe(2);
-    expect(server.chartRequests()).toHaveLength(2);
-    const days = (await fetchBarsDirect(server.url, 'AAPL', Date.UTC(2024, 6, 1), Date.UTC(2024, 8, 26))).map((b) => b.time);
-    server.resetRequests();
+    expect(fx.server.chartRequests()).toHaveLength(2);
+    const days = (await fetchBarsDirect(fx.server.url, 'AAPL', Date.UTC(2024, 6, 1), Date.UTC(2024, 8, 26))).map((b) => b.time);
+    fx.server.resetRequests();
     expect(days).toHaveLength(62);
     const before = cache.stats();
     for (const now of days) {
@@ -65,13 +43,13 @@ describe('createDataHook', () => {
     const after = cache.stats();
     expect(after.requests - before.requests).toBe(62 * 4 + 1);
     expect(after.l1.hits - before.l1.hits).toBe(62 * 4 + 1);
-    expect(server.requests).toHaveLength(0);
+    expect(fx.server.requests).toHaveLength(0);
     hook.release();
     expect(hook.session).toBeUndefined();
   });
 
   it('rejects bad input with stable codes before fetching anything', async () => {
-    const cache = await cacheAt(tmp.path);
+    const cache = await fx.cacheAt(tmp.path);
     const hook = createDataHook(cache);
     expect(await codeOf(hook.getBars('', '2024-01-02', '2024-01-05'))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(hook.getBars(undefined as unknown as string, '2024-01-02', '2024-01-05'))).toBe('INVALID_ARGUMENT');
@@ -86,11 +64,11 @@ describe('createDataHook', () => {
     expect(await codeOf(loadSeries(cache, { ...base, lookbackPeriod: -5 }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(loadSeries(cache, { ...base, lookbackPeriod: 2.5 }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(loadSeries(cache, { ...base, start: '2024-06-28', end: '2024-01-02' }))).toBe('INVALID_ARGUMENT');
-    expect(server.requests).toHaveLength(0);
+    expect(fx.server.requests).toHaveLength(0);
   });
 
   it('answers NO_DATA for a range without bars', async () => {
-    const cache = await cacheAt(tmp.path);
+    const cache = await fx.cacheAt(tmp.path);
     const hook = createDataHook(cache);
     // 2024-10-05/06 is a weekend.
     expect(await codeOf(hook.getBars('AAPL', '2024-10-05', '2024-10-06'))).toBe('NO_DATA');
@@ -99,13 +77,13 @@ describe('createDataHook', () => {
   });
 
   it('names the symbol and range when the provider fails during prepare, and keeps what was cached', async () => {
-    const cache = await cacheAt(tmp.path);
+    const cache = await fx.cacheAt(tmp.path);
     const hook = createDataHook(cache);
     await hook.prepare({ symbols: ['AAPL'], start: '2024-03-01', end: '2024-03-28' });
     const cached = await hook.getBars('AAPL', '2024-03-01', '2024-03-28');
     expect(cached.length).toBeGreaterThan(15);
 
-    server.setFault({ kind: 'status', status: 503 });
+    fx.server.setFault({ kind: 'status', status: 503 });
     let err: { code?: string; message?: string; details?: Record<string, unknown> } = {};
     try {
       await hook.prepare({ symbols: ['AAPL', 'MSFT'], start: '2023-01-03', end: '2024-03-28', lookbackBars: 30 });
@@ -116,10 +94,10 @@ describe('createDataHook', () => {
     expect(err.message).toMatch(/AAPL 1d 20\d\d-\d\d-\d\d\.\.2024-03-28/);
     expect(err.message).toMatch(/MSFT 1d/);
     expect(err.details?.failed).toHaveLength(2);
-    server.clearFaults();
+    fx.server.clearFaults();
 
     await cache.close();
-    const offline = await cacheAt(tmp.path, { offline: true });
+    const offline = await fx.cacheAt(tmp.path, { offline: true });
     expect(await offline.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-03-01', end: '2024-03-28' })).toEqual(cached);
   });
 });

@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataFrame } from 'data-forge';
 import { backtest, type IStrategy } from 'grademark';
-import { openCache, YahooProvider, type BarCache } from '@barcache/cache-core';
-import { startYahooChartServer, useTempDir, type YahooChartServer } from '@barcache/test-support';
+import { useTempDir } from '@barcache/test-support';
 import { createSessionLookup, loadSeries, prepareSession, toGrademarkRows, type GrademarkBar } from '@barcache/backtest-adapter/grademark';
 import { smaCrossoverWithMarketFilter } from '../src/demo/strategy.js';
 import { fetchBarsDirect, withLookback } from './direct-load.js';
+import { cachesOnYahooServer } from './fixture.js';
 
 const START = '2023-01-03';
 const END = '2024-12-31';
@@ -28,38 +28,17 @@ const crossover: IStrategy<GrademarkBar> = {
   stopLoss: ({ entryPrice }) => entryPrice * 0.05,
 };
 
-let server: YahooChartServer;
 const tmp = useTempDir('barcache-adapter-', { beforeEach, afterEach });
-const open: BarCache[] = [];
-
-async function cacheAt(dir: string, options: { offline?: boolean } = {}): Promise<BarCache> {
-  const cache = await openCache({ dir, provider: new YahooProvider({ baseUrl: server.url }), statsSnapshots: false, ...options });
-  open.push(cache);
-  return cache;
-}
-
-beforeAll(async () => {
-  server = await startYahooChartServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.resetRequests();
-  server.clearFaults();
-});
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-});
+const fx = cachesOnYahooServer();
 
 describe('grademark through loadSeries', () => {
   it('gives the same trades as grademark on the same bars loaded directly; one provider call cold, none warm', async () => {
-    const cold = await cacheAt(tmp.path);
+    const cold = await fx.cacheAt(tmp.path);
     const frame = await loadSeries(cold, { symbol: 'AAPL', interval: '1d', start: START, end: END, lookbackPeriod: LOOKBACK });
-    expect(server.chartRequests('AAPL')).toHaveLength(1);
+    expect(fx.server.chartRequests('AAPL')).toHaveLength(1);
     expect(cold.stats().provider.calls).toBe(1);
 
-    const direct = withLookback(await fetchBarsDirect(server.url, 'AAPL', S - 120 * 86_400_000, E), S, E, LOOKBACK);
+    const direct = withLookback(await fetchBarsDirect(fx.server.url, 'AAPL', S - 120 * 86_400_000, E), S, E, LOOKBACK);
     const rows = frame.toArray();
     expect(rows).toHaveLength(direct.length);
     expect(rows.slice(0, LOOKBACK).every((r) => r.time.getTime() < S)).toBe(true);
@@ -72,24 +51,24 @@ describe('grademark through loadSeries', () => {
     expect(trades).toEqual(reference);
 
     await cold.close();
-    server.resetRequests();
-    const warm = await cacheAt(tmp.path);
+    fx.server.resetRequests();
+    const warm = await fx.cacheAt(tmp.path);
     const again = await loadSeries(warm, { symbol: 'AAPL', start: START, end: END, lookbackPeriod: LOOKBACK });
-    expect(server.requests).toHaveLength(0);
+    expect(fx.server.requests).toHaveLength(0);
     expect(warm.stats().provider.calls).toBe(0);
     expect(backtest(crossover, again)).toEqual(reference);
   });
 
   it('serves a cross-symbol market filter synchronously from the prepared session', async () => {
-    const cache = await cacheAt(tmp.path);
+    const cache = await fx.cacheAt(tmp.path);
     const session = await prepareSession(cache, { symbols: ['AAPL', 'MSFT', 'SPY'], start: START, end: END, lookbackPeriod: LOOKBACK });
-    expect(server.chartRequests()).toHaveLength(3);
-    server.resetRequests();
+    expect(fx.server.chartRequests()).toHaveLength(3);
+    fx.server.resetRequests();
 
     const lookup = createSessionLookup(cache, session);
     const hitsBefore = cache.stats().l1.hits;
-    const spy = await fetchBarsDirect(server.url, 'SPY', S - 120 * 86_400_000, E);
-    server.resetRequests();
+    const spy = await fetchBarsDirect(fx.server.url, 'SPY', S - 120 * 86_400_000, E);
+    fx.server.resetRequests();
     // As of a Saturday: Friday's bar, never a later one.
     const sat = Date.parse('2024-03-09T00:00:00Z');
     expect(lookup.barAt('SPY', new Date(sat))).toEqual(expect.objectContaining(spy.filter((b) => b.time <= sat).at(-1)));
@@ -104,7 +83,7 @@ describe('grademark through loadSeries', () => {
 
     // A real backtest whose rule reads SPY through the lookup equals the same backtest on directly loaded bars.
     const viaCache = backtest(smaCrossoverWithMarketFilter(session.lookup), await session.series('MSFT'));
-    const msft = withLookback(await fetchBarsDirect(server.url, 'MSFT', S - 120 * 86_400_000, E), S, E, LOOKBACK);
+    const msft = withLookback(await fetchBarsDirect(fx.server.url, 'MSFT', S - 120 * 86_400_000, E), S, E, LOOKBACK);
     const directLookup = {
       symbols: ['SPY'],
       reads: 0,

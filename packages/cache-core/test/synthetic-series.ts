@@ -1,16 +1,5 @@
+import { mulberry32 } from '@barcache/test-support';
 import type { Bar } from '../src/types.js';
-
-/** A small deterministic PRNG (mulberry32) so size assertions are stable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 86_400_000;
 
@@ -20,7 +9,8 @@ const DAY = 86_400_000;
  * adjClose = close × a slowly varying factor, fround'ed.
  */
 export function yahooLikeDaily(years: number, seed = 1, startMs = Date.UTC(2014, 0, 2)): Bar[] {
-  const r = rng(seed);
+  // A deterministic PRNG so size assertions are stable.
+  const r = mulberry32(seed);
   const bars: Bar[] = [];
   let price = 20 + r() * 300;
   let factor = 0.9;

@@ -1,6 +1,6 @@
 import { DataFrame, type IDataFrame } from 'data-forge';
 import type { Bar, BarCache, Interval, PrefetchReport, TimeInput } from '@barcache/cache-core';
-import { failedSymbols, prepareFailedError, wrapPrefetchError } from '../prepare-failure.js';
+import { prefetchOrThrow } from '../data-hook.js';
 import { createSessionLookup, type SessionLookup } from '../session-lookup.js';
 import { iso, noData, requireInterval, requireLookback, requireRange, requireSymbol, requireSymbols } from '../validate.js';
 import { sliceWithLookback } from '../window.js';
@@ -51,19 +51,7 @@ export async function prepareSession(cache: BarCache, options: SessionOptions): 
   const interval = requireInterval(options.interval ?? '1d');
   const range = requireRange(options.start, options.end);
   const lookbackPeriod = requireLookback(options.lookbackPeriod, 'lookbackPeriod');
-  const asked = { symbols, interval, ...range };
-
-  let report: PrefetchReport;
-  try {
-    report = await cache.prefetch({ symbols, interval, start: range.start, end: range.end, lookback: { bars: lookbackPeriod } });
-  } catch (err) {
-    throw wrapPrefetchError(err, asked);
-  }
-  const failed = failedSymbols(report, asked);
-  if (failed.length > 0) {
-    cache.release(report);
-    throw prepareFailedError(failed);
-  }
+  const report = await prefetchOrThrow(cache, { symbols, interval, ...range }, { lookback: { bars: lookbackPeriod } });
 
   const bySymbol = new Map(report.symbols.map((s) => [s.symbol, s]));
   const released = { value: false };

@@ -1,10 +1,12 @@
 /**
- * The part of a commit both BarStore backends share: checking a SeriesWrite, encoding its blocks
- * and working out the meta as it will be stored (with `blocks` recomputed). Pure: no I/O.
+ * The part of reading and committing blocks both BarStore backends share: checking arguments,
+ * decoding read blocks, checking a SeriesWrite, encoding its blocks and working out the meta as it
+ * will be stored (with `blocks` recomputed). Pure: no I/O.
  */
 import { BarColumns } from '../bar-columns.js';
-import { encodeBlock } from '../bar-block-codec.js';
-import type { BlockInfo, SeriesMeta, SeriesWrite } from './bar-store.js';
+import { decodeBlock, encodeBlock } from '../bar-block-codec.js';
+import { ErrorCode, isBarcacheError } from '../errors.js';
+import type { BlockInfo, BlockReadResult, SeriesMeta, SeriesWrite } from './bar-store.js';
 
 /** Block starts must stay below 2^52 in magnitude (about 142,000 years of epoch ms). */
 const KEY_OFFSET = 2 ** 52;
@@ -31,6 +33,34 @@ export function blockStartHex(start: number): string {
 
 export function parseBlockStartHex(hex: string): number {
   return parseInt(hex, 16) - KEY_OFFSET;
+}
+
+/** Checks readBlocks' arguments; returns the distinct starts, in the order first asked for. */
+export function checkReadArgs(id: unknown, starts: unknown): number[] {
+  checkSeriesId(id);
+  if (!Array.isArray(starts)) throw new TypeError('readBlocks: starts must be an array');
+  for (const s of starts) checkBlockStart(s);
+  return [...new Set<number>(starts)];
+}
+
+/**
+ * Decodes what a read found: `encoded[i]` is the stored block at `starts[i]` (undefined when
+ * absent). A block that fails its checksum or will not decode is listed in `corrupt`.
+ */
+export function decodeBlocks(starts: readonly number[], encoded: readonly (Uint8Array | undefined)[]): BlockReadResult {
+  const blocks = new Map<number, BarColumns>();
+  const corrupt: number[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const bytes = encoded[i];
+    if (bytes === undefined) continue;
+    try {
+      blocks.set(starts[i]!, decodeBlock(bytes));
+    } catch (err) {
+      if (!isBarcacheError(err, ErrorCode.CORRUPT_BLOCK)) throw err;
+      corrupt.push(starts[i]!);
+    }
+  }
+  return { blocks, corrupt };
 }
 
 /** `<seriesId>\x00<blockStart as sortable hex>`. */
@@ -107,4 +137,21 @@ export function prepareCommit(write: SeriesWrite, current: SeriesMeta | undefine
   const metaJson = JSON.stringify(stored);
   const meta = JSON.parse(metaJson) as SeriesMeta;
   return { id, meta, metaJson, puts, dels: [...dels], bytes: seriesBytes(metaJson, meta.blocks) };
+}
+
+/**
+ * Prepares a batch of writes (see prepareCommit); later writes to the same series build on earlier
+ * ones in the batch. `stored` gives a series' stored meta. Throws before anything is applied.
+ */
+export function prepareCommits(writes: readonly SeriesWrite[], stored: (id: string) => SeriesMeta | undefined): PreparedCommit[] {
+  const working = new Map<string, SeriesMeta | undefined>();
+  const prepared: PreparedCommit[] = [];
+  for (const w of writes) {
+    const id = w?.meta?.id;
+    const current = working.has(id) ? working.get(id) : stored(id);
+    const p = prepareCommit(w, current);
+    working.set(p.id, p.meta);
+    prepared.push(p);
+  }
+  return prepared;
 }

@@ -2,20 +2,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Level } from 'level';
-import type { BarColumns } from '../bar-columns.js';
-import { decodeBlock } from '../bar-block-codec.js';
-import { BarcacheError, ErrorCode, isBarcacheError } from '../errors.js';
+import { BarcacheError, ErrorCode } from '../errors.js';
 import type { BarStore, BarStoreSupports, BlockReadResult, SeriesMeta, SeriesWrite } from './bar-store.js';
-import {
-  blockKey,
-  checkBlockStart,
-  checkSeriesId,
-  prepareCommit,
-  seriesBlockRange,
-  seriesBytes,
-  type PreparedCommit,
-} from './block-commit.js';
+import { blockKey, checkReadArgs, checkSeriesId, decodeBlocks, prepareCommits, seriesBlockRange, seriesBytes } from './block-commit.js';
 import { currentOwner, describeOwner, readOwner, removeOwner, writeOwner, type CacheDirOwner } from './cache-dir-owner.js';
+import { MetaIndex } from './meta-index.js';
 
 export interface LevelBarStoreOptions {
   /** The cache dir. The database lives in `<dir>/db`, the holder's record in `<dir>/owner.json`. */
@@ -35,12 +26,6 @@ export interface LevelBarStoreOptions {
 export type LevelBatchOp =
   | { type: 'put'; key: string; value: string | Uint8Array; sublevel: unknown }
   | { type: 'del'; key: string; sublevel: unknown };
-
-interface MetaEntry {
-  json: string;
-  meta: SeriesMeta;
-  bytes: number;
-}
 
 type Db = Level<string, string>;
 declare const anyDb: Db;
@@ -74,8 +59,7 @@ export class LevelBarStore implements BarStore {
   #blocks: BlockLevel | undefined;
   #state: 'closed' | 'opening' | 'open' | 'closing' = 'closed';
   #owner: CacheDirOwner | undefined;
-  #metas = new Map<string, MetaEntry>();
-  #totalBytes = 0;
+  readonly #metas = new MetaIndex();
   /** Writes run one after another, so each recomputes `blocks` from the previous one's result. */
   #writeChain: Promise<unknown> = Promise.resolve();
   /**
@@ -150,7 +134,6 @@ export class LevelBarStore implements BarStore {
   async #loadMetas(): Promise<void> {
     this.#metas.clear();
     this.unreadableMeta.length = 0;
-    this.#totalBytes = 0;
     for await (const [id, json] of this.#meta!.iterator()) {
       let meta: SeriesMeta;
       try {
@@ -160,9 +143,7 @@ export class LevelBarStore implements BarStore {
         this.unreadableMeta.push(id);
         continue;
       }
-      const bytes = seriesBytes(json, meta.blocks);
-      this.#metas.set(id, { json, meta, bytes });
-      this.#totalBytes += bytes;
+      this.#metas.set(id, { json, meta, bytes: seriesBytes(json, meta.blocks) });
     }
   }
 
@@ -191,35 +172,19 @@ export class LevelBarStore implements BarStore {
   async getMeta(id: string): Promise<SeriesMeta | undefined> {
     this.#assertOpen();
     checkSeriesId(id);
-    const entry = this.#metas.get(id);
-    return entry === undefined ? undefined : (JSON.parse(entry.json) as SeriesMeta);
+    return this.#metas.copy(id);
   }
 
   async listMeta(): Promise<SeriesMeta[]> {
     this.#assertOpen();
-    return [...this.#metas.keys()].sort().map((id) => JSON.parse(this.#metas.get(id)!.json) as SeriesMeta);
+    return this.#metas.list();
   }
 
   async readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
     this.#assertOpen();
-    checkSeriesId(id);
-    if (!Array.isArray(starts)) throw new TypeError('readBlocks: starts must be an array');
-    for (const s of starts) checkBlockStart(s);
-    const unique = [...new Set(starts)];
+    const unique = checkReadArgs(id, starts);
     const values = await this.#blocks!.getMany(unique.map((s) => blockKey(id, s)));
-    const blocks = new Map<number, BarColumns>();
-    const corrupt: number[] = [];
-    for (let i = 0; i < unique.length; i++) {
-      const bytes = values[i];
-      if (bytes === undefined) continue;
-      try {
-        blocks.set(unique[i]!, decodeBlock(bytes));
-      } catch (err) {
-        if (!isBarcacheError(err, ErrorCode.CORRUPT_BLOCK)) throw err;
-        corrupt.push(unique[i]!);
-      }
-    }
-    return { blocks, corrupt };
+    return decodeBlocks(unique, values);
   }
 
   async commit(write: SeriesWrite): Promise<SeriesMeta> {
@@ -232,15 +197,7 @@ export class LevelBarStore implements BarStore {
     if (!Array.isArray(writes)) throw new TypeError('commitMany: expected an array of writes');
     return this.#exclusive(async () => {
       // Later writes to the same series build on earlier ones in this call.
-      const working = new Map<string, SeriesMeta | undefined>();
-      const prepared: PreparedCommit[] = [];
-      for (const w of writes) {
-        const id = w?.meta?.id;
-        const current = working.has(id) ? working.get(id) : this.#metas.get(id)?.meta;
-        const p = prepareCommit(w, current);
-        working.set(p.id, p.meta);
-        prepared.push(p);
-      }
+      const prepared = prepareCommits(writes, (id) => this.#metas.current(id));
       if (prepared.length === 0) return [];
       const ops: LevelBatchOp[] = [];
       // A series whose stored meta would not parse starts afresh: drop its orphaned blocks too.
@@ -254,7 +211,7 @@ export class LevelBarStore implements BarStore {
         ops.push({ type: 'put', key: p.id, value: p.metaJson, sublevel: this.#meta });
       }
       await this._writeBatch(ops);
-      for (const p of prepared) this.#setEntry(p.id, { json: p.metaJson, meta: p.meta, bytes: p.bytes });
+      for (const p of prepared) this.#metas.set(p.id, { json: p.metaJson, meta: p.meta, bytes: p.bytes });
       for (const id of orphaned) this.unreadableMeta.splice(this.unreadableMeta.indexOf(id), 1);
       return prepared.map((p) => JSON.parse(p.metaJson) as SeriesMeta);
     });
@@ -268,7 +225,7 @@ export class LevelBarStore implements BarStore {
       for await (const key of this.#blocks!.keys(seriesBlockRange(id))) ops.push({ type: 'del', key, sublevel: this.#blocks });
       ops.push({ type: 'del', key: id, sublevel: this.#meta });
       await this._writeBatch(ops);
-      this.#setEntry(id, undefined);
+      this.#metas.set(id, undefined);
       const bad = this.unreadableMeta.indexOf(id);
       if (bad >= 0) this.unreadableMeta.splice(bad, 1);
     });
@@ -276,7 +233,7 @@ export class LevelBarStore implements BarStore {
 
   async totalBytes(): Promise<number> {
     this.#assertOpen();
-    return this.#totalBytes;
+    return this.#metas.totalBytes;
   }
 
   /**
@@ -286,16 +243,6 @@ export class LevelBarStore implements BarStore {
   protected async _writeBatch(ops: LevelBatchOp[]): Promise<void> {
     // The sublevel field makes one batch span both sublevels atomically.
     await this.#db!.batch(ops as never);
-  }
-
-  #setEntry(id: string, entry: MetaEntry | undefined): void {
-    const old = this.#metas.get(id);
-    if (old !== undefined) this.#totalBytes -= old.bytes;
-    if (entry === undefined) this.#metas.delete(id);
-    else {
-      this.#metas.set(id, entry);
-      this.#totalBytes += entry.bytes;
-    }
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,14 +1,7 @@
-import type { BarColumns } from '../bar-columns.js';
-import { decodeBlock } from '../bar-block-codec.js';
-import { BarcacheError, ErrorCode, isBarcacheError } from '../errors.js';
+import { BarcacheError, ErrorCode } from '../errors.js';
 import type { BarStore, BarStoreSupports, BlockReadResult, SeriesMeta, SeriesWrite } from './bar-store.js';
-import { checkBlockStart, checkSeriesId, prepareCommit, type PreparedCommit } from './block-commit.js';
-
-interface MetaEntry {
-  json: string;
-  meta: SeriesMeta;
-  bytes: number;
-}
+import { checkReadArgs, checkSeriesId, decodeBlocks, prepareCommits } from './block-commit.js';
+import { MetaIndex } from './meta-index.js';
 
 /**
  * L2 in memory (tests, `dir: ':memory:'`). Blocks are kept encoded with the same codec as on disk,
@@ -18,9 +11,8 @@ interface MetaEntry {
 export class MemoryBarStore implements BarStore {
   readonly supports: BarStoreSupports = Object.freeze({ persistent: false, checksums: true });
   #open = false;
-  readonly #metas = new Map<string, MetaEntry>();
+  readonly #metas = new MetaIndex();
   readonly #blocks = new Map<string, Map<number, Uint8Array>>();
-  #totalBytes = 0;
 
   async open(): Promise<void> {
     this.#open = true;
@@ -37,34 +29,19 @@ export class MemoryBarStore implements BarStore {
   async getMeta(id: string): Promise<SeriesMeta | undefined> {
     this.#assertOpen();
     checkSeriesId(id);
-    const entry = this.#metas.get(id);
-    return entry === undefined ? undefined : (JSON.parse(entry.json) as SeriesMeta);
+    return this.#metas.copy(id);
   }
 
   async listMeta(): Promise<SeriesMeta[]> {
     this.#assertOpen();
-    return [...this.#metas.keys()].sort().map((id) => JSON.parse(this.#metas.get(id)!.json) as SeriesMeta);
+    return this.#metas.list();
   }
 
   async readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
     this.#assertOpen();
-    checkSeriesId(id);
-    if (!Array.isArray(starts)) throw new TypeError('readBlocks: starts must be an array');
-    for (const s of starts) checkBlockStart(s);
+    const unique = checkReadArgs(id, starts);
     const series = this.#blocks.get(id);
-    const blocks = new Map<number, BarColumns>();
-    const corrupt: number[] = [];
-    for (const start of new Set(starts)) {
-      const bytes = series?.get(start);
-      if (bytes === undefined) continue;
-      try {
-        blocks.set(start, decodeBlock(bytes));
-      } catch (err) {
-        if (!isBarcacheError(err, ErrorCode.CORRUPT_BLOCK)) throw err;
-        corrupt.push(start);
-      }
-    }
-    return { blocks, corrupt };
+    return decodeBlocks(unique, unique.map((start) => series?.get(start)));
   }
 
   async commit(write: SeriesWrite): Promise<SeriesMeta> {
@@ -76,21 +53,13 @@ export class MemoryBarStore implements BarStore {
     this.#assertOpen();
     if (!Array.isArray(writes)) throw new TypeError('commitMany: expected an array of writes');
     // Prepare everything first (this is where a bad write throws), then apply: all or nothing.
-    const working = new Map<string, SeriesMeta | undefined>();
-    const prepared: PreparedCommit[] = [];
-    for (const w of writes) {
-      const id = w?.meta?.id;
-      const current = working.has(id) ? working.get(id) : this.#metas.get(id)?.meta;
-      const p = prepareCommit(w, current);
-      working.set(p.id, p.meta);
-      prepared.push(p);
-    }
+    const prepared = prepareCommits(writes, (id) => this.#metas.current(id));
     for (const p of prepared) {
       let series = this.#blocks.get(p.id);
       if (series === undefined) this.#blocks.set(p.id, (series = new Map()));
       for (const start of p.dels) series.delete(start);
       for (const { start, bytes } of p.puts) series.set(start, bytes);
-      this.#setEntry(p.id, { json: p.metaJson, meta: p.meta, bytes: p.bytes });
+      this.#metas.set(p.id, { json: p.metaJson, meta: p.meta, bytes: p.bytes });
     }
     return prepared.map((p) => JSON.parse(p.metaJson) as SeriesMeta);
   }
@@ -99,12 +68,12 @@ export class MemoryBarStore implements BarStore {
     this.#assertOpen();
     checkSeriesId(id);
     this.#blocks.delete(id);
-    this.#setEntry(id, undefined);
+    this.#metas.set(id, undefined);
   }
 
   async totalBytes(): Promise<number> {
     this.#assertOpen();
-    return this.#totalBytes;
+    return this.#metas.totalBytes;
   }
 
   /**
@@ -113,15 +82,5 @@ export class MemoryBarStore implements BarStore {
    */
   peekEncodedBlock(id: string, start: number): Uint8Array | undefined {
     return this.#blocks.get(id)?.get(start);
-  }
-
-  #setEntry(id: string, entry: MetaEntry | undefined): void {
-    const old = this.#metas.get(id);
-    if (old !== undefined) this.#totalBytes -= old.bytes;
-    if (entry === undefined) this.#metas.delete(id);
-    else {
-      this.#metas.set(id, entry);
-      this.#totalBytes += entry.bytes;
-    }
   }
 }
