@@ -7,19 +7,50 @@ const DAY = 86_400_000;
 /** A prepared session: a prefetch report, or anything that carries one (a grademark session). */
 export type PreparedSession = PrefetchReport | { readonly report: PrefetchReport };
 
+export interface SessionLookupOptions {
+  /**
+   * Which bars count as known at `at`.
+   *
+   * - `false` (default): every bar whose **start** is `<= at`. Right when `at` is a bar time of the
+   *   session's own interval (grademark's `bar.time` on a daily backtest reading daily SPY): the bar
+   *   stamped `at` is the bar being evaluated, on its close, as in grademark itself.
+   * - `true`: only bars that have **ended** by `at`: `time + interval step <= at` (a daily bar ends at
+   *   00:00 UTC of the next calendar day, so its final close is never seen during its own day; a
+   *   `1mo`/`3mo` bar ends on the first day of the next month/quarter). Use it when `at` comes from
+   *   another interval, e.g. an hourly strategy reading a daily series: at `2024-03-08T15:00Z` it
+   *   returns the 2024-03-07 daily bar, not 2024-03-08's (whose close is not known until the close).
+   */
+  completedOnly?: boolean;
+}
+
 /**
  * Synchronous reads of any prepared symbol, for rules that look at another series (a market
  * filter on SPY while trading AAPL). Each read is one `cache.peekBars` (memory only, never I/O,
- * counted as an L1 hit in the cache's stats) and point-in-time: nothing after `at` is returned.
+ * counted as an L1 hit in the cache's stats) and point-in-time: nothing that starts after `at`
+ * is returned.
+ *
+ * **`at` should be a bar time of the session's interval** (for a daily session, a trading date at
+ * 00:00 UTC, e.g. grademark's `bar.time`). A daily bar is stamped 00:00 UTC of its date but only
+ * complete at the close: with the default rule an intraday `at` (15:00Z) would return that day's
+ * bar with its final close, which is look-ahead. For an `at` of another interval, create the
+ * lookup with `{ completedOnly: true }`.
  */
 export interface SessionLookup {
   /** The symbols this lookup serves. */
   readonly symbols: readonly string[];
-  /** Reads (barAt, window, closes) answered: each is a request an engine without a cache would send to the provider. */
+  /** Reads (barAt, window, closes) answered, all from memory. Without a cache these reads would go to the bars an engine loaded up front. */
   readonly reads: number;
-  /** The last bar of `symbol` with time <= at, or undefined when the session holds none that early. */
+  /** Whether only bars that have ended by `at` are returned (see SessionLookupOptions). */
+  readonly completedOnly: boolean;
+  /**
+   * The last bar of `symbol` known at `at` (start <= at; with completedOnly, ended by `at`), or
+   * undefined when the session holds none that early. `at`: a bar time of the session's interval.
+   */
   barAt(symbol: string, at: TimeInput): Bar | undefined;
-  /** The last `n` bars of `symbol` with time <= at, ascending. Throws NO_DATA when fewer than `n` exist. */
+  /**
+   * The last `n` bars of `symbol` known at `at` (as barAt), ascending. Throws NO_DATA when fewer
+   * than `n` exist in the session. `at`: a bar time of the session's interval.
+   */
   window(symbol: string, at: TimeInput, n: number): Bar[];
   /** Closes of `window(symbol, at, n)`. */
   closes(symbol: string, at: TimeInput, n: number): number[];
@@ -29,21 +60,33 @@ function reportOf(session: PreparedSession): PrefetchReport {
   return 'report' in session ? session.report : session;
 }
 
+/** Start of the next month (months = 1) or quarter (months = 3) after the slot holding `t`, UTC. */
+function nextMonthSlot(t: number, months: number): number {
+  const d = new Date(t);
+  const first = Math.floor(d.getUTCMonth() / months) * months;
+  return Date.UTC(d.getUTCFullYear(), first + months, 1);
+}
+
 /**
- * Builds the lookup over a prepared session. Throws INVALID_ARGUMENT for a symbol that was not
- * prepared, for a time outside the prepared range, or when the series is no longer resident
- * (the session was released and memory reclaimed).
+ * Builds the lookup over a prepared session. Reads throw INVALID_ARGUMENT for a symbol that was
+ * not prepared, for a time outside the prepared range, or when the series is no longer resident
+ * (the session was released and memory reclaimed); NO_DATA, naming the symbol and range, when the
+ * session holds no bars of the symbol at all.
  */
-export function createSessionLookup(cache: BarCache, session: PreparedSession): SessionLookup {
+export function createSessionLookup(cache: BarCache, session: PreparedSession, options: SessionLookupOptions = {}): SessionLookup {
   const report = reportOf(session);
   const interval: Interval = report.interval;
   const step = intervalStepMs(interval);
   const daily = step >= DAY;
+  const completedOnly = options.completedOnly === true;
+  /** When the bar starting at `time` is complete. */
+  const barEnd =
+    interval === '1mo' ? (time: number) => nextMonthSlot(time, 1) : interval === '3mo' ? (time: number) => nextMonthSlot(time, 3) : (time: number) => time + step;
   const prepared = new Map<string, PrefetchSymbolReport>();
   for (const s of report.symbols) if (!report.failed.includes(s.symbol) && s.error === undefined) prepared.set(s.symbol, s);
   let reads = 0;
 
-  /** The last `n` bars of a prepared symbol with time <= at (fewer when the session holds fewer). */
+  /** The last `n` bars of a prepared symbol known at `at` (fewer when the session holds fewer). */
   function lastBars(symbol: string, at: TimeInput, n: number): { bars: Bar[]; t: number; symbol: string } {
     const sym = requireSymbol(symbol);
     const info = prepared.get(sym);
@@ -53,8 +96,18 @@ export function createSessionLookup(cache: BarCache, session: PreparedSession): 
         { field: 'symbol', symbol: sym, prepared: [...prepared.keys()] },
       );
     }
+    if (info.bars === 0) {
+      throw noData(`${sym}: the session holds no ${interval} bars in ${iso(info.start)}..${iso(info.end)} (nothing to read)`, {
+        symbol: sym,
+        interval,
+        start: info.start,
+        end: info.end,
+      });
+    }
     const t = parseTimeInput(at, 'at');
-    if (t < info.start || t > info.end + (daily ? DAY - 1 : 0)) {
+    // With completedOnly, `at` may reach the end of the last prepared bar (that bar is then complete).
+    const latest = completedOnly ? barEnd(info.end) : info.end + (daily ? DAY - 1 : 0);
+    if (t < info.start || t > latest) {
       throw invalidArgument(`${sym}: ${iso(t)} is outside the prepared range ${iso(info.start)}..${iso(info.end)}`, {
         field: 'at',
         symbol: sym,
@@ -64,8 +117,10 @@ export function createSessionLookup(cache: BarCache, session: PreparedSession): 
       });
     }
     const end = Math.min(t, info.end);
-    // A calendar span that holds `n` bars in the usual case; doubled while short (holidays, halts).
-    let span = daily ? Math.ceil(n * 1.5) * step + 5 * DAY : n * step * 4 + 3 * DAY;
+    // completedOnly drops at most one bar (the one in progress at `at`): ask for one more.
+    const want = completedOnly ? n + 1 : n;
+    // A calendar span that holds `want` bars in the usual case; doubled while short (holidays, halts).
+    let span = daily ? Math.ceil(want * 1.5) * step + 5 * DAY : want * step * 4 + 3 * DAY;
     for (;;) {
       const from = Math.max(info.start, end - span);
       const bars = cache.peekBars({ symbol: sym, interval, start: from, end });
@@ -75,9 +130,11 @@ export function createSessionLookup(cache: BarCache, session: PreparedSession): 
           interval,
         });
       }
-      if (bars.length >= n || from === info.start) {
+      if (bars.length >= want || from === info.start) {
         reads++;
-        return { bars: bars.length > n ? bars.slice(bars.length - n) : bars, t, symbol: sym };
+        let last = bars.length;
+        if (completedOnly) while (last > 0 && barEnd(bars[last - 1]!.time) > t) last--;
+        return { bars: last > n || last < bars.length ? bars.slice(Math.max(0, last - n), last) : bars, t, symbol: sym };
       }
       span *= 2;
     }
@@ -87,7 +144,8 @@ export function createSessionLookup(cache: BarCache, session: PreparedSession): 
     requireLookback(n, 'n');
     const s = lastBars(symbol, at, n);
     if (s.bars.length < n) {
-      throw noData(`${s.symbol}: only ${s.bars.length} bars up to ${iso(s.t)} in this session, ${n} asked; prepare a longer lookback`, {
+      const known = completedOnly ? 'ended by' : 'up to';
+      throw noData(`${s.symbol}: only ${s.bars.length} bars ${known} ${iso(s.t)} in this session, ${n} asked; prepare a longer lookback`, {
         symbol: s.symbol,
         at: s.t,
         available: s.bars.length,
@@ -102,6 +160,7 @@ export function createSessionLookup(cache: BarCache, session: PreparedSession): 
     get reads() {
       return reads;
     },
+    completedOnly,
     barAt(symbol, at) {
       return lastBars(symbol, at, 1).bars[0];
     },

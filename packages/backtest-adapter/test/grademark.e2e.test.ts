@@ -35,7 +35,7 @@ describe('grademark through loadSeries', () => {
   it('gives the same trades as grademark on the same bars loaded directly; one provider call cold, none warm', async () => {
     const cold = await fx.cacheAt(tmp.path);
     const frame = await loadSeries(cold, { symbol: 'AAPL', interval: '1d', start: START, end: END, lookbackPeriod: LOOKBACK });
-    expect(fx.server.chartRequests('AAPL')).toHaveLength(1);
+    expect(fx.server.chartRequests()).toHaveLength(1);
     expect(cold.stats().provider.calls).toBe(1);
 
     const direct = withLookback(await fetchBarsDirect(fx.server.url, 'AAPL', S - 120 * 86_400_000, E), S, E, LOOKBACK);
@@ -57,6 +57,32 @@ describe('grademark through loadSeries', () => {
     expect(fx.server.requests).toHaveLength(0);
     expect(warm.stats().provider.calls).toBe(0);
     expect(backtest(crossover, again)).toEqual(reference);
+  });
+
+  it('starts on a weekend before a holiday and ends on a holiday: the same bars and trades as a direct load, one call', async () => {
+    // Sat 2023-01-14, Sun 01-15, Mon 01-16 (Martin Luther King Jr. Day): the first bar is Tue 01-17.
+    // Thu 2024-11-28 is Thanksgiving: the last bar is Wed 11-27.
+    const start = '2023-01-14';
+    const end = '2024-11-28';
+    const s = Date.parse(`${start}T00:00:00Z`);
+    const e = Date.parse(`${end}T00:00:00Z`);
+    const cache = await fx.cacheAt(tmp.path);
+    const frame = await loadSeries(cache, { symbol: 'AAPL', start, end, lookbackPeriod: LOOKBACK });
+    expect(fx.server.chartRequests()).toHaveLength(1);
+    expect(cache.stats().provider.calls).toBe(1);
+
+    const all = await fetchBarsDirect(fx.server.url, 'AAPL', s - 120 * 86_400_000, e);
+    const direct = withLookback(all, s, e, LOOKBACK);
+    const rows = frame.toArray();
+    expect(rows).toEqual(toGrademarkRows(direct));
+    expect(rows).toHaveLength(LOOKBACK + all.filter((b) => b.time >= s && b.time <= e).length);
+    expect(rows[LOOKBACK - 1]!.time.toISOString()).toBe('2023-01-13T00:00:00.000Z');
+    expect(rows[LOOKBACK]!.time.toISOString()).toBe('2023-01-17T00:00:00.000Z');
+    expect(rows.at(-1)!.time.toISOString()).toBe('2024-11-27T00:00:00.000Z');
+
+    const reference = backtest(crossover, new DataFrame<number, GrademarkBar>(toGrademarkRows(direct)));
+    expect(reference.length).toBeGreaterThan(3);
+    expect(backtest(crossover, frame)).toEqual(reference);
   });
 
   it('serves a cross-symbol market filter synchronously from the prepared session', async () => {
@@ -87,6 +113,7 @@ describe('grademark through loadSeries', () => {
     const directLookup = {
       symbols: ['SPY'],
       reads: 0,
+      completedOnly: false,
       barAt: () => undefined,
       window: () => [],
       closes: (_: string, at: string | number | Date, n: number) => spy.filter((b) => b.time <= new Date(at).getTime()).slice(-n).map((b) => b.close),

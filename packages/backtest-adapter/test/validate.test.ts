@@ -29,30 +29,50 @@ describe('input checks', () => {
 });
 
 describe('prepare failures', () => {
-  const asked = { symbols: ['AAPL', 'MSFT'], interval: '1d' as const, start: Date.UTC(2024, 0, 2), end: Date.UTC(2024, 5, 28) };
+  const asked = { symbols: ['AAPL', 'MSFT', 'NVDA', 'TSLA'], interval: '1d' as const, start: Date.UTC(2024, 0, 2), end: Date.UTC(2024, 5, 28) };
+  const lookbackStart = Date.UTC(2023, 10, 1);
+  const ok = { lookbackBars: 30, lookbackSatisfied: true, providerCalls: 1, source: 'provider' as const, windowed: false };
   const report: PrefetchReport = {
     interval: '1d',
-    providerCalls: 2,
-    barsFetched: 120,
+    providerCalls: 4,
+    barsFetched: 240,
     elapsedMs: 5,
-    failed: ['MSFT'],
+    failed: ['MSFT', 'NVDA'],
     symbols: [
-      { symbol: 'AAPL', start: Date.UTC(2023, 10, 1), end: asked.end, bars: 120, lookbackBars: 30, lookbackSatisfied: true, providerCalls: 1, source: 'provider', windowed: false },
-      {
-        symbol: 'MSFT', start: Date.UTC(2023, 10, 1), end: asked.end, bars: 0, lookbackBars: 0, lookbackSatisfied: false, providerCalls: 1,
-        source: 'provider', windowed: false, error: { code: 'PROVIDER_FAILED', message: 'HTTP 503' },
-      },
+      // Succeeded: never reported.
+      { ...ok, symbol: 'AAPL', start: lookbackStart, end: asked.end, bars: 120 },
+      // Failed with an error: its own code and message, and the range it needed (lookback included).
+      { ...ok, symbol: 'MSFT', start: lookbackStart, end: asked.end, bars: 0, error: { code: 'UNKNOWN_SYMBOL', message: 'no such symbol' } },
+      // Listed as failed without an error, and no range planned: PROVIDER_FAILED over the asked range.
+      { ...ok, symbol: 'NVDA', start: Number.NaN, end: Number.NaN, bars: 0 },
+      // An error the failed list missed still counts.
+      { ...ok, symbol: 'TSLA', start: lookbackStart, end: asked.end, bars: 0, error: { code: 'RATE_LIMITED', message: '429' } },
     ],
   };
 
-  it('names each failed symbol and its range, keeping the code', () => {
+  it('reports every failed symbol (listed or with an error) with the range it needed, and only those', () => {
     const failed = failedSymbols(report, asked);
-    expect(failed.map((f) => f.symbol)).toEqual(['MSFT']);
+    expect(failed).toEqual([
+      { symbol: 'MSFT', interval: '1d', start: lookbackStart, end: asked.end, code: 'UNKNOWN_SYMBOL', message: 'no such symbol' },
+      { symbol: 'NVDA', interval: '1d', start: asked.start, end: asked.end, code: 'PROVIDER_FAILED', message: 'failed' },
+      { symbol: 'TSLA', interval: '1d', start: lookbackStart, end: asked.end, code: 'RATE_LIMITED', message: '429' },
+    ]);
+    expect(failedSymbols({ ...report, failed: [], symbols: [report.symbols[0]!] }, asked)).toEqual([]);
+  });
+
+  it("keeps the first failure's code, names each symbol and range in one message, and falls back to PROVIDER_FAILED for unknown codes", () => {
+    const failed = failedSymbols(report, asked);
     const err = prepareFailedError(failed);
-    expect(err.code).toBe('PROVIDER_FAILED');
-    expect(err.message).toContain('MSFT 1d 2023-11-01..2024-06-28');
-    expect(err.message).toContain('HTTP 503');
-    expect(err.details.failed).toHaveLength(1);
+    expect(err.code).toBe('UNKNOWN_SYMBOL');
+    expect(err.message).toBe(
+      'prepare could not load 3 symbol(s): MSFT 1d 2023-11-01..2024-06-28 (UNKNOWN_SYMBOL: no such symbol); ' +
+        'NVDA 1d 2024-01-02..2024-06-28 (PROVIDER_FAILED: failed); TSLA 1d 2023-11-01..2024-06-28 (RATE_LIMITED: 429). ' +
+        'Bars cached before the failure are kept.',
+    );
+    expect(err.details.failed).toEqual(failed);
+    expect(err.details.failed).not.toBe(failed);
+    expect(prepareFailedError([{ ...failed[0]!, code: 'HTTP_418' }]).code).toBe('PROVIDER_FAILED');
+    expect(prepareFailedError(failed.slice(2)).code).toBe('RATE_LIMITED');
   });
 
   it('wraps an error prefetch threw, but passes bad-input errors through', () => {
@@ -61,6 +81,11 @@ describe('prepare failures', () => {
     expect(wrapped.code).toBe('RATE_LIMITED');
     expect(wrapped.message).toMatch(/AAPL 1d 2024-01-02\.\.2024-06-28.*MSFT/);
     expect(wrapped.cause).toBe(cause);
+    expect((wrapped.details.failed as { symbol: string; code: string }[]).map((f) => `${f.symbol}:${f.code}`)).toEqual(
+      asked.symbols.map((sym) => `${sym}:RATE_LIMITED`),
+    );
+    const plain = new Error('boom');
+    expect(wrapPrefetchError(plain, asked)).toBe(plain);
     const bad = new BarcacheError('INVALID_ARGUMENT', 'x');
     expect(wrapPrefetchError(bad, asked)).toBe(bad);
   });

@@ -98,15 +98,16 @@ async function main(): Promise<void> {
       for (const make of makeSources(p)) {
         const runs: WorkloadResult[] = [];
         for (let r = 0; r < repeats; r++) {
-          const source = await make(); // a fresh, cold instance for every run
-          try {
-            runs.push(await runWorkload(source, w, p));
-          } finally {
-            await source.close?.();
-          }
+          // A fresh, cold instance for every run, opened and closed inside the timed span.
+          runs.push(await runWorkload(make, w, p));
         }
-        const mid = { ...runs[0]!, wallMs: median(runs.map((x) => x.wallMs)) };
-        log(`  ${mid.label}: ${mid.providerCalls} calls, ${mid.barDays} bar-days, ${mid.wallMs.toFixed(0)} ms`);
+        const mid = {
+          ...runs[0]!,
+          wallMs: median(runs.map((x) => x.wallMs)),
+          openMs: median(runs.map((x) => x.openMs)),
+          closeMs: median(runs.map((x) => x.closeMs)),
+        };
+        log(`  ${mid.label}: ${mid.providerCalls} calls, ${mid.barDays} bar-days, ${mid.wallMs.toFixed(0)} ms (open ${mid.openMs.toFixed(0)} ms, close ${mid.closeMs.toFixed(0)} ms)`);
         results.push(mid);
       }
       const first = results[0]!;

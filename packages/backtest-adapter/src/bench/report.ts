@@ -48,7 +48,10 @@ export function formatWorkload(w: WorkloadReport): string {
       base ? ratio(r.wallMs, base.wallMs) : '',
     ]);
   }
-  const note = `${n(w.requests)} requests; wall time = median of ${w.repeats} run${w.repeats === 1 ? '' : 's'}; answers identical across sources: ${w.identicalAnswers ? 'yes' : 'NO'}`;
+  const bc = base ? `; Barcache's includes openCache ${ms(base.openMs)} and close ${ms(base.closeMs)}` : '';
+  const note =
+    `${n(w.requests)} requests; wall time = open → close of a fresh source, median of ${w.repeats} run${w.repeats === 1 ? '' : 's'}${bc}; ` +
+    `answers identical across sources: ${w.identicalAnswers ? 'yes' : 'NO'}`;
   return `${w.title} · via ${w.provider}\n${table.toString()}\n${note}`;
 }
 

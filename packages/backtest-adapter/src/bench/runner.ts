@@ -12,19 +12,21 @@ export interface WorkloadResult {
   providerCalls: number;
   /** Bars the provider sent (one bar = one bar-day for daily data). */
   barDays: number;
+  /** Open (Barcache: openCache) through close (Barcache: release + cache.close), ms. */
   wallMs: number;
+  /** Of wallMs: opening the source (Barcache: openCache), ms. */
+  openMs: number;
+  /** Of wallMs: closing it (Barcache: release + cache.close), ms. */
+  closeMs: number;
   /** Bars returned to the engine and a sum of their closes: equal across sources when all answer alike. */
   barsReturned: number;
   checksum: number;
 }
 
-/** Replays a workload against a source; provider calls and bar-days are counted at the shared provider. */
-export async function runWorkload(source: BenchSource, workload: Workload, provider: CountingProvider): Promise<WorkloadResult> {
-  provider.reset();
+/** Every request of the workload, step by step (requests of one symbol in order, symbols concurrently). */
+async function replay(source: BenchSource, workload: Workload): Promise<{ barsReturned: number; checksum: number }> {
   let barsReturned = 0;
   let checksum = 0;
-  const t0 = performance.now();
-  await source.prepare?.(workload);
   for (const step of workload.steps) {
     const bySymbol = new Map<string, typeof step>();
     for (const r of step) {
@@ -42,7 +44,31 @@ export async function runWorkload(source: BenchSource, workload: Workload, provi
       }),
     );
   }
-  const wallMs = performance.now() - t0;
+  return { barsReturned, checksum };
+}
+
+/**
+ * Replays a workload against a fresh source made by `open`; provider calls and bar-days are counted
+ * at the shared provider. The wall time runs from `open` (Barcache: openCache) through
+ * `source.close()` (Barcache: release + cache.close), so every source pays its own setup and
+ * teardown (the baselines have none beyond construction).
+ */
+export async function runWorkload(open: () => Promise<BenchSource>, workload: Workload, provider: CountingProvider): Promise<WorkloadResult> {
+  provider.reset();
+  const t0 = performance.now();
+  const source = await open();
+  const opened = performance.now();
+  let answers: { barsReturned: number; checksum: number };
+  try {
+    await source.prepare?.(workload);
+    answers = await replay(source, workload);
+  } catch (err) {
+    await source.close?.().catch(() => undefined);
+    throw err;
+  }
+  const closing = performance.now();
+  await source.close?.();
+  const done = performance.now();
   return {
     source: source.id,
     label: source.label,
@@ -50,8 +76,10 @@ export async function runWorkload(source: BenchSource, workload: Workload, provi
     requests: workload.requests,
     providerCalls: provider.calls,
     barDays: provider.bars,
-    wallMs,
-    barsReturned,
-    checksum: Math.round(checksum * 100) / 100,
+    wallMs: done - t0,
+    openMs: opened - t0,
+    closeMs: done - closing,
+    barsReturned: answers.barsReturned,
+    checksum: Math.round(answers.checksum * 100) / 100,
   };
 }

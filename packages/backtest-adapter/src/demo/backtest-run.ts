@@ -45,7 +45,11 @@ export async function runDemoBacktest(config: DemoConfig, label: string): Promis
     session.release();
     const s = cache.stats();
     const sources: Record<string, number> = {};
-    for (const r of session.report.symbols) sources[r.source] = (sources[r.source] ?? 0) + 1;
+    const seriesBars: Record<string, number> = {};
+    for (const r of session.report.symbols) {
+      sources[r.source] = (sources[r.source] ?? 0) + 1;
+      seriesBars[r.source] = (seriesBars[r.source] ?? 0) + r.bars;
+    }
     return {
       label,
       wallMs,
@@ -56,8 +60,10 @@ export async function runDemoBacktest(config: DemoConfig, label: string): Promis
       providerCalls: s.provider.calls,
       providerBars: s.provider.bars,
       prefetchSources: sources,
+      seriesBarsBySource: seriesBars,
       prefetchProviderCalls: session.report.providerCalls,
-      seriesLoads: config.symbols.length,
+      // The traded symbols and the market series: a no-cache version loads each once per run.
+      seriesLoads: session.report.symbols.length,
       marketReads: session.lookup.reads,
       symbols,
       tradesDigest: digest.digest('hex'),

@@ -32,10 +32,14 @@ export interface RunResult {
   misses: number;
   providerCalls: number;
   providerBars: number;
-  /** Where prefetch found each series: l1 / l2 / provider / mixed. */
+  /** Where prefetch found each series: l1 / l2 / provider / mixed → how many series. */
   prefetchSources: Record<string, number>;
+  /** Where prefetch found the session's bars: l1 / l2 / provider / mixed → how many bars (the prefetch report's per-symbol source and bars). */
+  seriesBarsBySource: Record<string, number>;
   prefetchProviderCalls: number;
+  /** Series the backtest loads: the traded symbols plus the market series (what a no-cache version fetches, once each, every run). */
   seriesLoads: number;
+  /** Synchronous market-filter reads the rules made through the session lookup (served from memory). */
   marketReads: number;
   symbols: SymbolResult[];
   /** sha256 of every trade, to compare runs. */

@@ -34,7 +34,11 @@ export interface GrademarkSession {
   readonly lookbackPeriod: number;
   readonly symbols: readonly string[];
   readonly report: PrefetchReport;
-  /** Synchronous cross-symbol reads for rules (see SessionLookup). */
+  /**
+   * Synchronous cross-symbol reads for rules (see SessionLookup), with the default rule: `at` should
+   * be a bar time of this session's interval (grademark's `bar.time`). For an `at` of another
+   * interval use `createSessionLookup(cache, session, { completedOnly: true })`.
+   */
   readonly lookup: SessionLookup;
   /** The bars of one prepared symbol: exactly `lookbackPeriod` before `start`, then through `end`. */
   bars(symbol: string): Promise<Bar[]>;
