@@ -9,13 +9,17 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export function packageVsix({ quiet = false } = {}) {
+/** Each step (build, vsce) is killed when it runs longer than `stepTimeoutMs`. */
+export function packageVsix({ quiet = false, stepTimeoutMs = 300_000 } = {}) {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const out = path.join(root, `${pkg.name}-${pkg.version}.vsix`);
   const stdio = quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit';
   const step = (cmd, args) => {
-    const r = spawnSync(cmd, args, { cwd: root, stdio, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.status}):\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+    const r = spawnSync(cmd, args, { cwd: root, stdio, encoding: 'utf8', timeout: stepTimeoutMs, killSignal: 'SIGKILL' });
+    const what = `${path.basename(cmd)} ${args.join(' ')}`;
+    if (r.error?.code === 'ETIMEDOUT') throw new Error(`${what} did not finish within ${stepTimeoutMs / 1000} s (killed):\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+    if (r.error) throw new Error(`${what} could not run: ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`${what} failed (${r.status ?? r.signal}):\n${r.stdout ?? ''}${r.stderr ?? ''}`);
   };
   step(process.execPath, [path.join(root, 'scripts/build.mjs'), '--production']);
   const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');

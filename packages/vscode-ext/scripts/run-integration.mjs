@@ -12,7 +12,10 @@
 // Phase 2: the packaged VSIX (scripts/lib/vsix-check.mjs): installed with --install-extension, activated,
 //          and its status bar shows the metrics of a separate backtest process (checked in the DOM).
 //
+// After the suite, the workbench's status bar must have an item whose aria-label starts with "Barcache"
+// (what VS Code rendered, not what the extension reports).
 // Last line: `vscode-integration: N passed, N failed` (mocha's counts); exits non-zero on any failure.
+// SIGINT/SIGTERM stop code-server's process group, Chromium and the loopback server, then exit 1.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -22,6 +25,7 @@ import {
   launchChromium,
   makeDirs,
   payloadUrl,
+  sleep,
   startCodeServer,
   startYahooServer,
 } from './lib/code-server.mjs';
@@ -31,6 +35,9 @@ const argv = process.argv.slice(2);
 const timeoutS = Number(argv[argv.indexOf('--timeout') + 1]) || 300;
 const withVsix = !argv.includes('--no-vsix');
 const log = (m) => console.log(`[harness] ${m}`);
+const STATUS_ITEM = '#workbench\\.parts\\.statusbar [aria-label^="Barcache"]';
+/** The extension's own item (`<publisher>.<name>.<item id>`), not a transient `setStatusBarMessage`. */
+const OWN_ITEM_ID = 'barcache.barcache-vscode.barcache.status';
 
 let passes = 0;
 let failures = 0;
@@ -48,6 +55,33 @@ async function cleanup() {
   }
 }
 
+// CI cancels jobs with SIGTERM (and people with Ctrl+C): code-server runs in its own process group,
+// so it would outlive us unless cleanup stops it. A second signal exits at once.
+let signalled = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (signalled) process.exit(1);
+    signalled = true;
+    log(`${sig}: stopping code-server, Chromium and the loopback server`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    cleanup().finally(() => {
+      console.log(`vscode-integration: ${passes} passed, ${failures} failed (interrupted by ${sig})`);
+      process.exit(1);
+    });
+  });
+}
+
+/** The aria-labels starting with "Barcache" the workbench renders now in the extension's status bar item (waits up to `ms` for one). */
+async function statusBarLabels(page, ms) {
+  await page.locator(STATUS_ITEM).first().waitFor({ state: 'attached', timeout: ms }).catch(() => undefined);
+  const labels = await page.locator(STATUS_ITEM).evaluateAll(
+    (els, id) => els.filter((e) => e.closest(`[id="${id}"]`)).map((e) => e.getAttribute('aria-label') ?? ''),
+    OWN_ITEM_ID,
+  );
+  return [...new Set(labels)];
+}
+
 async function phase1() {
   for (const f of ['dist/extension.cjs', 'out/integration/suite/index.js']) {
     if (!fs.existsSync(path.join(PKG_ROOT, f))) throw new Error(`${f} is missing: run node scripts/build.mjs first`);
@@ -58,7 +92,10 @@ async function phase1() {
   const dirs = makeDirs('barcache-vscode-it-');
   cleanups.push(() => fs.rmSync(dirs.base, { recursive: true, force: true }));
   const resultFile = path.join(dirs.base, 'mocha-result.json');
-  const env = codeServerEnv(dirs, { BARCACHE_YAHOO_BASE_URL: yahoo.url, BARCACHE_TEST_RESULT_FILE: resultFile });
+  // The suite waits for this file after its last test, so the workbench still shows the extension's
+  // status bar while we read the DOM and take the screenshot.
+  const ackFile = path.join(dirs.base, 'harness-ack');
+  const env = codeServerEnv(dirs, { BARCACHE_YAHOO_BASE_URL: yahoo.url, BARCACHE_TEST_RESULT_FILE: resultFile, BARCACHE_TEST_ACK_FILE: ackFile });
   const server = await startCodeServer(dirs, env, { log });
   cleanups.push(() => server.stop());
   const browser = await launchChromium();
@@ -71,10 +108,27 @@ async function phase1() {
   const shotPath = path.join(PKG_ROOT, 'artifacts/integration-workbench.png');
   fs.mkdirSync(path.dirname(shotPath), { recursive: true });
   let shot;
+  let domLabels; // the Barcache status bar items right after the suite
   // Relay the suite's output in order (formatting a message is async).
   let relay = Promise.resolve();
   let inSuite = false;
   page.on('console', (msg) => {
+    // The suite is done (the extension host is still up): look at the DOM at once, before the relay
+    // catches up and before the workbench tears the host down.
+    if (domLabels === undefined && msg.text().includes('barcache-mocha-result')) {
+      domLabels = statusBarLabels(page, 5000)
+        .catch((err) => {
+          log(`reading the status bar failed: ${err.message}`);
+          return [];
+        })
+        .then(async (labels) => {
+          // The extension host is still up: the status bar and views are still there to see.
+          shot = page.screenshot({ path: shotPath }).catch(() => undefined);
+          await shot;
+          fs.writeFileSync(ackFile, 'ok');
+          return labels;
+        });
+    }
     relay = relay.then(async () => {
       const text = await consoleText(msg);
       if (process.env.BARCACHE_IT_VERBOSE) return console.log(`[console.${msg.type()}] ${text}`);
@@ -85,8 +139,6 @@ async function phase1() {
         failures = r.failures;
         counted = true;
         inSuite = false;
-        // The extension host is still up: the status bar and views are still there to see.
-        shot = page.screenshot({ path: shotPath }).catch(() => undefined);
         if (process.env.BARCACHE_IT_DEBUG) {
           const labels = await page.locator('#workbench\\.parts\\.statusbar [aria-label]').evaluateAll((els) => els.map((e) => `${e.id || e.className}: ${e.getAttribute('aria-label')}`));
           console.log(labels.join('\n'));
@@ -112,8 +164,12 @@ async function phase1() {
   });
   log('opening the workbench with the test payload');
   await page.goto(url);
-  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutS * 1000))]);
-  await relay;
+  let timer;
+  const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), timeoutS * 1000)))]);
+  clearTimeout(timer);
+  // On a time-out the page may be wedged: give the relay a few seconds, not forever.
+  if (code === 'timeout') await Promise.race([relay, sleep(5000)]);
+  else await relay;
   if (!counted && fs.existsSync(resultFile)) {
     const r = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
     passes = r.passes;
@@ -128,7 +184,10 @@ async function phase1() {
   }
   log(`codeAutomationExit(${code}); screenshot ${path.relative(process.cwd(), shotPath)}`);
   if (!counted) log('mocha did not report its counts (the suite failed to load?)');
-  return code === 0 && counted && failures === 0;
+  const labels = (await domLabels) ?? [];
+  const domOk = labels.some((l) => l.startsWith('Barcache'));
+  log(domOk ? `status bar in the DOM after the suite: ${labels.join(' | ')}` : `FAILED: no status bar item (${OWN_ITEM_ID}) with an aria-label starting with "Barcache" in the workbench DOM after the suite`);
+  return code === 0 && counted && failures === 0 && domOk;
 }
 
 let ok = false;
@@ -144,7 +203,7 @@ try {
 let vsixOk = true;
 if (withVsix) {
   try {
-    const r = await runVsixCheck({ log, screenshot: path.join(PKG_ROOT, 'artifacts/vsix-workbench.png') });
+    const r = await runVsixCheck({ log, screenshot: path.join(PKG_ROOT, 'artifacts/vsix-workbench.png'), cleanups });
     log(`vsix check: ok — installed ${path.basename(r.vsix)}, status bar "${r.statusText}" (${r.ariaLabel})`);
   } catch (err) {
     vsixOk = false;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { escapeHtml, formatAgo, formatBytes, formatCount, formatPercent } from './format.js';
 import { type HitRateSample, renderHitRateSvg } from './stats-history.js';
 import { lastWarmText, type StatsView } from './stats-model.js';
@@ -89,10 +90,7 @@ export function renderStatsBody(view: StatsView, history: readonly HitRateSample
   ].join('\n');
 }
 
-/** A nonce for the CSP: 32 characters from [A-Za-z0-9]. */
-export function makeNonce(random: () => number = Math.random): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars.charAt(Math.floor(random() * chars.length));
-  return s;
+/** A nonce for the CSP: 128 bits from the OS's CSPRNG, base64url (22 characters from [A-Za-z0-9_-]). */
+export function makeNonce(): string {
+  return randomBytes(16).toString('base64url');
 }

@@ -95,21 +95,46 @@ function baseArgs(dirs) {
   return ['--config', dirs.config, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
 }
 
-/** `code-server --install-extension <vsix>` with the run's dirs. */
-export async function installExtension(dirs, vsix, env) {
-  const out = await run(codeServerBin(), [...baseArgs(dirs), '--install-extension', vsix], env);
-  if (out.code !== 0) throw new Error(`--install-extension failed (${out.code}):\n${out.stdout}\n${out.stderr}`);
+/** `code-server --install-extension <vsix>` with the run's dirs (killed after `timeoutMs`). */
+export async function installExtension(dirs, vsix, env, { timeoutMs = 120_000 } = {}) {
+  const out = await run(codeServerBin(), [...baseArgs(dirs), '--install-extension', vsix], env, timeoutMs);
+  if (out.timedOut) throw new Error(`--install-extension did not finish within ${timeoutMs / 1000} s (killed):\n${out.stdout}\n${out.stderr}`);
+  if (out.code !== 0) throw new Error(`--install-extension failed (${out.code ?? out.signal}):\n${out.stdout}\n${out.stderr}`);
   return out.stdout + out.stderr;
 }
 
-function run(cmd, args, env) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs a command in its own process group and collects its output. After `timeoutMs` the whole
+ * group is killed (SIGTERM, then SIGKILL) and the result says `timedOut`.
+ */
+function run(cmd, args, env, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
+    const kill = (sig) => {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        child.kill(sig);
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill('SIGTERM');
+      setTimeout(() => kill('SIGKILL'), 3000).unref();
+    }, timeoutMs);
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
   });
 }
 

@@ -11,8 +11,8 @@ import { PKG_ROOT, codeServerEnv, installExtension, launchChromium, makeDirs, sl
 
 const STATUS = '#workbench\\.parts\\.statusbar [aria-label^="Barcache"]';
 
-export async function runVsixCheck({ log = console.log, screenshot, vsix: given } = {}) {
-  const cleanups = [];
+/** `cleanups`: where to register the run's cleanups (the harness's, so its signal handler can run them too). */
+export async function runVsixCheck({ log = console.log, screenshot, vsix: given, cleanups = [] } = {}) {
   try {
     const fixture = path.join(PKG_ROOT, 'out/integration/fixtures/backtest-process.cjs');
     if (!fs.existsSync(fixture)) throw new Error(`${fixture} is missing: run node scripts/build.mjs first`);
@@ -83,7 +83,7 @@ export async function runVsixCheck({ log = console.log, screenshot, vsix: given 
     log('vsix: the Cached Series view lists SPY from LevelDB (the VSIX binding loads)');
     return { vsix, statusText, ariaLabel };
   } finally {
-    for (const fn of cleanups.reverse()) {
+    for (const fn of cleanups.splice(0).reverse()) {
       try {
         await fn();
       } catch {

@@ -15,15 +15,57 @@ export interface SessionOptions {
   interactive?: boolean;
   /** How long to wait for the lock before LOCKED. Default: cache-core's (2 s). */
   lockTimeoutMs?: number;
+  /**
+   * The caller's cancellation (a progress notification's Cancel, say). Aborting it aborts the
+   * session's signal and answers an open LOCKED/Retry prompt as a cancel.
+   */
+  signal?: AbortSignal;
 }
+
+/** A command's use of the cache, from before it opens it until it has closed it. */
+interface Session {
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+/** Every session in progress, so deactivation can abort them and wait for their caches to close. */
+const sessions = new Set<Session>();
+let shuttingDown = false;
 
 /**
  * Opens the cache for one command and closes it afterwards, whatever happens: the extension never
  * holds the LevelDB while idle, so a backtest in a terminal can have it. When another process holds
  * it, says which one and offers Retry (interactive) or throws the LOCKED error (automation).
+ *
+ * `fn` gets the session's signal: it aborts when the caller's `signal` does and when the extension
+ * deactivates; long work (a prefetch) should pass it on.
  */
-export async function withCache<T>(settings: BarcacheSettings, fn: (cache: BarCache) => Promise<T>, opts: SessionOptions = {}): Promise<T> {
+export async function withCache<T>(
+  settings: BarcacheSettings,
+  fn: (cache: BarCache, signal: AbortSignal) => Promise<T>,
+  opts: SessionOptions = {},
+): Promise<T> {
+  if (shuttingDown) throw new CancelledByUser();
+  const controller = new AbortController();
+  const external = opts.signal;
+  const forward = () => controller.abort(external?.reason);
+  if (external?.aborted) forward();
+  else external?.addEventListener('abort', forward, { once: true });
+  let finished!: () => void;
+  const session: Session = { controller, done: new Promise<void>((resolve) => (finished = resolve)) };
+  sessions.add(session);
+  try {
+    return await runSession(settings, fn, opts, controller.signal);
+  } finally {
+    external?.removeEventListener('abort', forward);
+    sessions.delete(session);
+    finished();
+  }
+}
+
+async function runSession<T>(settings: BarcacheSettings, fn: (cache: BarCache, signal: AbortSignal) => Promise<T>, opts: SessionOptions, signal: AbortSignal): Promise<T> {
   for (;;) {
+    if (signal.aborted) throw new CancelledByUser();
     let cache: BarCache;
     try {
       cache = await openCache({
@@ -37,15 +79,15 @@ export async function withCache<T>(settings: BarcacheSettings, fn: (cache: BarCa
       });
     } catch (err) {
       if (isLockedError(err) && opts.interactive !== false) {
-        const choice = await vscode.window.showWarningMessage(lockedMessage(err, settings.cacheDir), 'Retry');
-        if (choice === 'Retry') continue;
+        const choice = await untilAborted(vscode.window.showWarningMessage(lockedMessage(err, settings.cacheDir), 'Retry'), signal);
+        if (choice === 'Retry' && !signal.aborted) continue;
         throw new CancelledByUser();
       }
       throw err;
     }
     ownStats.begin(cache);
     try {
-      return await fn(cache);
+      return await fn(cache, signal);
     } finally {
       await ownStats.end(cache).catch(() => undefined);
       await cache.close().catch((err: unknown) => {
@@ -53,6 +95,56 @@ export async function withCache<T>(settings: BarcacheSettings, fn: (cache: BarCa
       });
     }
   }
+}
+
+/** The prompt's answer, or undefined as soon as `signal` aborts (the prompt itself stays until dismissed). */
+function untilAborted<T>(prompt: Thenable<T | undefined>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    prompt.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/** Activation: sessions may start (again, if this extension host deactivated it before). */
+export function acceptSessions(): void {
+  shuttingDown = false;
+}
+
+/**
+ * Deactivation: refuse new sessions, abort the running ones, wait until each has closed its cache
+ * (at most `timeoutMs`), then mark this process's stats snapshot closed. Returns how many sessions
+ * were still running.
+ */
+export async function closeSessions(timeoutMs = 10_000): Promise<{ aborted: number; timedOut: boolean }> {
+  shuttingDown = true;
+  const running = [...sessions];
+  for (const s of running) s.controller.abort(new Error('Barcache is deactivating'));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    Promise.all(running.map((s) => s.done)).then(() => false),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+    }),
+  ]);
+  if (timer) clearTimeout(timer);
+  await ownStats.close().catch(() => undefined);
+  return { aborted: running.length, timedOut };
+}
+
+/** How many sessions are running now. */
+export function runningSessions(): number {
+  return sessions.size;
 }
 
 /** The user dismissed a prompt: the command ends quietly. */

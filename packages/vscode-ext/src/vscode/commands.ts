@@ -49,9 +49,7 @@ export function registerCommands(deps: CommandDeps): void {
         } catch (err) {
           if (err instanceof CancelledByUser) return undefined;
           if (automated) throw err;
-          deps.output.appendLine(`[${new Date().toISOString()}] ${id} failed: ${errorText(err)}`);
-          if (isLockedError(err)) void vscode.window.showWarningMessage(lockedMessage(err, getConfig().cacheDir));
-          else void vscode.window.showErrorMessage(`Barcache: ${errorText(err)}`, 'Show Output').then((c) => c && deps.output.show(true));
+          showCommandError(deps, id, err);
           return undefined;
         }
       }),
@@ -79,6 +77,14 @@ export function registerCommands(deps: CommandDeps): void {
     await deps.stats.refresh();
     return r;
   });
+}
+
+/** How an interactive command reports a failure: logged, and shown (LOCKED names the holder). A cancel is quiet. */
+function showCommandError(deps: CommandDeps, id: string, err: unknown): void {
+  if (err instanceof CancelledByUser) return;
+  deps.output.appendLine(`[${new Date().toISOString()}] ${id} failed: ${errorText(err)}`);
+  if (isLockedError(err)) void vscode.window.showWarningMessage(lockedMessage(err, getConfig().cacheDir));
+  else void vscode.window.showErrorMessage(`Barcache: ${errorText(err)}`, 'Show Output').then((c) => c && deps.output.show(true));
 }
 
 function isTreeNode(v: unknown): v is SeriesNode {
@@ -214,17 +220,21 @@ async function runWarm(
   o: { interactive: boolean; quiet: boolean; cancelAfterMs?: number; cancelAfterSymbols?: number },
 ): Promise<WarmResult> {
   const title = `Barcache: warming ${plan.symbols.length} ${plan.symbols.length === 1 ? 'symbol' : 'symbols'} (${plan.interval}, ${plan.start} → ${plan.end})`;
+  // Cancel (the notification's button, or automation's cancelAfter*) aborts this; the session's own
+  // signal also aborts when the extension deactivates mid-warm.
   const controller = new AbortController();
+  let session: AbortSignal | undefined;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (progress, token) => {
-      token.onCancellationRequested(() => controller.abort());
+      const onCancel = token.onCancellationRequested(() => controller.abort());
       const timer = o.cancelAfterMs !== undefined ? setTimeout(() => controller.abort(), o.cancelAfterMs) : undefined;
       try {
         progress.report({ message: `opening ${settings.cacheDir}…` });
         return await withCache(
           settings,
-          async (cache) => {
+          async (cache, signal) => {
+            session = signal;
             const total = plan.symbols.length;
             progress.report({ message: `0/${total}` });
             return cache.prefetch({
@@ -233,21 +243,23 @@ async function runWarm(
               start: plan.start,
               end: plan.end,
               ...(plan.lookback ? { lookback: plan.lookback } : {}),
-              signal: controller.signal,
+              signal,
               onProgress: (e) => {
                 progress.report({ increment: 100 / e.total, message: progressMessage(e) });
                 if (o.cancelAfterSymbols !== undefined && e.done >= o.cancelAfterSymbols) controller.abort();
               },
             });
           },
-          { interactive: o.interactive },
+          // A cancel while the LOCKED/Retry prompt is open ends the command (quietly) at once.
+          { interactive: o.interactive, signal: controller.signal },
         );
       } finally {
         if (timer) clearTimeout(timer);
+        onCancel.dispose();
       }
     },
   );
-  const cancelled = controller.signal.aborted;
+  const cancelled = controller.signal.aborted || session?.aborted === true;
   const summary = summarizeWarm(result, { cancelled });
   deps.output.appendLine(`[${new Date().toISOString()}] ${summary.message}`);
   for (const line of summary.lines) deps.output.appendLine(line);
@@ -495,10 +507,19 @@ async function explainCommand(deps: CommandDeps, arg: unknown): Promise<ExplainR
   if (!quiet) {
     void vscode.window.showInformationMessage(`Barcache: ${t.summary}`, 'Show Details', ...(report.plannedRequests.length > 0 ? ['Warm It'] : [])).then((c) => {
       if (c === 'Show Details') deps.output.show(true);
-      else if (c === 'Warm It') void vscode.commands.executeCommand('barcache.warm', { symbols: [q.symbol], interval: q.interval, start: q.start, end: q.end, quiet: false });
+      else if (c === 'Warm It') {
+        // The user clicked: an interactive warm (LOCKED offers Retry, failures are shown), not automation.
+        const plan: BacktestPlan = { symbols: [q.symbol.toUpperCase()], interval: q.interval, start: dateArg(q.start), end: dateArg(q.end) };
+        runWarm(deps, getConfig(), plan, { interactive: true, quiet: false }).catch((err: unknown) => showCommandError(deps, 'barcache.explain (Warm It)', err));
+      }
     });
   }
   return report;
+}
+
+/** A plan date from an explain argument: epoch ms as an ISO date-time, strings as given. */
+function dateArg(v: string | number): string {
+  return typeof v === 'number' ? new Date(v).toISOString() : v;
 }
 
 // ---------------------------------------------------------------------------------------------

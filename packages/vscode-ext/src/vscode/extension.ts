@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { SymbolNode, MessageNode } from '../series-tree-model.js';
 import type { BarcacheSettings } from '../settings.js';
-import { ownStats } from './cache-session.js';
+import { acceptSessions, closeSessions } from './cache-session.js';
 import { registerCommands } from './commands.js';
 import { getConfig, SECTION } from './config.js';
 import { SeriesTreeProvider } from './series-tree.js';
@@ -23,6 +23,7 @@ export interface BarcacheApi {
 }
 
 export function activate(context: vscode.ExtensionContext): BarcacheApi {
+  acceptSessions();
   let settings = getConfig();
   const output = vscode.window.createOutputChannel('Barcache');
   const stats = new StatsController(context, settings);
@@ -33,11 +34,21 @@ export function activate(context: vscode.ExtensionContext): BarcacheApi {
 
   registerCommands({ context, output, stats, tree, panel });
 
-  // A backtest or CLI run that finished has written to disk: show its series.
+  // A backtest or CLI run that finished has written to disk: show its series. The Cached Series view
+  // needs the snapshots for that while it is visible (the status bar and stats view hold them too).
+  let viewHold: vscode.Disposable | undefined = view.visible ? stats.retain() : undefined;
   context.subscriptions.push(
     stats.onProcessEnded(() => {
       if (view.visible) tree.refresh();
     }),
+    view.onDidChangeVisibility((e) => {
+      if (e.visible) viewHold ??= stats.retain();
+      else {
+        viewHold?.dispose();
+        viewHold = undefined;
+      }
+    }),
+    { dispose: () => viewHold?.dispose() },
   );
 
   // Settings take effect without a reload.
@@ -62,8 +73,10 @@ export function activate(context: vscode.ExtensionContext): BarcacheApi {
 }
 
 export async function deactivate(): Promise<void> {
-  // Everything else is in context.subscriptions; the stats watcher stops with its controller. No cache is
-  // open between commands, and a command in flight closes its cache in a finally block. Mark this
-  // process's stats snapshot closed so other tools stop counting it as live.
-  await ownStats.close().catch(() => undefined);
+  // Everything else is in context.subscriptions; the stats watcher stops with its controller. No cache
+  // is open between commands, but a command may be running (a warm, a listing): abort its session and
+  // wait until it has closed its cache, then mark this process's stats snapshot closed so other tools
+  // stop counting it as live.
+  const r = await closeSessions();
+  if (r.timedOut) console.error(`Barcache: ${r.aborted} cache session(s) did not close in time on deactivation`);
 }

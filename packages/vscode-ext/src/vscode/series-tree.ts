@@ -7,9 +7,20 @@ function pidOf(details: Record<string, unknown> | undefined): string | undefined
   const h = details?.holder as { pid?: unknown } | undefined;
   return typeof h?.pid === 'number' ? `pid ${h.pid}` : undefined;
 }
-import { buildSeriesTree, type MessageNode, type SeriesNode, type SymbolNode } from '../series-tree-model.js';
+import { buildSeriesTree, type IntervalNode, type MessageNode, type SeriesNode, type SymbolNode } from '../series-tree-model.js';
 import type { BarcacheSettings } from '../settings.js';
 import { withCache } from './cache-session.js';
+
+/** A collapsed item for a node with children (a symbol or one of its series). */
+function parentItem(node: SymbolNode | IntervalNode, contextValue: string, icon: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = node.id;
+  item.description = node.description;
+  item.tooltip = node.tooltip;
+  item.contextValue = contextValue;
+  item.iconPath = new vscode.ThemeIcon(icon);
+  return item;
+}
 
 /**
  * The Cached Series view: symbol → interval → covered ranges. Listing opens the cache briefly
@@ -42,50 +53,24 @@ export class SeriesTreeProvider implements vscode.TreeDataProvider<SeriesNode>, 
 
   /** Loads the listing now (tests, and after commands) and returns it. */
   async load(): Promise<{ roots: SymbolNode[]; message?: MessageNode }> {
-    if (!this.#loading) {
-      this.#loading = this.#load().finally(() => {
-        this.#loading = undefined;
-      });
-    }
-    await this.#loading;
+    await this.#loadOnce();
     this.#onDidChange.fire(undefined);
     return { roots: this.#roots ?? [], ...(this.#message ? { message: this.#message } : {}) };
   }
 
   async getChildren(element?: SeriesNode): Promise<SeriesNode[]> {
     if (element) return element.kind === 'symbol' || element.kind === 'series' ? element.children : [];
-    if (this.#roots === undefined) {
-      if (!this.#loading) {
-        this.#loading = this.#load().finally(() => {
-          this.#loading = undefined;
-        });
-      }
-      await this.#loading;
-    }
+    if (this.#roots === undefined) await this.#loadOnce();
     const roots: SeriesNode[] = this.#roots ?? [];
     return this.#message ? [this.#message, ...roots] : roots;
   }
 
   getTreeItem(node: SeriesNode): vscode.TreeItem {
     switch (node.kind) {
-      case 'symbol': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = node.id;
-        item.description = node.description;
-        item.tooltip = node.tooltip;
-        item.contextValue = 'barcache.symbol';
-        item.iconPath = new vscode.ThemeIcon('symbol-constant');
-        return item;
-      }
-      case 'series': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = node.id;
-        item.description = node.description;
-        item.tooltip = node.tooltip;
-        item.contextValue = 'barcache.series';
-        item.iconPath = new vscode.ThemeIcon('graph-line');
-        return item;
-      }
+      case 'symbol':
+        return parentItem(node, 'barcache.symbol', 'symbol-constant');
+      case 'series':
+        return parentItem(node, 'barcache.series', 'graph-line');
       case 'range': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
@@ -108,6 +93,16 @@ export class SeriesTreeProvider implements vscode.TreeDataProvider<SeriesNode>, 
 
   dispose(): void {
     this.#onDidChange.dispose();
+  }
+
+  /** Runs `#load`, or joins the one already running. */
+  #loadOnce(): Promise<void> {
+    if (!this.#loading) {
+      this.#loading = this.#load().finally(() => {
+        this.#loading = undefined;
+      });
+    }
+    return this.#loading;
   }
 
   async #load(): Promise<void> {

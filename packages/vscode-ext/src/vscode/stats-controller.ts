@@ -13,6 +13,11 @@ const readLive: SnapshotReader = async (dir, o) => (await readStatsSnapshots(dir
 /** Live processes and recently closed ones (until they go stale) both count, so a finished CLI warm still shows for a while. */
 const aggregate = (snapshots: StatsSnapshot[]) => aggregateStats(snapshots, { include: ['live', 'closed'] });
 
+/**
+ * The status bar item as VS Code was given it: text, tooltip, accessibility label and command are
+ * read back from the StatusBarItem, `visible` is whether `show()` (true) or `hide()` (false) was called
+ * last, `state` is what the last render drew.
+ */
 export interface StatusBarState {
   visible: boolean;
   text: string;
@@ -21,6 +26,8 @@ export interface StatusBarState {
   command: string | undefined;
   state: 'idle' | 'live' | 'error';
   view: StatsView;
+  /** Whether the snapshots are being watched (status bar shown, or someone holds `retain()`). */
+  watching: boolean;
 }
 
 /**
@@ -39,6 +46,12 @@ export class StatsController implements vscode.Disposable {
   #settings: BarcacheSettings;
   #view: StatsView;
   #livePids = new Set<number>();
+  /** Set by the actual show()/hide() calls. */
+  #shown = false;
+  #renderedState: StatusBarState['state'] = 'idle';
+  /** Consumers besides the status bar that need live snapshots (the stats view while it is open). */
+  #holds = 0;
+  #disposed = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -50,7 +63,7 @@ export class StatsController implements vscode.Disposable {
     this.#item.command = 'barcache.showStats';
     this.#view = viewFromSnapshots(settings.cacheDir, [], { now: Date.now(), offline: settings.offline, ...this.#lastWarmOpt() });
     this.#render();
-    this.#restartWatcher();
+    this.#syncWatcher();
   }
 
   get view(): StatsView {
@@ -61,7 +74,7 @@ export class StatsController implements vscode.Disposable {
     return this.#history;
   }
 
-  /** Applies new settings: a new dir restarts the watcher; the rest re-renders. */
+  /** Applies new settings: a new dir restarts the watcher; the rest re-renders (and starts or stops the watcher). */
   update(settings: BarcacheSettings): void {
     const old = this.#settings;
     this.#settings = settings;
@@ -70,16 +83,45 @@ export class StatsController implements vscode.Disposable {
         this.#history.clear();
         this.#livePids.clear();
       }
-      this.#restartWatcher();
+      this.#stopWatcher();
     } else {
       this.#view = { ...this.#view, offline: settings.offline };
-      this.#render();
     }
+    this.#render();
+    this.#syncWatcher();
   }
 
-  /** Re-reads the snapshots now. */
+  /**
+   * Keeps the snapshots watched while the returned Disposable lives (the stats view while open), even
+   * with the status bar off. With neither, nothing polls.
+   */
+  retain(): vscode.Disposable {
+    this.#holds++;
+    this.#syncWatcher();
+    let released = false;
+    return new vscode.Disposable(() => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      this.#syncWatcher();
+    });
+  }
+
+  /** Re-reads the snapshots now (once, when nothing is watching them). */
   async refresh(): Promise<StatusBarState> {
-    await this.#watcher?.refresh();
+    if (this.#watcher) {
+      await this.#watcher.refresh();
+    } else {
+      const s = this.#settings;
+      let snapshots: StatsSnapshot[] = [];
+      let error: string | undefined;
+      try {
+        snapshots = await readLive(s.cacheDir, { now: Date.now(), staleMs: s.staleMs });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') error = (err as Error).message;
+      }
+      if (!this.#disposed && s === this.#settings) this.#onSnapshots(snapshots, error);
+    }
     return this.state();
   }
 
@@ -89,22 +131,25 @@ export class StatsController implements vscode.Disposable {
     this.#render();
   }
 
+  /** The status bar item as VS Code has it (see StatusBarState). */
   state(): StatusBarState {
-    const m = statusBarModel(this.#view, Date.now());
+    const item = this.#item;
+    const tooltip = item.tooltip;
     return {
-      visible: this.#settings.statusBarEnabled,
-      text: m.text,
-      tooltip: m.tooltipMarkdown,
-      accessibilityLabel: m.accessibilityLabel,
-      command: typeof this.#item.command === 'string' ? this.#item.command : this.#item.command?.command,
-      state: m.state,
+      visible: this.#shown,
+      text: item.text,
+      tooltip: tooltip === undefined ? '' : typeof tooltip === 'string' ? tooltip : tooltip.value,
+      accessibilityLabel: item.accessibilityInformation?.label ?? '',
+      command: typeof item.command === 'string' ? item.command : item.command?.command,
+      state: this.#renderedState,
       view: this.#view,
+      watching: this.#watcher !== undefined,
     };
   }
 
   dispose(): void {
-    this.#watcher?.stop();
-    this.#watcher = undefined;
+    this.#disposed = true;
+    this.#stopWatcher();
     this.#item.dispose();
     this.#onDidChange.dispose();
     this.#onProcessEnded.dispose();
@@ -115,8 +160,19 @@ export class StatsController implements vscode.Disposable {
     return last ? { lastWarm: last } : {};
   }
 
-  #restartWatcher(): void {
+  /** Watches while the status bar is shown or someone holds `retain()`; stops otherwise. */
+  #syncWatcher(): void {
+    const needed = !this.#disposed && (this.#settings.statusBarEnabled || this.#holds > 0);
+    if (needed && !this.#watcher) this.#startWatcher();
+    else if (!needed) this.#stopWatcher();
+  }
+
+  #stopWatcher(): void {
     this.#watcher?.stop();
+    this.#watcher = undefined;
+  }
+
+  #startWatcher(): void {
     const s = this.#settings;
     this.#watcher = new StatsWatcher({
       dir: s.cacheDir,
@@ -156,7 +212,13 @@ export class StatsController implements vscode.Disposable {
     this.#item.tooltip = tooltip;
     this.#item.accessibilityInformation = { label: m.accessibilityLabel, role: 'button' };
     this.#item.backgroundColor = m.state === 'error' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    if (this.#settings.statusBarEnabled) this.#item.show();
-    else this.#item.hide();
+    this.#renderedState = m.state;
+    if (this.#settings.statusBarEnabled) {
+      this.#item.show();
+      this.#shown = true;
+    } else {
+      this.#item.hide();
+      this.#shown = false;
+    }
   }
 }

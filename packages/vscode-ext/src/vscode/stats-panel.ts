@@ -7,6 +7,8 @@ export class StatsPanel implements vscode.Disposable {
   static readonly viewType = 'barcache.stats';
   #panel: vscode.WebviewPanel | undefined;
   #sub: vscode.Disposable | undefined;
+  /** Keeps the stats snapshots watched while the panel is open (even with the status bar off). */
+  #hold: vscode.Disposable | undefined;
   /** The last body rendered (tests read it). */
   lastBody: string | undefined;
 
@@ -27,9 +29,12 @@ export class StatsPanel implements vscode.Disposable {
     const body = this.#body();
     panel.webview.html = renderStatsPage({ nonce: makeNonce(), cspSource: panel.webview.cspSource, body });
     this.#sub = this.stats.onDidChange(() => this.#post());
+    this.#hold = this.stats.retain();
     panel.onDidDispose(() => {
       this.#sub?.dispose();
       this.#sub = undefined;
+      this.#hold?.dispose();
+      this.#hold = undefined;
       this.#panel = undefined;
     });
     panel.onDidChangeViewState(() => {
@@ -43,6 +48,7 @@ export class StatsPanel implements vscode.Disposable {
 
   dispose(): void {
     this.#sub?.dispose();
+    this.#hold?.dispose();
     this.#panel?.dispose();
   }
 

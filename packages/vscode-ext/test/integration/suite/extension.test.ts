@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { openCache, type SeriesInfo } from '@barcache/cache-core';
+import { type Bar, openCache, type SeriesInfo, type TimeRange } from '@barcache/cache-core';
+import { startYahooChartServer, syntheticBars } from '@barcache/test-support';
 import type { BarcacheApi } from '../../../src/vscode/extension.js';
 import type { WarmResult } from '../../../src/vscode/commands.js';
 
@@ -19,6 +20,32 @@ async function seriesOnDisk(dir: string): Promise<SeriesInfo[]> {
   } finally {
     await cache.close();
   }
+}
+
+/** Each covered range of each series (optionally only these symbols) with the bars the cache has inside it, read offline. */
+async function coveredRangesWithBars(dir: string, only?: readonly string[]): Promise<{ series: SeriesInfo; range: TimeRange; bars: Bar[] }[]> {
+  const cache = await openCache({ dir, offline: true, statsSnapshots: false, lockTimeoutMs: 5000 });
+  try {
+    const out: { series: SeriesInfo; range: TimeRange; bars: Bar[] }[] = [];
+    for (const series of await cache.listSeries()) {
+      if (only && !only.includes(series.symbol)) continue;
+      for (const range of series.covered) {
+        // getBars' end is inclusive; covered ranges are half-open.
+        const bars = await cache.getBars({ symbol: series.symbol, interval: series.interval, start: range.start, end: range.end - 1 });
+        out.push({ series, range, bars });
+      }
+    }
+    return out;
+  } finally {
+    await cache.close();
+  }
+}
+
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/** What the loopback server serves for a daily range (test-support's synthetic bars, seed 0): every trading day, its close. */
+function loopbackDaily(symbol: string, range: TimeRange): { time: number; close: number }[] {
+  return syntheticBars({ symbol, interval: '1d', start: range.start, end: range.end, seed: 0 }).map((b) => ({ time: b.time, close: b.close }));
 }
 
 async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
@@ -235,10 +262,15 @@ export function defineExtensionTests(): void {
 
     it('applies settings without a reload (status bar, cache dir, offline mode)', async () => {
       const cfg = () => vscode.workspace.getConfiguration('barcache');
+      // The stats view (opened above) keeps the snapshots watched; closed, only the status bar does.
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await cfg().update('statusBar.enabled', false, vscode.ConfigurationTarget.Global);
       await eventually('status bar hidden', () => (api.statusBar().visible ? undefined : true));
+      await eventually('polling stopped with the status bar hidden and no stats view', () => (api.statusBar().watching ? undefined : true));
       await cfg().update('statusBar.enabled', undefined, vscode.ConfigurationTarget.Global);
       await eventually('status bar shown', () => (api.statusBar().visible ? true : undefined));
+      assert.equal(api.statusBar().watching, true);
+      assert.match(api.statusBar().accessibilityLabel, /^Barcache/);
 
       const other = tempDir('barcache-other-');
       await cfg().update('cacheDir', other, vscode.ConfigurationTarget.Global);
@@ -271,8 +303,53 @@ export function defineExtensionTests(): void {
       assert.match(r.summary.message, /warm cancelled/);
       assert.ok(r.summary.skipped.length > 0, 'some symbols were not started');
       assert.ok(r.summary.skipped.length < symbols.length, 'some symbols were done before the cancel');
-      for (const s of await seriesOnDisk(dir)) {
-        if (s.covered.length > 0) assert.ok(s.bars > 0, `${s.symbol} claims coverage it has bars for`);
+      // Every range the cache claims holds the bars the provider served for it, nothing half-written.
+      const ranges = await coveredRangesWithBars(dir, symbols);
+      assert.ok(ranges.length >= 2, `the symbols done before the cancel are covered (${ranges.length} ranges)`);
+      for (const { series, range, bars } of ranges) {
+        const what = `${series.symbol} ${series.interval} ${day(range.start)}..${day(range.end)}`;
+        assert.ok(bars.length > 0, `${what}: bars inside the covered range`);
+        assert.ok(bars.every((b) => b.time >= range.start && b.time < range.end), `${what}: bars within the range`);
+        assert.deepEqual(
+          bars.map((b) => ({ time: b.time, close: b.close })),
+          loopbackDaily(series.symbol, range),
+          `${what}: the loopback provider's bars`,
+        );
+      }
+      // Other series (from earlier tests) too: a covered range always has bars in it.
+      for (const { series, range, bars } of await coveredRangesWithBars(dir)) {
+        assert.ok(bars.length > 0, `${series.symbol} ${series.interval} ${day(range.start)}..${day(range.end)} claims coverage it has no bars for`);
+      }
+    });
+
+    it('cancels a warm while a provider request is in flight', async () => {
+      // A slow provider of our own (this extension host's process env is the extension's).
+      const latencyMs = 6000;
+      const slow = await startYahooChartServer({ latencyMs });
+      const before = process.env.BARCACHE_YAHOO_BASE_URL;
+      process.env.BARCACHE_YAHOO_BASE_URL = slow.url;
+      const symbols = ['MMMM', 'NNNN'];
+      try {
+        const t0 = Date.now();
+        const r = (await vscode.commands.executeCommand('barcache.warm', { symbols, interval: '1d', start: '2023-01-03', end: '2023-12-29', cancelAfterMs: 1000 })) as WarmResult;
+        const elapsed = Date.now() - t0;
+        assert.ok(r, 'the warm returns its result');
+        assert.equal(r.cancelled, true);
+        assert.match(r.summary.message, /warm cancelled/);
+        const sent = slow.chartRequests();
+        assert.ok(sent.length >= 1, 'a provider request was sent');
+        assert.ok(sent.some((q) => q.at < t0 + 1000), 'the request was in flight when the warm was cancelled');
+        assert.ok(elapsed < latencyMs - 1000, `the cancel did not wait for the slow answer (${elapsed} ms)`);
+        // No answer arrived before the cancel: nothing is claimed for these symbols.
+        const claimed = (await seriesOnDisk(dir)).filter((s) => symbols.includes(s.symbol) && (s.covered.length > 0 || s.bars > 0));
+        assert.deepEqual(claimed.map((s) => `${s.symbol} ${s.interval}`), []);
+      } finally {
+        if (before === undefined) delete process.env.BARCACHE_YAHOO_BASE_URL;
+        else process.env.BARCACHE_YAHOO_BASE_URL = before;
+        await slow.close();
+      }
+      for (const { series, range, bars } of await coveredRangesWithBars(dir)) {
+        assert.ok(bars.length > 0, `${series.symbol} ${series.interval} ${day(range.start)}..${day(range.end)} claims coverage it has no bars for`);
       }
     });
 
@@ -280,16 +357,20 @@ export function defineExtensionTests(): void {
       const one = await vscode.commands.executeCommand('barcache.clear', { symbol: 'QQQ', confirm: false });
       assert.deepEqual(one, { cleared: { symbol: 'QQQ' } });
       let disk = await seriesOnDisk(dir);
-      assert.ok(!disk.some((s) => s.symbol === 'QQQ' && s.bars > 0));
+      assert.ok(disk.length > 1);
+      assert.deepEqual(disk.filter((s) => s.symbol === 'QQQ'), [], 'QQQ is gone from disk');
       assert.ok(disk.some((s) => s.symbol === 'SPY' && s.bars > 0));
       let tree = await api.seriesTree();
-      assert.ok(!tree.roots.some((n) => n.label === 'QQQ'));
+      assert.equal(tree.message, undefined);
+      assert.deepEqual(tree.roots.filter((n) => n.label === 'QQQ'), [], 'QQQ is gone from the tree');
+      assert.deepEqual(tree.roots.map((n) => n.label).sort(), [...new Set(disk.map((s) => s.symbol))].sort(), 'the tree lists what is on disk');
 
       await vscode.commands.executeCommand('barcache.clear', { all: true, confirm: false });
       disk = await seriesOnDisk(dir);
-      assert.deepEqual(disk.filter((s) => s.bars > 0), []);
+      assert.deepEqual(disk, []);
       tree = await api.seriesTree();
-      assert.deepEqual(tree.roots.filter((n) => !n.description.startsWith('1 interval · 0 bars')), []);
+      assert.equal(tree.message, undefined);
+      assert.deepEqual(tree.roots, []);
     });
 
     it('rejects malformed automation arguments with a clear message', async () => {

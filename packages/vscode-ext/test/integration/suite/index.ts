@@ -20,8 +20,18 @@ export function run(): Promise<void> {
       // The harnesses also read the counts from a file (the desktop runner does not expose the console).
       const file = process.env.BARCACHE_TEST_RESULT_FILE;
       if (file) fs.writeFileSync(file, JSON.stringify(result));
-      if (failures > 0) reject(new Error(`${failures} integration tests failed.`));
-      else resolve();
+      // The code-server harness looks at the workbench (status bar, screenshot) once the suite is done;
+      // the extension host, and its status bar item, must still be up then: wait for its go-ahead.
+      void waitForFile(process.env.BARCACHE_TEST_ACK_FILE, 20_000).then(() => {
+        if (failures > 0) reject(new Error(`${failures} integration tests failed.`));
+        else resolve();
+      });
     });
   });
+}
+
+async function waitForFile(file: string | undefined, ms: number): Promise<void> {
+  if (!file) return;
+  const end = Date.now() + ms;
+  while (!fs.existsSync(file) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
 }
