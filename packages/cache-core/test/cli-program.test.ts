@@ -7,24 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { BarcacheError, ErrorCode } from '../src/errors.js';
 import type { CliDeps, CliIo } from '../src/cli/context.js';
 import { runCli } from '../src/cli/program.js';
+import { emptyCacheStats } from '../src/stats/stats-snapshot.js';
 import type { BarCache, CacheStats, OpenCacheOptions, PrefetchPlan, PrefetchReport, SeriesInfo } from '../src/types.js';
 
 const D = (s: string) => Date.parse(`${s}T00:00:00Z`);
 const NOW = Date.parse('2024-06-15T12:00:00Z');
-
-function zeroStats(): CacheStats {
-  return {
-    requests: 0,
-    l1: { hits: 0, misses: 0, bytes: 0, entries: 0, pinnedEntries: 0 },
-    l2: { hits: 0, misses: 0, bytes: 0, series: 0, corruptBlocks: 0 },
-    provider: { calls: 0, bars: 0, errors: 0, retries: 0, droppedBars: 0 },
-    providerCallsSaved: 0,
-    hitRate: 0,
-    latency: { count: 0, p50Ms: 0, p99Ms: 0, maxMs: 0 },
-    prefetch: { runs: 0, symbols: 0 },
-    startedAt: 0,
-  };
-}
 
 function harness(
   opts: {
@@ -53,7 +40,7 @@ function harness(
       return { interval: p.interval, symbols: [], providerCalls: 0, barsFetched: 0, elapsedMs: 1, failed: [] };
     },
     release: () => undefined,
-    stats: zeroStats,
+    stats: emptyCacheStats,
     listSeries: async () => series,
     explain: async (q) => ({ symbol: q.symbol, interval: q.interval, start: 0, end: 0, parts: [], plannedRequests: [], missing: [] }),
     clear: async (f) => {
@@ -80,7 +67,7 @@ function harness(
       return cache;
     },
     defaultCacheDir: () => '/default/barcache',
-    snapshots: { read: async () => ({ entries: [], live: { ...zeroStats(), processes: 0 } }) },
+    snapshots: { read: async () => ({ entries: [], live: { ...emptyCacheStats(), processes: 0 } }) },
   };
   return {
     run: (...argv: string[]) => runCli(argv, io, deps),
