@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DefaultBarCache } from './bar-cache.js';
+import { DefaultBarCache } from './cache/bar-cache.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { invalidArgument } from './errors.js';
 import { YahooProvider } from './provider/yahoo-provider.js';
 import { StatsSnapshotWriter } from './stats/stats-snapshot.js';
-import { LevelBarStore } from './store/level-bar-store.js';
-import { MemoryBarStore } from './store/memory-bar-store.js';
+import { LevelBarStore } from './tiers/disk/level-bar-store.js';
+import { MemoryBarStore } from './tiers/disk/memory-bar-store.js';
 import type { BarCache, OpenCacheOptions } from './types.js';
 
 const DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BarColumns } from '../src/bar-columns.js';
-import { decodeBlock, encodeBlock, tableCrc32 } from '../src/bar-block-codec.js';
+import { decodeBlock, encodeBlock, tableCrc32 } from '../src/tiers/disk/bar-block-codec.js';
 import { isBarcacheError } from '../src/errors.js';
 import * as zlib from 'node:zlib';
 import type { Bar } from '../src/types.js';

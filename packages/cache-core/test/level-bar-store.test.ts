@@ -8,9 +8,9 @@ import { Level } from 'level';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BarColumns } from '../src/bar-columns.js';
 import { isBarcacheError, type BarcacheError } from '../src/errors.js';
-import { blockKey } from '../src/store/block-commit.js';
-import { OWNER_FILE, type CacheDirOwner } from '../src/store/cache-dir-owner.js';
-import { LevelBarStore, type LevelBatchOp } from '../src/store/level-bar-store.js';
+import { blockKey } from '../src/tiers/disk/block-commit.js';
+import { OWNER_FILE, type CacheDirOwner } from '../src/tiers/disk/cache-dir-owner.js';
+import { LevelBarStore, type LevelBatchOp } from '../src/tiers/disk/level-bar-store.js';
 import { dailyBars, makeMeta, runStoreContract } from './store-contract.js';
 
 const tempDirs: string[] = [];

@@ -1,4 +1,4 @@
-import { MemoryBarStore } from '../src/store/memory-bar-store.js';
+import { MemoryBarStore } from '../src/tiers/disk/memory-bar-store.js';
 import { runStoreContract } from './store-contract.js';
 
 runStoreContract('MemoryBarStore', async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BarColumns } from '../src/bar-columns.js';
 import { EMPTY_LEDGER } from '../src/planning/coverage-ledger.js';
 import { seriesId, type SeriesKey } from '../src/series-key.js';
-import type { BarStore, SeriesMeta } from '../src/store/bar-store.js';
+import type { BarStore, SeriesMeta } from '../src/tiers/disk/bar-store.js';
 import { isBarcacheError } from '../src/errors.js';
 import type { Bar } from '../src/types.js';
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Level } from 'level';
-import { BarcacheError, ErrorCode } from '../errors.js';
+import { BarcacheError, ErrorCode } from '../../errors.js';
 import type { BarStore, BarStoreSupports, BlockReadResult, SeriesMeta, SeriesWrite } from './bar-store.js';
 import { blockKey, checkReadArgs, checkSeriesId, decodeBlocks, prepareCommits, seriesBlockRange, seriesBytes } from './block-commit.js';
 import { currentOwner, describeOwner, readOwner, removeOwner, writeOwner, type CacheDirOwner } from './cache-dir-owner.js';

@@ -30,8 +30,8 @@
  * over the bytes with no per-value allocation.
  */
 import * as zlib from 'node:zlib';
-import { BarColumns } from './bar-columns.js';
-import { BarcacheError, ErrorCode } from './errors.js';
+import { BarColumns } from '../../bar-columns.js';
+import { BarcacheError, ErrorCode } from '../../errors.js';
 
 const MAGIC0 = 0x42; // B
 const MAGIC1 = 0x43; // C

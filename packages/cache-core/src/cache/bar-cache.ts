@@ -1,23 +1,23 @@
 import { performance } from 'node:perf_hooks';
-import { BarColumns } from './bar-columns.js';
+import { BarColumns } from '../bar-columns.js';
 import { CacheCounters } from './cache-counters.js';
-import { BarcacheError, ErrorCode, invalidArgument, isBarcacheError } from './errors.js';
-import { assertInterval } from './intervals.js';
+import { BarcacheError, ErrorCode, invalidArgument, isBarcacheError } from '../errors.js';
+import { assertInterval } from '../intervals.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { emptyResident, MemoryTier, replaceColumns, sliceRows, type ResidentSeries } from './memory-tier.js';
-import { blockEndOf, blocksOverlapping, blockStartOf, minBlockMs } from './planning/block-layout.js';
-import { dropFromLedger, EMPTY_LEDGER, freshCoverage, ledgerCovered, recordFetch, type Ledger } from './planning/coverage-ledger.js';
-import { finalBefore } from './planning/finality.js';
-import { latestBarEnd, planFetches } from './planning/gap-planner.js';
-import { planWindow } from './planning/sliding-window.js';
-import { extendLookback, lookbackStart } from './planning/lookback-span.js';
-import { coversRange, intersectRanges, subtractRanges, unionRanges } from './planning/ranges.js';
-import { seriesId, type SeriesKey } from './series-key.js';
-import { dropFetchEpochs, planSplitRebase, recordFetchEpoch } from './split-basis.js';
-import { LatencyHistogram } from './stats/latency-histogram.js';
-import type { StatsSnapshotWriter } from './stats/stats-snapshot.js';
-import type { BarStore, SeriesMeta, SeriesWrite } from './store/bar-store.js';
-import { formatTime, normalizeSymbol, parseTimeInput } from './time-input.js';
+import { emptyResident, MemoryTier, replaceColumns, sliceRows, type ResidentSeries } from '../tiers/memory/memory-tier.js';
+import { blockEndOf, blocksOverlapping, blockStartOf, minBlockMs } from '../planning/block-layout.js';
+import { dropFromLedger, EMPTY_LEDGER, freshCoverage, ledgerCovered, recordFetch, type Ledger } from '../planning/coverage-ledger.js';
+import { finalBefore } from '../planning/finality.js';
+import { latestBarEnd, planFetches } from '../planning/gap-planner.js';
+import { planWindow } from '../planning/sliding-window.js';
+import { extendLookback, lookbackStart } from '../planning/lookback-span.js';
+import { coversRange, intersectRanges, subtractRanges, unionRanges } from '../planning/ranges.js';
+import { seriesId, type SeriesKey } from '../series-key.js';
+import { dropFetchEpochs, planSplitRebase, recordFetchEpoch } from '../planning/split-basis.js';
+import { LatencyHistogram } from '../stats/latency-histogram.js';
+import type { StatsSnapshotWriter } from '../stats/stats-snapshot.js';
+import type { BarStore, SeriesMeta, SeriesWrite } from '../tiers/disk/bar-store.js';
+import { formatTime, normalizeSymbol, parseTimeInput } from '../time-input.js';
 import type {
   Bar,
   BarCache,
@@ -33,7 +33,7 @@ import type {
   ProviderResult,
   SeriesInfo,
   TimeRange,
-} from './types.js';
+} from '../types.js';
 
 /** Everything a BarCache is built from; `openCache` assembles it from user options. */
 export interface BarCacheParts {

@@ -1,4 +1,4 @@
-import { BarcacheError, ErrorCode } from '../errors.js';
+import { BarcacheError, ErrorCode } from '../../errors.js';
 import type { BarStore, BarStoreSupports, BlockReadResult, SeriesMeta, SeriesWrite } from './bar-store.js';
 import { checkReadArgs, checkSeriesId, decodeBlocks, prepareCommits } from './block-commit.js';
 import { MetaIndex } from './meta-index.js';

@@ -1,8 +1,8 @@
-import type { BarColumns } from '../bar-columns.js';
-import type { Split, TimeRange } from '../types.js';
-import type { Ledger } from '../planning/coverage-ledger.js';
-import type { SeriesKey } from '../series-key.js';
-import type { FetchEpoch } from '../split-basis.js';
+import type { BarColumns } from '../../bar-columns.js';
+import type { Split, TimeRange } from '../../types.js';
+import type { Ledger } from '../../planning/coverage-ledger.js';
+import type { SeriesKey } from '../../series-key.js';
+import type { FetchEpoch } from '../../planning/split-basis.js';
 
 /** What one stored block holds (bars whose time is in [start, blockEnd)). */
 export interface BlockInfo {

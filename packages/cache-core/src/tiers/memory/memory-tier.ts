@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { BarColumns } from './bar-columns.js';
-import type { Bar, Interval, TimeRange } from './types.js';
+import { BarColumns } from '../../bar-columns.js';
+import type { Bar, Interval, TimeRange } from '../../types.js';
 
 /** One series as L1 holds it: decoded bars in columnar typed arrays. */
 export interface ResidentSeries {

@@ -1,4 +1,4 @@
-import type { Split, TimeRange } from './types.js';
+import type { Split, TimeRange } from '../types.js';
 
 /**
  * Corporate actions, the pure part. Yahoo's `close` is split-adjusted as of the day of the

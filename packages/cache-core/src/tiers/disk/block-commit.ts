@@ -3,9 +3,9 @@
  * decoding read blocks, checking a SeriesWrite, encoding its blocks and working out the meta as it
  * will be stored (with `blocks` recomputed). Pure: no I/O.
  */
-import { BarColumns } from '../bar-columns.js';
-import { decodeBlock, encodeBlock } from '../bar-block-codec.js';
-import { ErrorCode, isBarcacheError } from '../errors.js';
+import { BarColumns } from '../../bar-columns.js';
+import { decodeBlock, encodeBlock } from './bar-block-codec.js';
+import { ErrorCode, isBarcacheError } from '../../errors.js';
 import type { BlockInfo, BlockReadResult, SeriesMeta, SeriesWrite } from './bar-store.js';
 
 /** Block starts must stay below 2^52 in magnitude (about 142,000 years of epoch ms). */
