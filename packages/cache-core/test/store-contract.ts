@@ -250,5 +250,38 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
       expect((await store.readBlocks(a.id, [Y2020])).blocks.get(Y2020)!.toBars()).toEqual(bars);
       expect((await store.readBlocks(b.id, [Y2021])).blocks.size).toBe(0);
     });
+
+    it('grants one fill lease per series at a time, in order, with growing tokens', async () => {
+      const order: string[] = [];
+      const first = await store.lease('test|AAPL|1d');
+      const other = await store.lease('test|MSFT|1d'); // another series is not held up
+      const second = store.lease('test|AAPL|1d').then((l) => (order.push('second'), l));
+      const third = store.lease('test|AAPL|1d').then((l) => (order.push('third'), l));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(order).toEqual([]);
+      order.push('first released');
+      await first.release();
+      const l2 = await second;
+      await new Promise((r) => setTimeout(r, 20));
+      expect(order).toEqual(['first released', 'second']);
+      await l2.release();
+      await l2.release(); // idempotent: must not release the third holder's lease
+      const l3 = await third;
+      expect(l2.token).toBeGreaterThan(first.token);
+      expect(l3.token).toBeGreaterThan(l2.token);
+      await l3.release();
+      await other.release();
+    });
+
+    it('stops waiting for a lease when the signal aborts', async () => {
+      const held = await store.lease('test|AAPL|1d');
+      const ac = new AbortController();
+      const waiting = store.lease('test|AAPL|1d', { signal: ac.signal });
+      ac.abort();
+      await expectCode(waiting, 'ABORTED');
+      await held.release();
+      const again = await store.lease('test|AAPL|1d');
+      await again.release();
+    });
   });
 }

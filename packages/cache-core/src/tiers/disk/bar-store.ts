@@ -49,6 +49,13 @@ export interface BlockReadResult {
   corrupt: number[];
 }
 
+/** The right to fill one series, held by one caller among every process using the store. */
+export interface SeriesLease {
+  /** Increases with every grant of this series' lease (a fencing token). */
+  readonly token: number;
+  release(): Promise<void>;
+}
+
 export interface BarStoreSupports {
   /** Data survives close() and open() of a new instance on the same location. */
   persistent: boolean;
@@ -76,6 +83,12 @@ export interface BarStore {
   deleteSeries(id: string): Promise<void>;
   /** Total encoded bytes of all stored blocks and metas. */
   totalBytes(): Promise<number>;
+  /**
+   * Waits until this caller is the only one filling series `id` among every process using the
+   * store, then resolves. Local stores: an in-process FIFO per id. Rejects with ABORTED when
+   * `signal` aborts while waiting.
+   */
+  lease(id: string, options?: { signal?: AbortSignal }): Promise<SeriesLease>;
 }
 
 export type { TimeRange };

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Level } from 'level';
 import { BarcacheError, ErrorCode } from '../../errors.js';
-import type { BarStore, BarStoreSupports, BlockReadResult, SeriesMeta, SeriesWrite } from './bar-store.js';
+import type { BarStore, BarStoreSupports, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from './bar-store.js';
+import { LocalLeases } from './local-leases.js';
 import { blockKey, checkReadArgs, checkSeriesId, decodeBlocks, prepareCommits, seriesBlockRange, seriesBytes } from './block-commit.js';
 import { currentOwner, describeOwner, readOwner, removeOwner, writeOwner, type CacheDirOwner } from './cache-dir-owner.js';
 import { MetaIndex } from './meta-index.js';
@@ -60,6 +61,7 @@ export class LevelBarStore implements BarStore {
   #state: 'closed' | 'opening' | 'open' | 'closing' = 'closed';
   #owner: CacheDirOwner | undefined;
   readonly #metas = new MetaIndex();
+  readonly #leases = new LocalLeases();
   /** Writes run one after another, so each recomputes `blocks` from the previous one's result. */
   #writeChain: Promise<unknown> = Promise.resolve();
   /**
@@ -229,6 +231,12 @@ export class LevelBarStore implements BarStore {
       const bad = this.unreadableMeta.indexOf(id);
       if (bad >= 0) this.unreadableMeta.splice(bad, 1);
     });
+  }
+
+  async lease(id: string, options: { signal?: AbortSignal } = {}): Promise<SeriesLease> {
+    this.#assertOpen();
+    checkSeriesId(id);
+    return this.#leases.acquire(id, options.signal);
   }
 
   async totalBytes(): Promise<number> {

@@ -1,5 +1,6 @@
 import { BarcacheError, ErrorCode } from '../../errors.js';
-import type { BarStore, BarStoreSupports, BlockReadResult, SeriesMeta, SeriesWrite } from './bar-store.js';
+import type { BarStore, BarStoreSupports, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from './bar-store.js';
+import { LocalLeases } from './local-leases.js';
 import { checkReadArgs, checkSeriesId, decodeBlocks, prepareCommits } from './block-commit.js';
 import { MetaIndex } from './meta-index.js';
 
@@ -12,6 +13,7 @@ export class MemoryBarStore implements BarStore {
   readonly supports: BarStoreSupports = Object.freeze({ persistent: false, checksums: true });
   #open = false;
   readonly #metas = new MetaIndex();
+  readonly #leases = new LocalLeases();
   readonly #blocks = new Map<string, Map<number, Uint8Array>>();
 
   async open(): Promise<void> {
@@ -69,6 +71,12 @@ export class MemoryBarStore implements BarStore {
     checkSeriesId(id);
     this.#blocks.delete(id);
     this.#metas.set(id, undefined);
+  }
+
+  async lease(id: string, options: { signal?: AbortSignal } = {}): Promise<SeriesLease> {
+    this.#assertOpen();
+    checkSeriesId(id);
+    return this.#leases.acquire(id, options.signal);
   }
 
   async totalBytes(): Promise<number> {
