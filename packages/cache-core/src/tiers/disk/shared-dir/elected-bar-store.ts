@@ -1,0 +1,303 @@
+import { mkdir, realpath, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BarcacheError, ErrorCode, isBarcacheError } from '../../../errors.js';
+import type { BarStore, BarStoreSupports, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from '../bar-store.js';
+import { checkSeriesId } from '../block-commit.js';
+import { LevelBarStore } from '../level-bar-store.js';
+import { assertLocalFilesystem } from './filesystem-check.js';
+import { RemoteBarStore } from './remote-bar-store.js';
+import { readLeaderRecord, removeLeaderRecord, socketPathFor } from './socket-location.js';
+import { StoreServer } from './store-server.js';
+import { LeaderLostError } from './store-protocol.js';
+import { exclusiveRole, followerRole, leaderRole, type RoleKind, type StoreRole } from './store-roles.js';
+
+export interface ElectedBarStoreOptions {
+  /** The cache dir (the database is `<dir>/db`). */
+  dir: string;
+  /**
+   * How long open() waits when the dir is locked and no leader answers (an exclusive holder, or
+   * another version without a server), then throws LOCKED naming the holder. Default 2000 ms.
+   * With `exclusive`, how long it waits for the lock.
+   */
+  lockTimeoutMs?: number;
+  /** How long a failover may take (the old leader gone, a new one elected). Default 30 s. */
+  failoverTimeoutMs?: number;
+  /** A leader silent this long while a request waits is LEADER_UNRESPONSIVE. Default 20 s. */
+  leaderTimeoutMs?: number;
+  /** Take the database for this process alone (repair): no leader, no followers. */
+  exclusive?: boolean;
+  processLabel?: string;
+  now?: () => number;
+  /** Tests only: speak (and serve) another protocol version. */
+  protocolVersion?: number;
+}
+
+interface HeldLease {
+  id: string;
+  role: StoreRole;
+  inner: SeriesLease;
+  token: number;
+  moving?: Promise<void>;
+}
+
+/**
+ * The BarStore a cache uses on a disk dir shared by many processes. The first to take LevelDB's
+ * lock leads (serves its store over a socket); every other instance follows through a
+ * RemoteBarStore. When the leader goes, a follower takes the lock and leads, the others reconnect,
+ * and calls that were in flight run again, so callers never see the change. A fill lease taken
+ * under one leader is taken again under the next before a commit that relies on it.
+ */
+export class ElectedBarStore implements BarStore {
+  readonly supports: BarStoreSupports = Object.freeze({ persistent: true, checksums: true });
+  readonly dir: string;
+  readonly #o: Required<Pick<ElectedBarStoreOptions, 'lockTimeoutMs' | 'failoverTimeoutMs'>> & ElectedBarStoreOptions;
+  #state: 'closed' | 'opening' | 'open' | 'closing' = 'closed';
+  #role: StoreRole | undefined;
+  #electing: Promise<StoreRole> | undefined;
+  readonly #held = new Map<string, HeldLease>();
+  /** How many times this store has changed leader (tests and stats). */
+  failovers = 0;
+
+  constructor(options: ElectedBarStoreOptions) {
+    if (typeof options?.dir !== 'string' || options.dir.length === 0) throw new TypeError('ElectedBarStore: dir must be a non-empty string');
+    this.dir = path.resolve(options.dir);
+    this.#o = { lockTimeoutMs: 2000, failoverTimeoutMs: 30_000, ...options };
+  }
+
+  /** This instance's role now: 'leader', 'follower' or 'exclusive' (undefined while closed or electing). */
+  get role(): RoleKind | undefined {
+    return this.#role?.lost === false ? this.#role.kind : undefined;
+  }
+
+  get leaderPid(): number | undefined {
+    return this.#role?.leaderPid;
+  }
+
+  async open(): Promise<void> {
+    if (this.#state === 'open') return;
+    if (this.#state !== 'closed') throw new TypeError(`ElectedBarStore: cannot open while ${this.#state}`);
+    this.#state = 'opening';
+    try {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await assertLocalFilesystem(this.dir);
+      this.#role = await this.#elect(this.#o.lockTimeoutMs);
+      this.#state = 'open';
+    } catch (err) {
+      this.#state = 'closed';
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'closing') return;
+    this.#state = 'closing';
+    try {
+      await this.#electing?.catch(() => undefined);
+      for (const held of this.#held.values()) await held.inner.release().catch(() => undefined);
+      this.#held.clear();
+      await this.#role?.close();
+    } finally {
+      this.#role = undefined;
+      this.#state = 'closed';
+    }
+  }
+
+  getMeta(id: string): Promise<SeriesMeta | undefined> {
+    return this.#call((r) => r.store.getMeta(id));
+  }
+
+  listMeta(): Promise<SeriesMeta[]> {
+    return this.#call((r) => r.store.listMeta());
+  }
+
+  readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
+    return this.#call((r) => r.store.readBlocks(id, starts));
+  }
+
+  async commit(write: SeriesWrite): Promise<SeriesMeta> {
+    const [meta] = await this.commitMany([write]);
+    return meta!;
+  }
+
+  commitMany(writes: SeriesWrite[]): Promise<SeriesMeta[]> {
+    return this.#call(async (r) => {
+      const tokens: Record<string, number> = {};
+      for (const w of Array.isArray(writes) ? writes : []) {
+        const id = w?.meta?.id;
+        if (typeof id === 'string' && this.#held.has(id)) tokens[id] = await this.#tokenUnder(r, this.#held.get(id)!);
+      }
+      return r.commit(writes, tokens);
+    });
+  }
+
+  deleteSeries(id: string): Promise<void> {
+    return this.#call((r) => r.store.deleteSeries(id));
+  }
+
+  totalBytes(): Promise<number> {
+    return this.#call((r) => r.store.totalBytes());
+  }
+
+  async lease(id: string, options: { signal?: AbortSignal } = {}): Promise<SeriesLease> {
+    this.#assertOpen();
+    checkSeriesId(id);
+    const held = await this.#call<HeldLease>(async (role) => {
+      const inner = await role.acquire(id, options.signal);
+      return { id, role, inner, token: inner.token };
+    });
+    this.#held.set(id, held);
+    let released = false;
+    return {
+      get token() {
+        return held.token;
+      },
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (this.#held.get(id) === held) this.#held.delete(id);
+        await held.moving?.catch(() => undefined);
+        await held.inner.release().catch((err: unknown) => {
+          if (!(err instanceof LeaderLostError) && !isBarcacheError(err, ErrorCode.LEADER_UNRESPONSIVE)) throw err;
+        });
+      },
+    };
+  }
+
+  /** The lease's token under `role`, taking the lease again there first if an earlier leader granted it. */
+  async #tokenUnder(role: StoreRole, held: HeldLease): Promise<number> {
+    while (held.role !== role) {
+      held.moving ??= (async () => {
+        try {
+          const inner = await role.acquire(held.id);
+          Object.assign(held, { role, inner, token: inner.token });
+        } finally {
+          held.moving = undefined;
+        }
+      })();
+      await held.moving;
+    }
+    return held.token;
+  }
+
+  #assertOpen(): void {
+    if (this.#state !== 'open') throw new BarcacheError(ErrorCode.CLOSED, `ElectedBarStore at ${this.dir} is not open (${this.#state})`);
+  }
+
+  /** Runs `fn` with the current role; when the leader is lost meanwhile, re-elects and runs it again. */
+  async #call<T>(fn: (role: StoreRole) => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    for (;;) {
+      const role = await this.#current();
+      try {
+        return await fn(role);
+      } catch (err) {
+        if (!(err instanceof LeaderLostError)) {
+          if (isBarcacheError(err, ErrorCode.LEADER_UNRESPONSIVE)) role.markLost();
+          throw err;
+        }
+        role.markLost();
+        if (this.#state !== 'open') throw new BarcacheError(ErrorCode.CLOSED, `ElectedBarStore at ${this.dir} was closed`);
+      }
+    }
+  }
+
+  async #current(): Promise<StoreRole> {
+    const role = this.#role;
+    if (role !== undefined && !role.lost) return role;
+    this.#electing ??= (async () => {
+      try {
+        await role?.close().catch(() => undefined);
+        const next = await this.#elect(this.#o.failoverTimeoutMs);
+        if (role !== undefined) this.failovers++;
+        this.#role = next;
+        return next;
+      } finally {
+        this.#electing = undefined;
+      }
+    })();
+    return this.#electing;
+  }
+
+  /**
+   * Leads if the lock is free, else follows the leader leader.json names. Retries (backing off)
+   * while the lock is taken but no leader answers yet (one is starting, or an exclusive holder has
+   * the dir), up to `waitMs`; then throws LOCKED naming the holder.
+   */
+  async #elect(waitMs: number): Promise<StoreRole> {
+    const o = this.#o;
+    const started = performance.now();
+    let delay = 5;
+    for (;;) {
+      if (this.#state === 'closing' || this.#state === 'closed') throw new BarcacheError(ErrorCode.CLOSED, `ElectedBarStore at ${this.dir} was closed`);
+      const level = new LevelBarStore({
+        dir: this.dir,
+        lockTimeoutMs: o.exclusive ? waitMs : 0,
+        ...(o.processLabel === undefined ? {} : { processLabel: o.processLabel }),
+        ...(o.now === undefined ? {} : { now: o.now }),
+      });
+      let locked: unknown;
+      try {
+        await level.open();
+        return o.exclusive ? await this.#holdExclusively(level) : await this.#lead(level);
+      } catch (err) {
+        if (o.exclusive || !isBarcacheError(err, ErrorCode.LOCKED)) throw err;
+        locked = err;
+      }
+      const record = await readLeaderRecord(this.dir);
+      if (record !== undefined) {
+        if (record.hostname !== os.hostname()) {
+          throw new BarcacheError(
+            ErrorCode.UNSUPPORTED_FILESYSTEM,
+            `Cache dir ${this.dir} is led by pid ${record.pid} on another machine (${record.hostname}): a cache dir cannot be shared across machines (network mount?)`,
+            { details: { dir: this.dir, leader: record } },
+          );
+        }
+        const remote = new RemoteBarStore({
+          socketPath: record.socket,
+          expectedPid: record.pid,
+          ...(o.leaderTimeoutMs === undefined ? {} : { leaderTimeoutMs: o.leaderTimeoutMs }),
+          ...(o.processLabel === undefined ? {} : { label: o.processLabel }),
+          ...(o.protocolVersion === undefined ? {} : { protocolVersion: o.protocolVersion }),
+        });
+        try {
+          await remote.open();
+          return followerRole(remote);
+        } catch (err) {
+          if (!(err instanceof LeaderLostError)) throw err;
+        }
+      }
+      if (performance.now() - started >= waitMs) throw locked;
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+
+  async #lead(level: LevelBarStore): Promise<StoreRole> {
+    const server = new StoreServer({
+      dir: this.dir,
+      store: level,
+      socketPath: socketPathFor(await realpath(this.dir)),
+      ...(this.#o.protocolVersion === undefined ? {} : { protocolVersion: this.#o.protocolVersion }),
+    });
+    try {
+      await server.start();
+    } catch (err) {
+      await server.close().catch(() => undefined);
+      await level.close().catch(() => undefined);
+      throw err;
+    }
+    return leaderRole(level, server);
+  }
+
+  /** Exclusive: a leader's leftovers (we hold the lock, so they are stale) go, and nobody is served. */
+  async #holdExclusively(level: LevelBarStore): Promise<StoreRole> {
+    const record = await readLeaderRecord(this.dir);
+    if (record !== undefined) {
+      await removeLeaderRecord(this.dir, record);
+      if (process.platform !== 'win32') await unlink(record.socket).catch(() => undefined);
+    }
+    return exclusiveRole(level);
+  }
+}
