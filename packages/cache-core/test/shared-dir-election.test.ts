@@ -1,0 +1,312 @@
+// Leader election, failover, fill leases and the bad cases of a shared cache dir: real LevelDB in
+// temp dirs, real unix sockets, real child processes.
+import { spawn } from 'node:child_process';
+import { mkdirSync, statSync, chmodSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempDir, type TempDir } from '@barcache/test-support';
+import { BarColumns } from '../src/bar-columns.js';
+import { ElectedBarStore, type ElectedBarStoreOptions } from '../src/tiers/disk/shared-dir/elected-bar-store.js';
+import { networkFilesystemName } from '../src/tiers/disk/shared-dir/filesystem-check.js';
+import { RemoteBarStore } from '../src/tiers/disk/shared-dir/remote-bar-store.js';
+import { MAX_SOCKET_PATH_BYTES, readLeaderRecord, socketPathFor } from '../src/tiers/disk/shared-dir/socket-location.js';
+import { startProcess } from './helpers/child-process.js';
+import { rejection } from './helpers/shared-dir.js';
+import { dailyBars, makeMeta } from './store-contract.js';
+
+const Y2020 = Date.UTC(2020, 0, 1);
+const dirs: TempDir[] = [];
+const stores: { close(): Promise<void> }[] = [];
+const children: { kill(sig?: NodeJS.Signals): boolean; exitCode: number | null; signalCode: string | null }[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const s of stores.splice(0).reverse()) await s.close().catch(() => undefined);
+  await Promise.all(dirs.splice(0).map((d) => d.cleanup()));
+});
+
+function tempDir(): string {
+  const tmp = makeTempDir('barcache-elect-');
+  dirs.push(tmp);
+  return tmp.path;
+}
+
+async function opened(options: ElectedBarStoreOptions): Promise<ElectedBarStore> {
+  const store = new ElectedBarStore(options);
+  stores.push(store);
+  await store.open();
+  return store;
+}
+
+function lead(dir: string, symbol?: string) {
+  const p = startProcess('lead-store.ts', symbol ? [dir, symbol] : [dir]);
+  children.push(p.child);
+  return p;
+}
+
+const exited = (child: { once(e: 'exit', f: () => void): unknown; exitCode: number | null; signalCode: string | null }) =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
+
+describe('leader and followers', () => {
+  it('the first opener leads, every other instance follows and sees the same data', async () => {
+    const dir = tempDir();
+    const leader = await opened({ dir });
+    const follower = await opened({ dir });
+    expect([leader.role, follower.role]).toEqual(['leader', 'follower']);
+    expect(follower.leaderPid).toBe(process.pid);
+    const meta = makeMeta();
+    const bars = dailyBars(Y2020, 30);
+    await follower.commit({ meta, put: new Map([[Y2020, BarColumns.fromBars(bars)]]) });
+    expect((await leader.getMeta(meta.id))!.blocks).toHaveLength(1);
+    expect((await leader.readBlocks(meta.id, [Y2020])).blocks.get(Y2020)!.toBars()).toEqual(bars);
+  });
+
+  it('when the leader closes, a follower leads and calls in flight are retried; nothing committed is lost', async () => {
+    const dir = tempDir();
+    const leader = await opened({ dir });
+    const a = await opened({ dir });
+    const b = await opened({ dir });
+    const meta = makeMeta();
+    const bars = dailyBars(Y2020, 200);
+    await a.commit({ meta, put: new Map([[Y2020, BarColumns.fromBars(bars)]]) });
+    // Reads keep running through the change of leader.
+    let reads = 0;
+    let stop = false;
+    const loops = [a, b].map(async (s) => {
+      while (!stop) {
+        const r = await s.readBlocks(meta.id, [Y2020]);
+        expect(r.blocks.get(Y2020)!.toBars()).toEqual(bars);
+        reads++;
+      }
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    await leader.close();
+    const readsAtClose = reads;
+    await new Promise((r) => setTimeout(r, 100));
+    stop = true;
+    await Promise.all(loops);
+    expect(reads).toBeGreaterThan(readsAtClose);
+    expect([a.role, b.role].sort()).toEqual(['follower', 'leader']);
+    expect(a.failovers + b.failovers).toBe(2);
+    const newLeader = a.role === 'leader' ? a : b;
+    expect((await readLeaderRecord(dir))!.socket).toBeTruthy();
+    expect((await newLeader.getMeta(meta.id))!.blocks[0]!.bars).toBe(200);
+  });
+
+  it('a follower in another process takes over when the leader process is killed (stale socket left behind)', async () => {
+    const dir = tempDir();
+    const child = lead(dir, 'KILLED');
+    const pid = Number((await child.waitFor(/^role leader \d+$/)).split(' ')[2]);
+    const follower = await opened({ dir });
+    expect(follower.role).toBe('follower');
+    expect(follower.leaderPid).toBe(pid);
+    child.child.kill('SIGKILL');
+    await exited(child.child);
+    const socket = (await readLeaderRecord(dir))!.socket;
+    expect(existsSync(socket)).toBe(true); // the crashed leader's socket file is still there
+    const meta = await follower.getMeta('test|KILLED|1d');
+    expect(meta!.blocks[0]!.bars).toBe(10);
+    expect(follower.role).toBe('leader');
+    expect((await readLeaderRecord(dir))!.pid).toBe(process.pid);
+    // And a fresh opener follows the new leader.
+    const late = await opened({ dir });
+    expect(late.role).toBe('follower');
+    expect((await late.readBlocks('test|KILLED|1d', [Y2020])).blocks.get(Y2020)!.length).toBe(10);
+  });
+
+  it('a new opener leads over a crashed leader\'s stale socket and leader.json', async () => {
+    const dir = tempDir();
+    const child = lead(dir, 'STALE');
+    await child.waitFor(/^role leader/);
+    child.child.kill('SIGKILL');
+    await exited(child.child);
+    expect(existsSync((await readLeaderRecord(dir))!.socket)).toBe(true);
+    const store = await opened({ dir, lockTimeoutMs: 200 });
+    expect(store.role).toBe('leader');
+    expect((await store.getMeta('test|STALE|1d'))!.blocks).toHaveLength(1);
+  });
+});
+
+describe('fill leases across processes', () => {
+  it('one holder per series among followers; a holder that disconnects releases it; tokens grow', async () => {
+    const dir = tempDir();
+    await opened({ dir });
+    const record = (await readLeaderRecord(dir))!;
+    const r1 = new RemoteBarStore({ socketPath: record.socket });
+    const r2 = new RemoteBarStore({ socketPath: record.socket });
+    await r1.open();
+    await r2.open();
+    stores.push(r1, r2);
+    const first = await r1.lease('test|AAPL|1d');
+    let granted = false;
+    const second = r2.lease('test|AAPL|1d').then((l) => ((granted = true), l));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(granted).toBe(false);
+    await r1.close(); // disconnects without releasing
+    const l2 = await second;
+    expect(l2.token).toBeGreaterThan(first.token);
+    await l2.release();
+  });
+
+  it('the leader refuses a commit carrying a stale token (LEASE_LOST) and writes nothing', async () => {
+    const dir = tempDir();
+    const leader = await opened({ dir });
+    const record = (await readLeaderRecord(dir))!;
+    const r1 = new RemoteBarStore({ socketPath: record.socket });
+    const r2 = new RemoteBarStore({ socketPath: record.socket });
+    await r1.open();
+    await r2.open();
+    stores.push(r1, r2);
+    const meta = makeMeta();
+    const old = await r1.lease(meta.id);
+    await old.release();
+    const current = await r2.lease(meta.id);
+    const write = { meta, put: new Map([[Y2020, BarColumns.fromBars(dailyBars(Y2020, 5))]]) };
+    const err = await rejection(r1.commitFenced([write], { [meta.id]: old.token }));
+    expect(err.code).toBe('LEASE_LOST');
+    expect(await leader.getMeta(meta.id)).toBeUndefined();
+    await r2.commitFenced([write], { [meta.id]: current.token });
+    expect((await leader.getMeta(meta.id))!.blocks).toHaveLength(1);
+    await current.release();
+  });
+
+  it('a lease held through a failover is taken again under the new leader before its commit', async () => {
+    const dir = tempDir();
+    const leader = await opened({ dir });
+    const follower = await opened({ dir });
+    const meta = makeMeta();
+    const lease = await follower.lease(meta.id);
+    const before = lease.token;
+    await leader.close();
+    await follower.commit({ meta, put: new Map([[Y2020, BarColumns.fromBars(dailyBars(Y2020, 5))]]) });
+    expect(follower.role).toBe('leader');
+    expect(lease.token).toBeGreaterThan(before);
+    // Still exclusive under the new leader: another instance waits for it.
+    const other = await opened({ dir });
+    let granted = false;
+    const next = other.lease(meta.id).then((l) => ((granted = true), l));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(granted).toBe(false);
+    await lease.release();
+    const l2 = await next;
+    expect(l2.token).toBeGreaterThan(lease.token);
+    await l2.release();
+  });
+});
+
+describe('bad cases get a clear answer', () => {
+  it('two protocol versions on one dir: PROTOCOL_MISMATCH naming both', async () => {
+    const dir = tempDir();
+    await opened({ dir, protocolVersion: 999 });
+    const err = await rejection(new ElectedBarStore({ dir }).open());
+    expect(err.code).toBe('PROTOCOL_MISMATCH');
+    expect(err.message).toMatch(/store protocol 999/);
+    expect(err.message).toMatch(/store protocol 1\b/);
+    expect((err.details!.ours as { protocol: number }).protocol).toBe(1);
+    expect((err.details!.theirs as { protocol: number }).protocol).toBe(999);
+  });
+
+  it('a hung leader: LEADER_UNRESPONSIVE naming its pid, then a follower takes over once it is gone', async () => {
+    const dir = tempDir();
+    const child = lead(dir, 'HUNG');
+    const pid = Number((await child.waitFor(/^role leader \d+$/)).split(' ')[2]);
+    const follower = await opened({ dir, leaderTimeoutMs: 400 });
+    expect(follower.role).toBe('follower');
+    child.child.kill('SIGSTOP');
+    try {
+      const started = performance.now();
+      const err = await rejection(follower.getMeta('test|HUNG|1d'));
+      expect(err.code).toBe('LEADER_UNRESPONSIVE');
+      expect(err.details!.pid).toBe(pid);
+      expect(err.message).toContain(String(pid));
+      expect(performance.now() - started).toBeLessThan(10_000);
+      // A new opener gets the same answer rather than hanging.
+      const late = await rejection(new ElectedBarStore({ dir, leaderTimeoutMs: 400 }).open());
+      expect(late.code).toBe('LEADER_UNRESPONSIVE');
+      expect(late.details!.pid).toBe(pid);
+    } finally {
+      child.child.kill('SIGKILL');
+    }
+    await exited(child.child);
+    expect((await follower.getMeta('test|HUNG|1d'))!.blocks).toHaveLength(1);
+    expect(follower.role).toBe('leader');
+  });
+
+  it('exclusive access: waits a bounded time, then LOCKED naming the holder; followers get LOCKED naming an exclusive holder', async () => {
+    const dir = tempDir();
+    const leader = await opened({ dir, processLabel: 'the leader' });
+    const started = performance.now();
+    const err = await rejection(new ElectedBarStore({ dir, exclusive: true, lockTimeoutMs: 300 }).open());
+    expect(err.code).toBe('LOCKED');
+    expect(err.message).toContain(`pid ${process.pid}`);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    await leader.close();
+
+    const sole = await opened({ dir, exclusive: true, processLabel: 'repair' });
+    expect(sole.role).toBe('exclusive');
+    expect(await readLeaderRecord(dir)).toBeUndefined();
+    const refused = await rejection(new ElectedBarStore({ dir, lockTimeoutMs: 300 }).open());
+    expect(refused.code).toBe('LOCKED');
+    expect(refused.message).toMatch(/repair/);
+    await sole.close();
+    expect((await opened({ dir })).role).toBe('leader');
+  });
+
+  it('the socket is 0600 and the cache dir 0700; another uid cannot connect', async () => {
+    const base = tempDir();
+    const dir = path.join(base, 'cache');
+    await opened({ dir });
+    const record = (await readLeaderRecord(dir))!;
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(record.socket).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(dir, 'leader.json')).mode & 0o777).toBe(0o600);
+    if (process.getuid?.() !== 0) return; // connecting as another uid needs root to switch to it
+    // Even with the dir opened up to everyone, the socket itself refuses another user.
+    chmodSync(base, 0o755);
+    chmodSync(dir, 0o755);
+    const code = `const s=require('net').connect(${JSON.stringify(record.socket)});s.on('connect',()=>{console.log('CONNECTED');process.exit(0)});s.on('error',e=>{console.log(e.code);process.exit(0)})`;
+    const out = await new Promise<string>((resolve, reject) => {
+      const c = spawn(process.execPath, ['-e', `process.setgid(65534);process.setuid(65534);${code}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      c.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      c.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      c.on('error', reject);
+      c.on('exit', () => resolve(text.trim()));
+    });
+    expect(out).toBe('EACCES');
+  });
+
+  it('a cache dir path too long for a unix socket puts the socket in a private runtime dir, recorded in leader.json', async () => {
+    const base = tempDir();
+    const dir = path.join(base, 'a-rather-long-folder-name-for-a-cache'.repeat(3), 'barcache');
+    mkdirSync(dir, { recursive: true });
+    expect(Buffer.byteLength(path.join(dir, 'leader.sock'))).toBeGreaterThan(107);
+    const leader = await opened({ dir });
+    const record = (await readLeaderRecord(dir))!;
+    expect(path.dirname(record.socket)).not.toBe(dir);
+    expect(Buffer.byteLength(record.socket)).toBeLessThanOrEqual(MAX_SOCKET_PATH_BYTES);
+    expect(statSync(path.dirname(record.socket)).mode & 0o777).toBe(0o700);
+    expect(statSync(record.socket).mode & 0o777).toBe(0o600);
+    const follower = await opened({ dir });
+    expect(follower.role).toBe('follower');
+    await follower.commit({ meta: makeMeta(), put: new Map([[Y2020, BarColumns.fromBars(dailyBars(Y2020, 3))]]) });
+    expect(await leader.listMeta()).toHaveLength(1);
+  });
+
+  it('socket paths: in the dir when short, else a short hashed path; named pipes on Windows', () => {
+    expect(socketPathFor('/home/me/.cache/barcache')).toBe('/home/me/.cache/barcache/leader.sock');
+    const long = `/data/${'x'.repeat(120)}/barcache`;
+    const p = socketPathFor(long, { env: { XDG_RUNTIME_DIR: '/run/user/1000' }, uid: 1000 });
+    expect(p).toMatch(/^\/run\/user\/1000\/barcache-1000\/[0-9a-f]{24}\.sock$/);
+    expect(socketPathFor(`${long}2`, { env: { XDG_RUNTIME_DIR: '/run/user/1000' }, uid: 1000 })).not.toBe(p);
+    expect(socketPathFor('C:\\Users\\me\\barcache', { platform: 'win32' })).toMatch(/^\\\\\.\\pipe\\barcache-[0-9a-f]{24}$/);
+  });
+
+  it('network filesystems are recognised by their statfs type (Linux)', () => {
+    expect(networkFilesystemName(0x6969, 'linux')).toBe('nfs');
+    expect(networkFilesystemName(0xff534d42, 'linux')).toBe('cifs');
+    expect(networkFilesystemName(-11317950, 'linux')).toBe('cifs'); // the same magic as a signed 32-bit value
+    expect(networkFilesystemName(0xef53, 'linux')).toBeUndefined(); // ext4
+    expect(networkFilesystemName(0x01021994, 'linux')).toBeUndefined(); // tmpfs
+    expect(networkFilesystemName(0x6969, 'darwin')).toBeUndefined();
+  });
+});
