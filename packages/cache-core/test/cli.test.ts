@@ -394,7 +394,7 @@ describe('another process holding the cache dir', () => {
     holder.child.kill('SIGTERM');
     await new Promise((r) => holder.child.once('close', r));
     expect((await w.cli(dir, ['ls'])).code).toBe(0);
-  });
+  }, 120_000);
 
   it.concurrent('an exclusive holder: LOCKED exits 3 naming it; stats still reports, naming it, and counts its requests', async (ctx) => {
     const w = await setup(ctx);
@@ -432,7 +432,7 @@ describe('another process holding the cache dir', () => {
     await new Promise((r) => holder.child.once('close', r));
     // Released: the next command opens the dir again.
     expect((await w.cli(dir, ['ls'])).code).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('barcache stats', () => {
