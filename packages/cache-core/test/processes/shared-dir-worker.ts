@@ -3,6 +3,8 @@
 //   seed <dir> <baseUrl> <symbols,>          the seed workload (prefetch, then 62 days × (bar + 30-day lookback) + 1); prints "done <json>"
 //   warm-read <dir> <baseUrl> <symbols,> <n> n rounds of getBars over shifting multi-year ranges; prints "progress i" after each, then "done <json>"
 //   lead <dir> <baseUrl>                     opens the cache (so it leads), prints "ready <pid>", then warms W0, W1, … until killed
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { syntheticDailyBars, tradingDays } from '../../../test-support/src/index.js';
 import { openCache, YahooProvider, type Bar } from '../../src/index.js';
 
@@ -12,15 +14,21 @@ const symbols = (symbolList ?? '').split(',').filter(Boolean);
 const provider = new YahooProvider({ baseUrl: baseUrl!, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 }, timeoutMs: 10_000 });
 const cache = await openCache({ dir: dir!, provider, processLabel: `shared-dir-worker ${mode}`, statsSnapshots: false });
 const say = (line: string) => process.stdout.write(`${line}\n`);
+say('opened');
+/** The leader pids leader.json named after each round (warm-read). */
+const leaders = new Set<number>();
 
 let requests = 0;
 let mismatches = 0;
 function check(symbol: string, start: number, end: number, bars: Bar[]): void {
   requests++;
-  const truth = syntheticDailyBars({ symbol, start, end: end + 1 });
+  // Day-aligned bounds for the generator (it memoises its walk by the ends it was asked for).
+  const truth = syntheticDailyBars({ symbol, start: Math.floor(start / DAY) * DAY, end: (Math.floor(end / DAY) + 1) * DAY }).filter((b) => b.time >= start && b.time <= end);
   if (JSON.stringify(bars) !== JSON.stringify(truth)) {
     mismatches++;
-    say(`mismatch ${symbol} ${new Date(start).toISOString()} ${new Date(end).toISOString()} got ${bars.length} want ${truth.length}`);
+    const i = bars.findIndex((b, k) => JSON.stringify(b) !== JSON.stringify(truth[k]));
+    const at = (b: Bar | undefined) => JSON.stringify(b);
+    say(`mismatch ${symbol} ${new Date(start).toISOString()} ${new Date(end).toISOString()} got ${bars.length} want ${truth.length}; first difference at ${i}: got ${at(bars[i])} want ${at(truth[i])}`);
   }
 }
 
@@ -46,6 +54,11 @@ if (mode === 'seed') {
         check(symbol, from, to, await cache.getBars({ symbol, interval: '1d', start: from, end: to }));
       }),
     );
+    try {
+      leaders.add((JSON.parse(readFileSync(path.join(dir!, 'leader.json'), 'utf8')) as { pid: number }).pid);
+    } catch {
+      // between leaders
+    }
     say(`progress ${i}`);
   }
 } else if (mode === 'lead') {
@@ -59,4 +72,4 @@ if (mode === 'seed') {
 }
 const stats = cache.stats();
 await cache.close();
-say(`done ${JSON.stringify({ requests, mismatches, providerCalls: stats.provider.calls, pid: process.pid })}`);
+say(`done ${JSON.stringify({ requests, mismatches, providerCalls: stats.provider.calls, pid: process.pid, leaders: [...leaders] })}`);
