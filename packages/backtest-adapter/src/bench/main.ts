@@ -12,6 +12,7 @@ import { machineFacts } from './machine.js';
 import { loadMicro, lookbackMicro } from './micro.js';
 import { formatReport, type BenchReport, type WorkloadReport } from './report.js';
 import { runWorkload, type WorkloadResult } from './runner.js';
+import { formatSharedDir, sharedDirBench, type SharedDirFigures } from './shared-dir-bench.js';
 import { BarcacheSource } from './sources/barcache-source.js';
 import type { BenchSource } from './sources/bench-source.js';
 import { CountingProvider } from './sources/counting-provider.js';
@@ -29,10 +30,11 @@ interface Args {
   repeats: number;
   micro: boolean;
   concurrency: number;
+  shared: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50 };
+  const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50, shared: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -51,6 +53,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--repeats') args.repeats = Number(next());
     else if (a === '--concurrency') args.concurrency = Number(next());
     else if (a === '--skip-micro') args.micro = false;
+    else if (a === '--skip-shared') args.shared = false;
     else throw new Error(`unknown option ${a}`);
   }
   return args;
@@ -87,6 +90,8 @@ async function main(): Promise<void> {
     micro: {},
   };
 
+  let loadDir: string | undefined;
+  let sharedDir: SharedDirFigures | undefined;
   try {
     const workloads: [Workload, number, CountingProvider, string][] = [
       [seedWorkload(), args.repeats, provider, 'YahooProvider → loopback server'],
@@ -128,19 +133,24 @@ async function main(): Promise<void> {
       report.micro.lookback = await lookbackMicro(freshDir(), provider);
       log('micro: 500 symbols × 10 years, fill then L2 → L1 load');
       // The fill is not measured: the in-process provider (no latency) stands in for 500 long yahoo-finance2 calls.
-      report.micro.load = await loadMicro(freshDir(), new SimulatedProvider(0, args.concurrency), 500, log);
+      report.micro.load = await loadMicro((loadDir = freshDir()), new SimulatedProvider(0, args.concurrency), 500, log);
+    }
+    if (args.shared) {
+      log('shared cache dir: follower vs leader load, 8 processes × the seed workload');
+      sharedDir = await sharedDirBench({ tmp: freshDir(), serverUrl: server.url, fillProvider: new SimulatedProvider(0, args.concurrency), warmDir: loadDir, log });
     }
   } finally {
     await server.close();
     rmSync(tmp, { recursive: true, force: true });
   }
 
-  const json = JSON.stringify(report, null, 2);
+  const json = JSON.stringify(sharedDir ? { ...report, sharedDir } : report, null, 2);
   if (args.json && !args.jsonFile) {
     process.stdout.write(`${json}\n`);
     return;
   }
   console.log(formatReport(report));
+  if (sharedDir) console.log(`\n${formatSharedDir(sharedDir)}`);
   if (args.jsonFile) {
     writeFileSync(args.jsonFile, `${json}\n`);
     console.log(`\nfigures written to ${args.jsonFile}`);
