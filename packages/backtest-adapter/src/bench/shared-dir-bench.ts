@@ -160,7 +160,11 @@ export async function sharedDirBench(o: SharedDirBenchOptions): Promise<SharedDi
 const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
 
 export function formatSharedDir(f: SharedDirFigures): string {
-  const table = new Table({ head: ['shared cache dir (leader + followers)', 'measured', 'target', ''], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['shared cache dir (leader + followers)', 'measured', 'target', ''],
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
   table.push(
     [`prefetch ${f.symbols} symbols × 10 y from a warm dir (${f.bars.toLocaleString('en-US')} bars): leader's own load`, ms(f.leaderLoadMs), '', ''],
     ['  … a follower, blocks over the leader\'s socket', `${ms(f.followerLoadMs)} = ${(f.followerSpeedRatio * 100).toFixed(0)}% of the leader's speed`, '≥ 50%', f.followerSpeedRatio >= 0.5 ? 'ok' : 'MISSED'],
