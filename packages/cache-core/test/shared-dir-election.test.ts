@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, chmodSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '@barcache/test-support';
 import { BarColumns } from '../src/bar-columns.js';
@@ -308,5 +309,42 @@ describe('bad cases get a clear answer', () => {
     expect(networkFilesystemName(0xef53, 'linux')).toBeUndefined(); // ext4
     expect(networkFilesystemName(0x01021994, 'linux')).toBeUndefined(); // tmpfs
     expect(networkFilesystemName(0x6969, 'darwin')).toBeUndefined();
+  });
+});
+
+describe('through openCache', () => {
+  it('a second openCache in the same process and a worker thread follow the first; both see each other\'s writes', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { createRequire } = await import('node:module');
+    const { cacheFixture } = await import('./helpers/cache-fixture.js');
+    const fx = await cacheFixture();
+    try {
+      const first = await fx.open();
+      const second = await fx.open();
+      const a = await second.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-03-28' });
+      expect(a.length).toBeGreaterThan(50);
+      expect(await first.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-03-28' })).toEqual(a);
+      expect((await readLeaderRecord(fx.tmp.path))!.pid).toBe(process.pid);
+
+      // The worker loads TypeScript through tsx's register API (loader flags do not reach threads).
+      const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
+      const script = new URL('./processes/worker-thread-cache.ts', import.meta.url).href;
+      const worker = new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(script)}); });`, {
+        eval: true,
+        workerData: { dir: fx.tmp.path, baseUrl: fx.server.url },
+      });
+      const reply = await new Promise<{ bars: number; leader: number }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+      expect(reply.leader).toBe(process.pid);
+      expect(reply.bars).toBeGreaterThan(50);
+      // What the thread committed went through the leader: a new follower lists it.
+      const third = await fx.open();
+      expect((await third.listSeries()).map((s) => s.symbol).sort()).toEqual(['AAPL', 'THREAD']);
+    } finally {
+      await fx.dispose();
+    }
   });
 });
