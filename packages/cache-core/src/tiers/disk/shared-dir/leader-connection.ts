@@ -106,7 +106,7 @@ export class LeaderConnection {
     const id = ++this.#nextId;
     if (this.#pending.size === 0) this.#lastHeard = performance.now();
     const p = new Promise<Frame>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    for (const b of encodeFrame({ t: 'req', id, op, ...fields }, blobs)) this.#socket.write(b);
+    this.#write(encodeFrame({ t: 'req', id, op, ...fields }, blobs));
     this.#watch();
     return p;
   }
@@ -115,7 +115,13 @@ export class LeaderConnection {
   send(op: string, fields: Record<string, unknown> = {}): void {
     if (this.#closed) return;
     const id = ++this.#nextId;
-    for (const b of encodeFrame({ t: 'req', id, op, ...fields })) this.#socket.write(b);
+    this.#write(encodeFrame({ t: 'req', id, op, ...fields }));
+  }
+
+  #write(bufs: Buffer[]): void {
+    this.#socket.cork();
+    for (const b of bufs) this.#socket.write(b);
+    process.nextTick(() => this.#socket.uncork());
   }
 
   close(): void {
@@ -142,7 +148,7 @@ export class LeaderConnection {
         );
         return;
       }
-      for (const b of encodeFrame({ t: 'ping' })) this.#socket.write(b);
+      this.#write(encodeFrame({ t: 'ping' }));
     }, every);
     this.#timer.unref();
   }

@@ -144,7 +144,9 @@ export class StoreServer {
   #send(peer: Peer, header: Record<string, unknown>, blobs?: Uint8Array[]): void {
     if (peer.socket.destroyed) return;
     const bufs = encodeFrame(header, blobs);
+    peer.socket.cork();
     for (const b of bufs) peer.socket.write(b);
+    process.nextTick(() => peer.socket.uncork());
   }
 
   #onFrame(peer: Peer, frame: Frame): void {
