@@ -23,7 +23,7 @@ describe('createDataHook', () => {
   it("runs the seed's 62-day engine pattern at one provider call per symbol, every request a memory hit", async () => {
     const cache = await fx.cacheAt(tmp.path);
     const hook = createDataHook(cache);
-    const report = await hook.prepare({ symbols: ['AAPL', 'MSFT'], start: '2024-07-01', end: '2024-09-26', lookbackDays: [30, 5] });
+    const { report } = await hook.prepare({ symbols: ['AAPL', 'MSFT'], start: '2024-07-01', end: '2024-09-26', lookbackDays: [30, 5] });
     expect(report.providerCalls).toBe(2);
     expect(fx.server.chartRequests()).toHaveLength(2);
     // The reference: every bar of the plan, lookback included, read straight from the server.
