@@ -5,8 +5,8 @@ import { createDataHook } from '@barcache/backtest-adapter';
 import { loadSeries } from '@barcache/backtest-adapter/grademark';
 import { fetchBarsDirect } from './direct-load.js';
 import { cachesOnYahooServer } from './fixture.js';
+import { DAY_MS as D } from '@barcache/cache-core';
 
-const D = 86_400_000;
 const tmp = useTempDir('barcache-hook-', { beforeEach, afterEach });
 const fx = cachesOnYahooServer({ retry: { retries: 1, baseDelayMs: 5, maxDelayMs: 5 } });
 

@@ -3,8 +3,8 @@ import { useTempDir } from '@barcache/test-support';
 import { createDataHook, createSessionLookup } from '@barcache/backtest-adapter';
 import { fetchBarsDirect } from './direct-load.js';
 import { cachesOnYahooServer } from './fixture.js';
+import { DAY_MS as D } from '@barcache/cache-core';
 
-const D = 86_400_000;
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 const tmp = useTempDir('barcache-lookup-', { beforeEach, afterEach });
 const fx = cachesOnYahooServer();

@@ -13,6 +13,7 @@ import { openCache, type Bar, type BarProvider } from '@barcache/cache-core';
 import { lowerBound, upperBound } from '../window.js';
 import { CountingProvider } from './sources/counting-provider.js';
 import type { LoadRun } from './load-process.js';
+import { DAY_MS as D } from '@barcache/cache-core';
 
 /** Runs load-process.js in a new Node process with --expose-gc and returns its runs. */
 function runLoadProcess(job: Record<string, unknown>): Promise<LoadRun[]> {
@@ -25,7 +26,6 @@ function runLoadProcess(job: Record<string, unknown>): Promise<LoadRun[]> {
   });
 }
 
-const D = 86_400_000;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
