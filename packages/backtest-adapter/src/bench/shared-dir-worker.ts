@@ -41,7 +41,7 @@ if (job.mode === 'hold') {
 } else if (job.mode === 'load') {
   const cache = await openCache({ dir: job.dir, provider: refuse, offline: true, statsSnapshots: false, memory: { maxBytes: job.memoryMaxBytes ?? 2 ** 30 } });
   const t0 = performance.now();
-  const report = await cache.prefetch({ symbols: job.symbols!, interval: '1d', start: job.start!, end: job.end! });
+  const { report } = await cache.prefetch({ symbols: job.symbols!, interval: '1d', start: job.start!, end: job.end! });
   const ms = performance.now() - t0;
   if (report.failed.length > 0) throw new Error(`load failed for ${report.failed.length} symbols`);
   const bars = report.symbols.reduce((n, s) => n + s.bars, 0);
