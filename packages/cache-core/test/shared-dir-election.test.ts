@@ -323,7 +323,10 @@ describe('through openCache', () => {
       const second = await fx.open();
       const a = await second.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-03-28' });
       expect(a.length).toBeGreaterThan(50);
+      // The leader's process (this one) reads what its follower committed, without the provider.
+      const calls = fx.calls();
       expect(await first.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-03-28' })).toEqual(a);
+      expect(fx.calls()).toBe(calls);
       expect((await readLeaderRecord(fx.tmp.path))!.pid).toBe(process.pid);
 
       // The worker loads TypeScript through tsx's register API (loader flags do not reach threads).
@@ -343,6 +346,8 @@ describe('through openCache', () => {
       // What the thread committed went through the leader: a new follower lists it.
       const third = await fx.open();
       expect((await third.listSeries()).map((s) => s.symbol).sort()).toEqual(['AAPL', 'THREAD']);
+      expect(await second.getBars({ symbol: 'THREAD', interval: '1d', start: '2024-01-02', end: '2024-03-28' })).toHaveLength(reply.bars);
+      expect(fx.calls('THREAD')).toBe(1);
     } finally {
       await fx.dispose();
     }
