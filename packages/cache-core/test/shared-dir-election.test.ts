@@ -192,6 +192,28 @@ describe('fill leases across processes', () => {
     expect(l2.token).toBeGreaterThan(lease.token);
     await l2.release();
   });
+  it('a lease carried through a failover is refused (LEASE_LOST) when another process changed the series meanwhile', async () => {
+    const dir = tempDir();
+    const leader = await opened({ dir });
+    const f = await opened({ dir });
+    const g = await opened({ dir });
+    const meta = makeMeta();
+    const lease = await f.lease(meta.id);
+    expect(await f.getMeta(meta.id)).toBeUndefined(); // f plans its fill from this view
+    await leader.close();
+    // Under the new leader, g takes the lease first and fills the series.
+    const gl = await g.lease(meta.id);
+    const gBars = dailyBars(Y2020, 7);
+    await g.commit({ meta, put: new Map([[Y2020, BarColumns.fromBars(gBars)]]) });
+    await gl.release();
+    const err = await rejection(f.commit({ meta, put: new Map([[Y2020, BarColumns.fromBars(dailyBars(Y2020, 3, 50))]]) }));
+    expect(err.code).toBe('LEASE_LOST');
+    expect((await g.readBlocks(meta.id, [Y2020])).blocks.get(Y2020)!.toBars()).toEqual(gBars);
+    // Planned again from the store's meta, the holder commits.
+    expect((await f.getMeta(meta.id))!.blocks).toHaveLength(1);
+    await f.commit({ meta, put: new Map([[Y2020, BarColumns.fromBars(gBars)]]) });
+    await lease.release();
+  });
 });
 
 describe('bad cases get a clear answer', () => {

@@ -1,5 +1,5 @@
 import { BarColumns } from '../bar-columns.js';
-import { BarcacheError, ErrorCode } from '../errors.js';
+import { BarcacheError, ErrorCode, isBarcacheError } from '../errors.js';
 import { mergeBlocks, touchedBlocks } from '../planning/block-merge.js';
 import { blockEndOf } from '../planning/block-layout.js';
 import { dropFromLedger, freshCoverage, recordFetch, type Ledger } from '../planning/coverage-ledger.js';
@@ -13,6 +13,9 @@ import { formatTimeRange } from '../time-input.js';
 import type { TimeRange } from '../types.js';
 import type { CacheContext } from './cache-context.js';
 import type { ResidentLoader } from './resident-loader.js';
+
+/** How many times a fill is planned again after LEASE_LOST (see `fill`). */
+const MAX_LEASE_LOST_RETRIES = 3;
 
 /**
  * Fills what a series' ledger lacks from the upstream chain (the provider, or a shared tier in
@@ -46,8 +49,22 @@ export class GapFiller {
     });
   }
 
-  /** Fetches what `want` lacks and commits it. Returns the provider calls made. */
+  /**
+   * Fetches what `want` lacks and commits it. Returns the provider calls made. A fill whose lease
+   * was lost (a shared dir changed leader and another process filled the series meanwhile: the
+   * store refuses the commit with LEASE_LOST) is planned again from the store's meta.
+   */
   async fill(key: SeriesKey, want: TimeRange, signal?: AbortSignal): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#fillOnce(key, want, signal);
+      } catch (err) {
+        if (!isBarcacheError(err, ErrorCode.LEASE_LOST) || attempt >= MAX_LEASE_LOST_RETRIES) throw err;
+      }
+    }
+  }
+
+  async #fillOnce(key: SeriesKey, want: TimeRange, signal?: AbortSignal): Promise<number> {
     const { store, catalog } = this.#ctx;
     const id = seriesId(key);
     const lease = await store.lease(id, signal ? { signal } : {});

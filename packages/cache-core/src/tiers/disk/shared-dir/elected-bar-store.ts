@@ -40,6 +40,8 @@ interface HeldLease {
   inner: SeriesLease;
   token: number;
   moving?: Promise<void>;
+  /** The series' meta (JSON) as this holder last read or committed it under the lease. */
+  seen?: string;
 }
 
 /**
@@ -104,8 +106,11 @@ export class ElectedBarStore implements BarStore {
     }
   }
 
-  getMeta(id: string): Promise<SeriesMeta | undefined> {
-    return this.#call((r) => r.store.getMeta(id));
+  async getMeta(id: string): Promise<SeriesMeta | undefined> {
+    const meta = await this.#call((r) => r.store.getMeta(id));
+    const held = this.#held.get(id);
+    if (held !== undefined) held.seen = JSON.stringify(meta ?? null);
+    return meta;
   }
 
   listMeta(): Promise<SeriesMeta[]> {
@@ -121,8 +126,8 @@ export class ElectedBarStore implements BarStore {
     return meta!;
   }
 
-  commitMany(writes: SeriesWrite[]): Promise<SeriesMeta[]> {
-    return this.#call(async (r) => {
+  async commitMany(writes: SeriesWrite[]): Promise<SeriesMeta[]> {
+    const stored = await this.#call(async (r) => {
       const tokens: Record<string, number> = {};
       for (const w of Array.isArray(writes) ? writes : []) {
         const id = w?.meta?.id;
@@ -130,6 +135,11 @@ export class ElectedBarStore implements BarStore {
       }
       return r.commit(writes, tokens);
     });
+    for (const meta of stored) {
+      const held = this.#held.get(meta.id);
+      if (held !== undefined) held.seen = JSON.stringify(meta);
+    }
+    return stored;
   }
 
   deleteSeries(id: string): Promise<void> {
@@ -165,13 +175,27 @@ export class ElectedBarStore implements BarStore {
     };
   }
 
-  /** The lease's token under `role`, taking the lease again there first if an earlier leader granted it. */
+  /**
+   * The lease's token under `role`, taking the lease again there first if an earlier leader
+   * granted it. The holder's view is then checked: if the series changed since the holder last
+   * read or committed it (another process filled it while the lease was between leaders), the
+   * commit is refused with LEASE_LOST, so that it is re-planned rather than built on a stale meta.
+   */
   async #tokenUnder(role: StoreRole, held: HeldLease): Promise<number> {
     while (held.role !== role) {
       held.moving ??= (async () => {
         try {
           const inner = await role.acquire(held.id);
-          Object.assign(held, { role, inner, token: inner.token });
+          const now = JSON.stringify((await role.store.getMeta(held.id)) ?? null);
+          const stale = held.seen !== undefined && held.seen !== now;
+          Object.assign(held, { role, inner, token: inner.token, seen: now });
+          if (stale) {
+            throw new BarcacheError(
+              ErrorCode.LEASE_LOST,
+              `the fill lease on ${held.id} passed through a change of leader and the series changed meanwhile; nothing was written (fill again)`,
+              { details: { id: held.id } },
+            );
+          }
         } finally {
           held.moving = undefined;
         }
