@@ -251,7 +251,7 @@ describe('barcache warm / ls / explain / clear on one cache dir', () => {
     expect(all.code).toBe(0);
     expect(json<any[]>(all).map((c) => `${c.symbol}:${c.action}`)).toEqual(['AAPL:removed', 'SPY:removed']);
     expect(json<any[]>(await w.cli(dir, ['ls', '--json']))).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe('barcache warm with a failing symbol', () => {
