@@ -46,8 +46,8 @@ it(
     fx = await cacheFixture({ latencyMs: 20 });
     const procs = Array.from({ length: 8 }, () => worker(['seed', fx!.tmp.path, fx!.server.url, SEED_SYMBOLS.join(',')]));
     const results = await Promise.all(procs.map(finished));
-    for (const r of results) {
-      expect(r.mismatches).toBe(0);
+    for (const [i, r] of results.entries()) {
+      expect(r.mismatches, procs[i]!.lines.join('\n')).toBe(0);
       expect(r.requests).toBe(62 * 2 * SEED_SYMBOLS.length + SEED_SYMBOLS.length);
     }
     // One provider call per symbol across all 8 processes (the fill lease, granted by the leader).
@@ -76,10 +76,11 @@ it(
       else await Promise.all(followers.map((f) => f.waitFor(/^opened$/, SLOW)));
       leader.child.kill('SIGKILL');
       const results = await Promise.all(followers.map(finished));
-      for (const r of results) {
-        expect(r.mismatches).toBe(0);
-        expect(r.requests).toBe(15);
-      }
+      results.forEach((r, i) => {
+        const said = `kill point ${killAfterRound}, follower ${i}:\n${followers[i]!.lines.join('\n')}`;
+        expect(r.mismatches, said).toBe(0);
+        expect(r.requests, said).toBe(15);
+      });
       // A follower took over: after the kill, leader.json named one of them.
       const followerPids = results.map((r) => r.pid);
       const seen = results.flatMap((r) => r.leaders ?? []);
