@@ -63,18 +63,22 @@ it(
     fx = await cacheFixture({ latencyMs: 15 });
     const dir = fx.tmp.path;
     // Kill points: as soon as the followers are connected, after one round of theirs, after three.
+    // The first follower pauses at the kill point (so it certainly works on after it); the others
+    // run on, with requests in flight when the kill lands or already done.
     for (const killAfterRound of [-1, 0, 2]) {
       const leader = worker(['lead', dir, fx.server.url]);
       const leaderPid = Number((await leader.waitFor(/^ready \d+$/, SLOW)).split(' ')[1]);
       expect((await readLeaderRecord(dir))!.pid).toBe(leaderPid);
       const followers = [
-        worker(['warm-read', dir, fx.server.url, 'AAPL,MSFT,F1', '5']),
+        worker(['warm-read', dir, fx.server.url, 'AAPL,MSFT,F1', '5', String(killAfterRound)]),
         worker(['warm-read', dir, fx.server.url, 'MSFT,SPY,F2', '5']),
         worker(['warm-read', dir, fx.server.url, 'AAPL,SPY,F3', '5']),
       ];
-      if (killAfterRound >= 0) await followers[0]!.waitFor(new RegExp(`^progress ${killAfterRound}$`), SLOW);
-      else await Promise.all(followers.map((f) => f.waitFor(/^opened$/, SLOW)));
+      await Promise.all(followers.map((f) => f.waitFor(/^opened$/, SLOW)));
+      await followers[0]!.waitFor(/^paused$/, SLOW);
       leader.child.kill('SIGKILL');
+      await new Promise<void>((r) => (leader.child.exitCode !== null || leader.child.signalCode !== null ? r() : leader.child.once('exit', () => r())));
+      followers[0]!.child.stdin!.write('go\n');
       const results = await Promise.all(followers.map(finished));
       results.forEach((r, i) => {
         const said = `kill point ${killAfterRound}, follower ${i}:\n${followers[i]!.lines.join('\n')}`;

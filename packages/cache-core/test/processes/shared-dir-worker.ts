@@ -1,7 +1,9 @@
 // A process using a shared cache dir through openCache, the real YahooProvider and the loopback
 // Yahoo server; it checks every answer against the synthetic bars that server serves.
 //   seed <dir> <baseUrl> <symbols,>          the seed workload (prefetch, then 62 days × (bar + 30-day lookback) + 1); prints "done <json>"
-//   warm-read <dir> <baseUrl> <symbols,> <n> n rounds of getBars over shifting multi-year ranges; prints "progress i" after each, then "done <json>"
+//   warm-read <dir> <baseUrl> <symbols,> <n> [pause]  n rounds of getBars over shifting multi-year ranges; prints "progress i" after
+//                                            each, then "done <json>"; with `pause` = k, after round k (-1: before the first) it
+//                                            prints "paused" and waits for a line on stdin
 //   lead <dir> <baseUrl>                     opens the cache (so it leads), prints "ready <pid>", then warms W0, W1, … until killed
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +11,7 @@ import { syntheticDailyBars, tradingDays } from '../../../test-support/src/index
 import { openCache, YahooProvider, type Bar } from '../../src/index.js';
 
 const DAY = 86_400_000;
-const [mode, dir, baseUrl, symbolList, rounds] = process.argv.slice(2);
+const [mode, dir, baseUrl, symbolList, rounds, pause] = process.argv.slice(2);
 const symbols = (symbolList ?? '').split(',').filter(Boolean);
 const provider = new YahooProvider({ baseUrl: baseUrl!, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 }, timeoutMs: 10_000 });
 const cache = await openCache({ dir: dir!, provider, processLabel: `shared-dir-worker ${mode}`, statsSnapshots: false });
@@ -46,6 +48,13 @@ if (mode === 'seed') {
   for (const symbol of symbols) check(symbol, days[0]!, days.at(-1)!, await cache.getBars({ symbol, interval: '1d', start: days[0]!, end: days.at(-1)! }));
 } else if (mode === 'warm-read') {
   const n = Number(rounds ?? 4);
+  const pauseAfter = pause === undefined ? NaN : Number(pause);
+  const hold = async () => {
+    say('paused');
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+    process.stdin.pause();
+  };
+  if (pauseAfter === -1) await hold();
   for (let i = 0; i < n; i++) {
     await Promise.all(
       symbols.map(async (symbol, k) => {
@@ -60,6 +69,7 @@ if (mode === 'seed') {
       // between leaders
     }
     say(`progress ${i}`);
+    if (i === pauseAfter) await hold();
   }
 } else if (mode === 'lead') {
   say(`ready ${process.pid}`);
