@@ -1,17 +1,12 @@
-import { mkdir, realpath, unlink } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BarcacheError, ErrorCode, isBarcacheError } from '../../../errors.js';
 import type { BarStore, BarStoreSupports, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from '../bar-store.js';
 import { checkSeriesId } from '../block-commit.js';
-import { LevelBarStore } from '../level-bar-store.js';
+import { electRole } from './election.js';
 import { assertLocalFilesystem } from './filesystem-check.js';
-import { RemoteBarStore } from './remote-bar-store.js';
-import { readLeaderRecord, removeLeaderRecord, socketPathFor } from './socket-location.js';
-import { StoreServer } from './store-server.js';
 import { LeaderLostError } from './store-protocol.js';
-import { exclusiveRole, followerRole, leaderRole, type RoleKind, type StoreRole } from './store-roles.js';
+import type { RoleKind, StoreRole } from './store-roles.js';
 
 export interface ElectedBarStoreOptions {
   /** The cache dir (the database is `<dir>/db`). */
@@ -84,7 +79,7 @@ export class ElectedBarStore implements BarStore {
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await assertLocalFilesystem(this.dir);
-      this.#role = await this.#elect(this.#o.lockTimeoutMs);
+      this.#role = await this.#electWithin(this.#o.lockTimeoutMs);
       this.#state = 'open';
     } catch (err) {
       this.#state = 'closed';
@@ -205,6 +200,10 @@ export class ElectedBarStore implements BarStore {
     return held.token;
   }
 
+  #electWithin(waitMs: number): Promise<StoreRole> {
+    return electRole(this.dir, this.#o, waitMs, () => this.#state === 'closing' || this.#state === 'closed');
+  }
+
   #assertOpen(): void {
     if (this.#state !== 'open') throw new BarcacheError(ErrorCode.CLOSED, `ElectedBarStore at ${this.dir} is not open (${this.#state})`);
   }
@@ -233,7 +232,7 @@ export class ElectedBarStore implements BarStore {
     this.#electing ??= (async () => {
       try {
         await role?.close().catch(() => undefined);
-        const next = await this.#elect(this.#o.failoverTimeoutMs);
+        const next = await this.#electWithin(this.#o.failoverTimeoutMs);
         if (role !== undefined) this.failovers++;
         this.#role = next;
         return next;
@@ -242,86 +241,5 @@ export class ElectedBarStore implements BarStore {
       }
     })();
     return this.#electing;
-  }
-
-  /**
-   * Leads if the lock is free, else follows the leader leader.json names. Retries (backing off)
-   * while the lock is taken but no leader answers yet (one is starting, or an exclusive holder has
-   * the dir), up to `waitMs`; then throws LOCKED naming the holder.
-   */
-  async #elect(waitMs: number): Promise<StoreRole> {
-    const o = this.#o;
-    const started = performance.now();
-    let delay = 5;
-    for (;;) {
-      if (this.#state === 'closing' || this.#state === 'closed') throw new BarcacheError(ErrorCode.CLOSED, `ElectedBarStore at ${this.dir} was closed`);
-      const level = new LevelBarStore({
-        dir: this.dir,
-        lockTimeoutMs: o.exclusive ? waitMs : 0,
-        ...(o.processLabel === undefined ? {} : { processLabel: o.processLabel }),
-        ...(o.now === undefined ? {} : { now: o.now }),
-      });
-      let locked: unknown;
-      try {
-        await level.open();
-        return o.exclusive ? await this.#holdExclusively(level) : await this.#lead(level);
-      } catch (err) {
-        if (o.exclusive || !isBarcacheError(err, ErrorCode.LOCKED)) throw err;
-        locked = err;
-      }
-      const record = await readLeaderRecord(this.dir);
-      if (record !== undefined) {
-        if (record.hostname !== os.hostname()) {
-          throw new BarcacheError(
-            ErrorCode.UNSUPPORTED_FILESYSTEM,
-            `Cache dir ${this.dir} is led by pid ${record.pid} on another machine (${record.hostname}): a cache dir cannot be shared across machines (network mount?)`,
-            { details: { dir: this.dir, leader: record } },
-          );
-        }
-        const remote = new RemoteBarStore({
-          socketPath: record.socket,
-          expectedPid: record.pid,
-          ...(o.leaderTimeoutMs === undefined ? {} : { leaderTimeoutMs: o.leaderTimeoutMs }),
-          ...(o.processLabel === undefined ? {} : { label: o.processLabel }),
-          ...(o.protocolVersion === undefined ? {} : { protocolVersion: o.protocolVersion }),
-        });
-        try {
-          await remote.open();
-          return followerRole(remote);
-        } catch (err) {
-          if (!(err instanceof LeaderLostError)) throw err;
-        }
-      }
-      if (performance.now() - started >= waitMs) throw locked;
-      await sleep(delay + Math.random() * delay);
-      delay = Math.min(delay * 2, 100);
-    }
-  }
-
-  async #lead(level: LevelBarStore): Promise<StoreRole> {
-    const server = new StoreServer({
-      dir: this.dir,
-      store: level,
-      socketPath: socketPathFor(await realpath(this.dir)),
-      ...(this.#o.protocolVersion === undefined ? {} : { protocolVersion: this.#o.protocolVersion }),
-    });
-    try {
-      await server.start();
-    } catch (err) {
-      await server.close().catch(() => undefined);
-      await level.close().catch(() => undefined);
-      throw err;
-    }
-    return leaderRole(level, server);
-  }
-
-  /** Exclusive: a leader's leftovers (we hold the lock, so they are stale) go, and nobody is served. */
-  async #holdExclusively(level: LevelBarStore): Promise<StoreRole> {
-    const record = await readLeaderRecord(this.dir);
-    if (record !== undefined) {
-      await removeLeaderRecord(this.dir, record);
-      if (process.platform !== 'win32') await unlink(record.socket).catch(() => undefined);
-    }
-    return exclusiveRole(level);
   }
 }
