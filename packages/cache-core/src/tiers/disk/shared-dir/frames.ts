@@ -55,27 +55,28 @@ export class FrameReader {
     return frames;
   }
 
+  /** The first `n` buffered bytes, contiguous (joins only the chunks that hold them). */
   #peek(n: number): Buffer {
-    if (this.#chunks[0]!.length >= n) return this.#chunks[0]!;
-    const joined = Buffer.concat(this.#chunks);
-    this.#chunks = [joined];
-    return joined;
+    if (this.#chunks[0]!.length < n) this.#join(n);
+    return this.#chunks[0]!;
   }
 
   #take(n: number): Buffer {
+    if (this.#chunks[0]!.length < n) this.#join(n);
     const first = this.#chunks[0]!;
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
-    } else {
-      const joined = Buffer.concat(this.#chunks);
-      out = joined.subarray(0, n);
-      this.#chunks = joined.length > n ? [joined.subarray(n)] : [];
-    }
+    const out = first.subarray(0, n);
+    if (first.length === n) this.#chunks.shift();
+    else this.#chunks[0] = first.subarray(n);
     this.#buffered -= n;
     return out;
+  }
+
+  /** Merges leading chunks until the first holds at least `n` bytes. */
+  #join(n: number): void {
+    let k = 0;
+    let len = 0;
+    while (len < n) len += this.#chunks[k++]!.length;
+    this.#chunks.splice(0, k, Buffer.concat(this.#chunks.slice(0, k), len));
   }
 }
 
