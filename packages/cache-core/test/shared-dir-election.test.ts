@@ -1,7 +1,7 @@
 // Leader election, failover, fill leases and the bad cases of a shared cache dir: real LevelDB in
 // temp dirs, real unix sockets, real child processes.
 import { spawn } from 'node:child_process';
-import { mkdirSync, statSync, chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -314,6 +314,32 @@ describe('bad cases get a clear answer', () => {
     expect(follower.role).toBe('follower');
     await follower.commit({ meta: makeMeta(), put: new Map([[Y2020, BarColumns.fromBars(dailyBars(Y2020, 3))]]) });
     expect(await leader.listMeta()).toHaveLength(1);
+  });
+
+  it('refuses a socket folder another user could reach (PERMISSION_DENIED), and a leader on another host (UNSUPPORTED_FILESYSTEM)', async () => {
+    const base = tempDir();
+    const runtime = path.join(base, 'run');
+    mkdirSync(path.join(runtime, `barcache-${process.getuid?.() ?? 0}`), { recursive: true });
+    chmodSync(path.join(runtime, `barcache-${process.getuid?.() ?? 0}`), 0o777);
+    const dir = path.join(base, 'a-rather-long-folder-name-for-a-cache'.repeat(3), 'barcache');
+    const saved = process.env.XDG_RUNTIME_DIR;
+    process.env.XDG_RUNTIME_DIR = runtime;
+    try {
+      const err = await rejection(new ElectedBarStore({ dir }).open());
+      expect(err.code).toBe('PERMISSION_DENIED');
+      expect(err.details!.path).toBe(path.join(runtime, `barcache-${process.getuid?.() ?? 0}`));
+    } finally {
+      if (saved === undefined) delete process.env.XDG_RUNTIME_DIR;
+      else process.env.XDG_RUNTIME_DIR = saved;
+    }
+
+    const shared = tempDir();
+    await opened({ dir: shared });
+    const file = path.join(shared, 'leader.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), hostname: 'another-machine' }));
+    const remote = await rejection(new ElectedBarStore({ dir: shared }).open());
+    expect(remote.code).toBe('UNSUPPORTED_FILESYSTEM');
+    expect(remote.message).toMatch(/another-machine/);
   });
 
   it('socket paths: in the dir when short, else a short hashed path; named pipes on Windows', () => {
