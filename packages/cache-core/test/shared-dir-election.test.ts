@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '@barcache/test-support';
 import { BarColumns } from '../src/bar-columns.js';
@@ -267,12 +268,35 @@ describe('bad cases get a clear answer', () => {
 
     const sole = await opened({ dir, exclusive: true, processLabel: 'repair' });
     expect(sole.role).toBe('exclusive');
-    expect(await readLeaderRecord(dir)).toBeUndefined();
+    expect(await readLeaderRecord(dir)).toMatchObject({ pid: process.pid, exclusive: true, socket: '' });
     const refused = await rejection(new ElectedBarStore({ dir, lockTimeoutMs: 300 }).open());
     expect(refused.code).toBe('LOCKED');
     expect(refused.message).toMatch(/repair/);
     await sole.close();
+    expect(await readLeaderRecord(dir)).toBeUndefined();
     expect((await opened({ dir })).role).toBe('leader');
+  });
+
+  it('waits past lockTimeoutMs for a holder that does not serve yet (a leader starting) rather than failing LOCKED', async () => {
+    const dir = tempDir();
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    const holder = spawn(process.execPath, ['--import', tsx, fileURLToPath(new URL('./fixtures/hold-cache-dir.ts', import.meta.url)), dir, 'slow starter'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.push(holder);
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout!.on('data', (d: Buffer) => String(d).includes('ready') && resolve());
+      holder.once('exit', (code) => reject(new Error(`holder exited ${code}`)));
+    });
+    const opening = opened({ dir, lockTimeoutMs: 200 });
+    let settled = false;
+    void opening.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(settled).toBe(false); // still waiting, well past lockTimeoutMs
+    holder.stdin!.write('close\n');
+    await exited(holder);
+    expect((await opening).role).toBe('leader');
   });
 
   it('the socket is 0600 and the cache dir 0700; another uid cannot connect', async () => {
@@ -364,7 +388,6 @@ describe('bad cases get a clear answer', () => {
 describe('through openCache', () => {
   it('a second openCache in the same process and a worker thread follow the first; both see each other\'s writes', async () => {
     const { Worker } = await import('node:worker_threads');
-    const { createRequire } = await import('node:module');
     const { cacheFixture } = await import('./helpers/cache-fixture.js');
     const fx = await cacheFixture();
     try {

@@ -9,9 +9,9 @@ import { BarcacheError, ErrorCode, isBarcacheError } from '../../../errors.js';
 import { LevelBarStore } from '../level-bar-store.js';
 import type { ElectedBarStoreOptions } from './elected-bar-store.js';
 import { RemoteBarStore } from './remote-bar-store.js';
-import { readLeaderRecord, removeLeaderRecord, socketPathFor } from './socket-location.js';
+import { readLeaderRecord, removeLeaderRecord, socketPathFor, writeLeaderRecord, type LeaderRecord } from './socket-location.js';
 import { StoreServer } from './store-server.js';
-import { LeaderLostError } from './store-protocol.js';
+import { barcacheVersion, LeaderLostError, STORE_PROTOCOL_VERSION } from './store-protocol.js';
 import { exclusiveRole, followerRole, leaderRole, type StoreRole } from './store-roles.js';
 
 /**
@@ -19,6 +19,13 @@ import { exclusiveRole, followerRole, leaderRole, type StoreRole } from './store
  * while the lock is taken but no leader answers yet (one is starting, or an exclusive holder has
  * the dir), up to `waitMs`; then throws LOCKED naming the holder.
  */
+/**
+ * How long an opener waits for a leader that holds the lock but does not serve yet (it is still
+ * loading its metas, say, on a loaded machine) when `lockTimeoutMs` is shorter. An `exclusive`
+ * holder says so in leader.json, and then `lockTimeoutMs` alone applies.
+ */
+export const LEADER_START_WAIT_MS = 10_000;
+
 export async function electRole(dir: string, o: ElectedBarStoreOptions, waitMs: number, closed: () => boolean): Promise<StoreRole> {
   const started = performance.now();
   let delay = 5;
@@ -39,7 +46,7 @@ export async function electRole(dir: string, o: ElectedBarStoreOptions, waitMs: 
       locked = err;
     }
     const record = await readLeaderRecord(dir);
-    if (record !== undefined) {
+    if (record !== undefined && !record.exclusive) {
       if (record.hostname !== os.hostname()) {
         throw new BarcacheError(
           ErrorCode.UNSUPPORTED_FILESYSTEM,
@@ -61,7 +68,8 @@ export async function electRole(dir: string, o: ElectedBarStoreOptions, waitMs: 
         if (!(err instanceof LeaderLostError)) throw err;
       }
     }
-    if (performance.now() - started >= waitMs) throw locked;
+    const budget = record?.exclusive ? waitMs : Math.max(waitMs, LEADER_START_WAIT_MS);
+    if (performance.now() - started >= budget) throw locked;
     await sleep(delay + Math.random() * delay);
     delay = Math.min(delay * 2, 100);
   }
@@ -84,12 +92,19 @@ async function lead(dir: string, o: ElectedBarStoreOptions, level: LevelBarStore
   return leaderRole(level, server);
 }
 
-/** Exclusive: a leader's leftovers (we hold the lock, so they are stale) go, and nobody is served. */
+/**
+ * Exclusive: a leader's leftovers (we hold the lock, so they are stale) go, nobody is served, and
+ * leader.json says so, so that other openers give up after their `lockTimeoutMs`.
+ */
 async function holdExclusively(dir: string, level: LevelBarStore): Promise<StoreRole> {
-  const record = await readLeaderRecord(dir);
-  if (record !== undefined) {
-    await removeLeaderRecord(dir, record);
-    if (process.platform !== 'win32') await unlink(record.socket).catch(() => undefined);
+  const stale = await readLeaderRecord(dir);
+  if (stale !== undefined && stale.socket !== '' && process.platform !== 'win32') await unlink(stale.socket).catch(() => undefined);
+  const record: LeaderRecord = { pid: process.pid, hostname: os.hostname(), socket: '', protocol: STORE_PROTOCOL_VERSION, barcache: barcacheVersion(), startedAt: Date.now(), exclusive: true };
+  try {
+    await writeLeaderRecord(dir, record);
+  } catch (err) {
+    await level.close().catch(() => undefined);
+    throw err;
   }
-  return exclusiveRole(level);
+  return exclusiveRole(level, () => removeLeaderRecord(dir, record));
 }

@@ -31,6 +31,8 @@ export interface LeaderRecord {
   protocol: number;
   barcache: string;
   startedAt: number;
+  /** An `exclusive` holder: it serves nobody (socket is ''); others wait `lockTimeoutMs`, then LOCKED. */
+  exclusive?: boolean;
 }
 
 export function dirHash(dir: string): string {
@@ -91,6 +93,7 @@ export async function readLeaderRecord(dir: string): Promise<LeaderRecord | unde
       protocol: typeof v.protocol === 'number' ? v.protocol : NaN,
       barcache: typeof v.barcache === 'string' ? v.barcache : 'unknown',
       startedAt: typeof v.startedAt === 'number' ? v.startedAt : NaN,
+      ...(v.exclusive === true ? { exclusive: true } : {}),
     };
   } catch {
     return undefined;

@@ -84,7 +84,7 @@ export function followerRole(store: RemoteBarStore): StoreRole {
   };
 }
 
-export function exclusiveRole(store: LevelBarStore): StoreRole {
+export function exclusiveRole(store: LevelBarStore, beforeClose: () => Promise<void>): StoreRole {
   return {
     kind: 'exclusive',
     store,
@@ -93,7 +93,10 @@ export function exclusiveRole(store: LevelBarStore): StoreRole {
     markLost() {},
     commit: (writes) => store.commitMany(writes),
     acquire: (id, signal) => store.lease(id, signal === undefined ? {} : { signal }),
-    close: () => store.close(),
+    async close() {
+      await beforeClose().catch(() => undefined);
+      await store.close();
+    },
   };
 }
 
