@@ -2,6 +2,8 @@ import Table from 'cli-table3';
 import type { MachineFacts } from './machine.js';
 import type { LoadFigures, LookbackFigures } from './micro.js';
 import type { WorkloadResult } from './runner.js';
+import type { PeersReport } from './peers/peers-bench.js';
+import { formatPeers } from './peers/peers-report.js';
 
 export interface WorkloadReport {
   id: string;
@@ -21,6 +23,9 @@ export interface BenchReport {
   config: { latencyMs: number; providerConcurrency: number; largeSymbols: number };
   workloads: WorkloadReport[];
   micro: { lookback?: LookbackFigures; load?: LoadFigures };
+  /** The sections that ran (`--only`). */
+  sections: string[];
+  peers?: PeersReport;
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -93,5 +98,8 @@ export function formatReport(r: BenchReport): string {
     `the same provider for every row of a table.\n` +
     `Seed workload: the real YahooProvider (yahoo-finance2) against the loopback Yahoo chart server. Large workload: an in-process\n` +
     `provider serving the same synthetic bars after the same latency (yahoo-finance2 costs ms of CPU per call: 100k calls would measure the CPU).`;
-  return [head, ...r.workloads.map(formatWorkload), formatMicro(r.micro)].join('\n\n');
+  const parts = [head, ...r.workloads.map(formatWorkload)];
+  if (r.micro.lookback !== undefined || r.micro.load !== undefined) parts.push(formatMicro(r.micro));
+  if (r.peers !== undefined) parts.push(formatPeers(r.peers));
+  return parts.join('\n\n');
 }
