@@ -123,12 +123,16 @@ export class BarColumns {
 
   /**
    * Joins slices that are each sorted and together non-overlapping and in order
-   * (the last time of one part is before the first time of the next). Copies.
+   * (the last time of one part is before the first time of the next). Parts that are adjacent
+   * views of one allocation (as `decodeBlocksShared` returns a series' blocks) are joined as one
+   * view, without copying; otherwise copies.
    */
   static concat(parts: readonly BarColumns[]): BarColumns {
     const nonEmpty = parts.filter((p) => p.length > 0);
     if (nonEmpty.length === 0) return EMPTY;
     if (nonEmpty.length === 1) return nonEmpty[0]!;
+    const joined = joinAdjacentViews(nonEmpty);
+    if (joined !== undefined) return joined;
     let n = 0;
     let hasAdj = false;
     let prevLast = -Infinity;
@@ -319,6 +323,13 @@ export class BarColumns {
     return out;
   }
 
+  /** The same bars without the adjClose column (a view: shares memory). */
+  withoutAdjClose(): BarColumns {
+    if (this.adjClose === undefined) return this;
+    const { time, open, high, low, close, volume } = this;
+    return new BarColumns({ time, open, high, low, close, volume });
+  }
+
   /** A copy with its own memory (drops the reference a view keeps to its source's buffer). */
   copy(): BarColumns {
     const out = BarColumns.allocate(this.length, this.adjClose !== undefined);
@@ -340,6 +351,40 @@ export class BarColumns {
   get last(): number | undefined {
     return this.length === 0 ? undefined : this.time[this.length - 1];
   }
+}
+
+const COLUMN_KEYS = ['time', 'open', 'high', 'low', 'close', 'volume', 'adjClose'] as const;
+
+/**
+ * When every part's columns lie back to back in one buffer (part k + 1 starting where part k ends,
+ * in every column) and the parts are in time order, the one view that covers them all; else undefined.
+ */
+function joinAdjacentViews(parts: readonly BarColumns[]): BarColumns | undefined {
+  const first = parts[0]!;
+  const hasAdj = first.adjClose !== undefined;
+  let n = first.length;
+  for (let k = 1; k < parts.length; k++) {
+    const prev = parts[k - 1]!;
+    const p = parts[k]!;
+    if ((p.adjClose !== undefined) !== hasAdj || !(p.time[0]! > prev.time[prev.length - 1]!)) return undefined;
+    for (const key of COLUMN_KEYS) {
+      const a = prev[key];
+      const b = p[key];
+      if (a === undefined || b === undefined) continue;
+      if (a.buffer !== b.buffer || a.byteOffset + a.byteLength !== b.byteOffset) return undefined;
+    }
+    n += p.length;
+  }
+  const span = (x: Float64Array) => new Float64Array(x.buffer, x.byteOffset, n);
+  return new BarColumns({
+    time: span(first.time),
+    open: span(first.open),
+    high: span(first.high),
+    low: span(first.low),
+    close: span(first.close),
+    volume: span(first.volume),
+    adjClose: hasAdj ? span(first.adjClose!) : undefined,
+  });
 }
 
 const EMPTY = new BarColumns({

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--json [file]] [--latency ms] [--large-symbols n] [--repeats n] [--skip-micro]
- *             [--only workloads,micro,peers] [--peer-symbols n] [--peer-repeats n] [--peers id,…]`
+ *             [--only workloads,micro,peers] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
  * Side by side on the same workloads: no cache, an exact-key memo, a gap-filling cache without
  * prefetch, and Barcache; then cache-core's micro figures; then the peers (what a user would pick
  * instead of Barcache) loading the same bars from disk. Progress goes to stderr.
@@ -38,6 +38,8 @@ interface Args {
   peerRepeats: number;
   /** Peers to run besides the raw-file floor (all by default). */
   peers?: string[];
+  /** Where the peers' data is written and kept between runs (default: a temp dir removed after the run). */
+  peerDir?: string;
 }
 
 type Section = 'workloads' | 'micro' | 'peers';
@@ -71,6 +73,7 @@ function parseArgs(argv: string[]): Args {
     } else if (a === '--peer-symbols') args.peerSymbols = Number(next());
     else if (a === '--peer-repeats') args.peerRepeats = Number(next());
     else if (a === '--peers') args.peers = next().split(',');
+    else if (a === '--peer-dir') args.peerDir = next();
     else throw new Error(`unknown option ${a}`);
   }
   return args;
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
 
     if (args.sections.has('peers')) {
       log(`peers: ${args.peerSymbols} symbols × 10 years, warm load from disk, ${args.peerRepeats} fresh processes each`);
-      report.peers = await peersBench(tmp, { symbols: args.peerSymbols, repeats: args.peerRepeats, only: args.peers, log });
+      report.peers = await peersBench(args.peerDir ?? join(tmp, 'peers'), { symbols: args.peerSymbols, repeats: args.peerRepeats, only: args.peers, log });
     }
   } finally {
     await server.close();

@@ -4,7 +4,7 @@
  * a slow spell of a shared machine hits all of them), medians and ratios against the raw-file floor.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PEERS } from './all-peers.js';
@@ -66,17 +66,24 @@ function runPeerProcess(job: Record<string, unknown>): Promise<PeerLoadRun> {
   });
 }
 
+/**
+ * Writes (once per `root`: a dir already written for the same symbol count is reused, so
+ * `--peer-dir` can keep the data between runs) and loads every peer.
+ */
 export async function peersBench(root: string, options: { symbols: number; repeats: number; only?: string[]; log?: (s: string) => void }): Promise<PeersReport> {
   const log = options.log ?? (() => undefined);
   const symbols = peerSymbols(options.symbols);
   const peers = PEERS.filter((p) => p.id === 'raw' || options.only === undefined || options.only.includes(p.id));
   const dirs = new Map<string, string>();
   for (const p of peers) {
-    const dir = join(root, `peer-${p.id}`);
-    mkdirSync(dir, { recursive: true });
+    const dir = join(root, `${symbols.length}-symbols`, p.id);
     dirs.set(p.id, dir);
+    const done = `${dir}.written`;
+    if (existsSync(done)) continue;
+    mkdirSync(dir, { recursive: true });
     log(`  peers: writing ${p.id}`);
     await runPeerProcess({ peer: p.id, op: 'write', dir, symbols });
+    writeFileSync(done, '');
   }
   const runs = new Map<string, PeerLoadRun[]>(peers.map((p) => [p.id, []]));
   for (let r = 0; r < options.repeats; r++) {
