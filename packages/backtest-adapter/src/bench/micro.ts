@@ -68,11 +68,20 @@ export interface LookbackFigures {
   lookbackDays: number;
   ops: number;
   repeats: number;
+  /** Baseline: two binary searches on the preloaded Bar[]'s `.time`, then `Array.prototype.slice`. */
   arrayNs: number;
+  /** Tighter baseline: the two searches on a Float64Array of the times, then `Bar[].slice`. */
+  typedArrayNs: number;
   peekNs: number;
   getBarsNs: number;
+  /** peekBars with 'YYYY-MM-DD' strings for start and end. */
+  peekStringNs: number;
   peekRatio: number;
+  /** peekNs / typedArrayNs. */
+  peekTypedRatio: number;
   getBarsRatio: number;
+  /** peekStringNs / peekNs. */
+  stringRatio: number;
 }
 
 export interface LoadFigures {
@@ -94,6 +103,8 @@ export interface LoadFigures {
   /** Growth of V8 heap + ArrayBuffers (where typed-array columns live) across the load, after gc. */
   heapDeltaBytes: number;
   rssDeltaBytes: number;
+  l1BytesWithRows: number;
+  heapDeltaWithRowsBytes: number;
 }
 
 const START = '2015-01-02';
@@ -113,9 +124,41 @@ export async function lookbackMicro(dir: string, provider: BarProvider, repeats 
       return Math.floor((first + (seed / 2 ** 31) * span) / D) * D;
     });
     const look = 30 * D;
+    const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const startStrings = Array.from(ends, (e) => iso(e - look));
+    const endStrings = Array.from(ends, (e) => iso(e));
+    const times = Float64Array.from(all, (b) => b.time);
+    const typedLower = (t: number) => {
+      let lo = 0;
+      let hi = times.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (times[mid]! < t) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    const typedUpper = (t: number) => {
+      let lo = 0;
+      let hi = times.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (times[mid]! <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
     const arrayNs = nsPerOp(ops, repeats, (i) => {
       const end = ends[i & 4095]!;
       return all.slice(lowerBound(all, end - look), upperBound(all, end)).length;
+    });
+    const typedArrayNs = nsPerOp(ops, repeats, (i) => {
+      const end = ends[i & 4095]!;
+      return all.slice(typedLower(end - look), typedUpper(end)).length;
+    });
+    const peekStringNs = nsPerOp(ops, repeats, (i) => {
+      const k = i & 4095;
+      return cache.peekBars({ symbol: 'TENY', interval: '1d', start: startStrings[k]!, end: endStrings[k]! })!.length;
     });
     const peekNs = nsPerOp(ops, repeats, (i) => {
       const end = ends[i & 4095]!;
@@ -132,10 +175,14 @@ export async function lookbackMicro(dir: string, provider: BarProvider, repeats 
       ops,
       repeats,
       arrayNs: arrayNs.median,
+      typedArrayNs: typedArrayNs.median,
       peekNs: peekNs.median,
       getBarsNs: getBarsNs.median,
+      peekStringNs: peekStringNs.median,
       peekRatio: peekNs.median / arrayNs.median,
+      peekTypedRatio: peekNs.median / typedArrayNs.median,
       getBarsRatio: getBarsNs.median / arrayNs.median,
+      stringRatio: peekStringNs.median / peekNs.median,
     };
   } finally {
     await cache.close();
@@ -182,7 +229,7 @@ export async function loadMicro(dir: string, inner: BarProvider, symbolCount = 5
   const runs = await runLoadProcess({ dir, symbols, start: START, end: END, repeats, memoryMaxBytes: memory.maxBytes, providerName: provider.name });
   const loads = runs.map((r) => r.ms);
   const loadMs = median(loads);
-  const { bars, storeBytes, l1Bytes, heapDeltaBytes: heap, rssDeltaBytes: rss } = runs[runs.length - 1]!;
+  const { bars, storeBytes, l1Bytes, heapDeltaBytes: heap, rssDeltaBytes: rss, l1BytesWithRows, heapDeltaWithRowsBytes } = runs[runs.length - 1]!;
   provider.reset();
   provider.calls += runs.reduce((n, r) => n + r.providerCalls, 0);
   const dirBytes = dirSize(dir);
@@ -203,5 +250,7 @@ export async function loadMicro(dir: string, inner: BarProvider, symbolCount = 5
     l1Bytes,
     heapDeltaBytes: heap,
     rssDeltaBytes: rss,
+    l1BytesWithRows,
+    heapDeltaWithRowsBytes,
   };
 }

@@ -20,7 +20,10 @@ interface PeerJob {
 }
 
 export interface PeerLoadRun {
+  /** Wall time of the load. */
   ms: number;
+  /** CPU time of the load (user + system, every thread of the process): steadier than wall time on a busy machine. */
+  cpuMs: number;
   checksum?: number;
   /** -1 when not counted (a peer that keeps its columns, without `verify`). */
   bars: number;
@@ -39,16 +42,18 @@ if (job.op === 'write') {
   await peer.prepare?.();
   gc();
   const m0 = process.memoryUsage();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const loaded = await peer.load(job.dir, job.symbols);
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
   gc();
   const m1 = process.memoryUsage();
   const heldBytes = m1.heapUsed + m1.arrayBuffers - (m0.heapUsed + m0.arrayBuffers);
   // Barcache's columns stay in its memory tier: take them out (untimed) only to verify.
   const series = typeof loaded !== 'function' ? loaded : job.verify ? loaded() : undefined;
   const sum = series === undefined ? undefined : checksumOf(series);
-  const run: PeerLoadRun = { ms, bars: sum?.bars ?? -1, heldBytes, ...(job.verify && sum ? { checksum: sum.checksum } : {}) };
+  const run: PeerLoadRun = { ms, cpuMs: (cpu.user + cpu.system) / 1000, bars: sum?.bars ?? -1, heldBytes, ...(job.verify && sum ? { checksum: sum.checksum } : {}) };
   await peer.close?.();
   process.stdout.write(`${JSON.stringify(run)}\n`);
 }

@@ -19,6 +19,9 @@ export interface PeerFigures {
   loadRunsMs: number[];
   /** loadMs over the raw-file floor's. */
   ratio: number;
+  /** Median CPU time (user + system) of the load, and its ratio to the floor's. */
+  cpuMs: number;
+  cpuRatio: number;
   diskBytes: number;
   diskBytesPerBar: number;
   /** Heap + ArrayBuffers held after the load (after gc), per bar; median. */
@@ -95,16 +98,20 @@ export async function peersBench(root: string, options: { symbols: number; repea
   }
   const bars = runs.get('raw')![0]!.bars;
   const floor = median(runs.get('raw')!.map((x) => x.ms));
+  const cpuFloor = median(runs.get('raw')!.map((x) => x.cpuMs));
   const figures = peers.map((p): PeerFigures => {
     const rs = runs.get(p.id)!;
     const loadMs = median(rs.map((x) => x.ms));
     const disk = diskBytes(dirs.get(p.id)!);
+    const cpuMs = median(rs.map((x) => x.cpuMs));
     return {
       id: p.id,
       label: p.label,
       loadMs,
       loadRunsMs: rs.map((x) => x.ms),
       ratio: loadMs / floor,
+      cpuMs,
+      cpuRatio: cpuMs / cpuFloor,
       diskBytes: disk,
       diskBytesPerBar: disk / bars,
       heldBytesPerBar: median(rs.map((x) => x.heldBytes)) / bars,

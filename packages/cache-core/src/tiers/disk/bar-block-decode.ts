@@ -31,42 +31,74 @@ import {
 } from './bar-block-format.js';
 
 /**
- * The inner loop of a decimal column. Varints of one or two bytes (most of them) are read inline;
+ * Reads `n` zigzag varints into `out` as signed integers (pass one of a decimal column). Varints of
+ * up to four bytes (every price delta and most volumes) are read inline with integer arithmetic;
  * longer ones go through Reader.varint.
  */
-function decodeDecimal(
-  r: Reader,
-  x: Float64Array,
-  n: number,
-  p: number,
-  f32: boolean,
-  transform: number,
-  ints: Float64Array | undefined,
-  rel: Float64Array | undefined,
-): void {
+function readZigzags(r: Reader, out: Float64Array, n: number): void {
   const bytes = r.bytes;
   let pos = r.pos;
-  let m = 0;
   for (let i = 0; i < n; i++) {
-    let b = bytes[pos++]!;
+    let b = bytes[pos]!;
     let z = b & 0x7f;
     if (b >= 0x80) {
-      b = bytes[pos++]!;
+      b = bytes[pos + 1]!;
       z |= (b & 0x7f) << 7;
       if (b >= 0x80) {
-        r.pos = pos - 2;
-        z = r.varint();
-        pos = r.pos;
+        b = bytes[pos + 2]!;
+        z |= (b & 0x7f) << 14;
+        if (b >= 0x80) {
+          b = bytes[pos + 3]!;
+          z |= (b & 0x7f) << 21;
+          if (b >= 0x80) {
+            r.pos = pos;
+            const big = r.varint();
+            pos = r.pos;
+            out[i] = big & 1 ? -(big + 1) / 2 : big / 2;
+            continue;
+          }
+          pos++;
+        }
+        pos++;
       }
+      pos++;
     }
-    const d = z & 1 ? -(z + 1) / 2 : z / 2;
-    if (transform === T_DELTA) m += d;
-    else if (transform === T_RAW) m = d;
-    else m = d + rel![i]!;
-    if (ints !== undefined) ints[i] = m;
-    x[i] = f32 ? Math.fround(m / p) : m / p;
+    pos++;
+    // z < 2^28 here: the integer unzigzag is exact.
+    out[i] = (z >>> 1) ^ -(z & 1);
   }
   r.pos = pos;
+}
+
+/** Pass two: turns the read integers into m (per the transform), in place. */
+function applyTransform(m: Float64Array, n: number, transform: number, rel: Float64Array | undefined): void {
+  if (transform === T_DELTA) {
+    let acc = 0;
+    for (let i = 0; i < n; i++) m[i] = acc += m[i]!;
+  } else if (transform === T_REL_CLOSE) {
+    for (let i = 0; i < n; i++) m[i] = m[i]! + rel![i]!;
+  }
+}
+
+/** Pass three: value = m / 10^k, rounded to float32 for a float32-origin column. */
+function scaleInto(x: Float64Array, m: Float64Array, n: number, p: number, f32: boolean): void {
+  if (f32) for (let i = 0; i < n; i++) x[i] = Math.fround(m[i]! / p);
+  else for (let i = 0; i < n; i++) x[i] = m[i]! / p;
+}
+
+/** Scratch for the scaled integers of a column; grows, never shrinks. Decoding is synchronous. */
+let intScratch = new Float64Array(1024);
+/** The close column's scaled integers (other columns may be relative to them). */
+let closeScratch = new Float64Array(1024);
+
+function decodeDecimal(r: Reader, x: Float64Array, n: number, p: number, f32: boolean, transform: number, isClose: boolean, rel: Float64Array | undefined): Float64Array {
+  if (intScratch.length < n) intScratch = new Float64Array(Math.max(n, intScratch.length * 2));
+  if (closeScratch.length < n) closeScratch = new Float64Array(Math.max(n, closeScratch.length * 2));
+  const m = isClose ? closeScratch : intScratch;
+  readZigzags(r, m, n);
+  applyTransform(m, n, transform, rel);
+  scaleInto(x, m, n, p, f32);
+  return m;
 }
 
 function corrupt(message: string, details: Record<string, unknown> = {}): BarcacheError {
@@ -212,9 +244,6 @@ function parseBlock(bytes: Uint8Array): ParsedBlock {
   return { bytes, dv, n, hasAdj, body, modes, params, lengths, pos: r.pos };
 }
 
-/** Scratch for the close column's scaled integers (other columns may be relative to them); grows, never shrinks. */
-let closeScratch = new Float64Array(1024);
-
 /** Decodes a parsed block's columns into `out` at bar index `offset`. */
 function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): void {
   const { bytes, dv, n, hasAdj, body, modes, params, lengths } = block;
@@ -249,9 +278,10 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
         const unit = r.varint();
         let t = unzigzag(r.varint());
         x[0] = t;
-        for (let i = 1; i < n; i++) {
-          t += unzigzag(r.varint()) * unit;
-          x[i] = t;
+        if (n > 1) {
+          const deltas = intScratch.length >= n ? intScratch : (intScratch = new Float64Array(Math.max(n, intScratch.length * 2)));
+          readZigzags(r, deltas, n - 1);
+          for (let i = 1; i < n; i++) x[i] = t += deltas[i - 1]! * unit;
         }
         break;
       }
@@ -260,11 +290,6 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
         const f32 = (param & 8) !== 0;
         const transform = param >> 4;
         if (k > MAX_K || transform > T_REL_CLOSE || c === COL_TIME) throw corrupt(`column ${c}: bad decimal parameters`);
-        let ints: Float64Array | undefined;
-        if (c === COL_CLOSE) {
-          if (closeScratch.length < n) closeScratch = new Float64Array(Math.max(n, closeScratch.length * 2));
-          ints = closeInts = closeScratch;
-        }
         let rel: Float64Array | undefined;
         if (transform === T_REL_CLOSE) {
           rel = closeInts;
@@ -272,7 +297,8 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
             throw corrupt(`column ${c}: relative to a close that is not decimal at the same scale`);
           }
         }
-        decodeDecimal(r, x, n, POW10[k]!, f32, transform, ints, rel);
+        const ints = decodeDecimal(r, x, n, POW10[k]!, f32, transform, c === COL_CLOSE, rel);
+        if (c === COL_CLOSE) closeInts = ints;
         break;
       }
       default:
