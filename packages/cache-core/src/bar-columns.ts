@@ -239,6 +239,34 @@ export class BarColumns {
     return lo;
   }
 
+  /**
+   * First index >= `from` whose time is > t (`length` if none), found by galloping from `from`:
+   * O(log d) for an answer d bars on, so a short window costs a few steps, not a full search.
+   * Requires `from` <= the answer (every time before `from` is <= t), as a lowerBound of a start
+   * <= t gives.
+   */
+  upperBoundFrom(t: number, from: number): number {
+    const time = this.time;
+    const n = this.length;
+    if (from >= n || time[from]! > t) return Math.min(from, n);
+    // time[from] <= t: double the step until past t (or the end), then search the last step.
+    let lo = from + 1;
+    let step = 1;
+    let hi = lo;
+    while (hi < n && time[hi]! <= t) {
+      lo = hi + 1;
+      step *= 2;
+      hi = from + step;
+    }
+    if (hi > n) hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (time[mid]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** The bars with start <= time <= endInclusive, as fresh plain objects. The lookback hot path. */
   sliceBars(start: number, endInclusive: number): Bar[] {
     return this.toBars(this.lowerBound(start), this.upperBound(endInclusive));

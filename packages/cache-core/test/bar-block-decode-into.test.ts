@@ -5,8 +5,6 @@ import { isBarcacheError } from '../src/errors.js';
 import type { Bar } from '../src/types.js';
 import { yahooLikeDaily } from './synthetic-series.js';
 
-const DAY = 86_400_000;
-
 /** A series cut into year-like blocks of `size` bars, each encoded. */
 function blocksOf(bars: Bar[], size: number): { bars: Bar[]; bytes: Uint8Array }[] {
   const out: { bars: Bar[]; bytes: Uint8Array }[] = [];
@@ -115,32 +113,5 @@ describe('decoding blocks into a pre-sized series', () => {
     expect(parts[1]!.adjClose).toBeUndefined();
     expect(parts[1]!.toBars()).toEqual(plain);
     expect(BarColumns.concat(parts).toBars()).toEqual([...blocks[0]!.bars, ...plain]);
-  });
-});
-
-describe('BarColumns.concat of adjacent views', () => {
-  const cols = BarColumns.fromBars(yahooLikeDaily(1, 3));
-
-  it('joins views that lie back to back into one view of the same memory', () => {
-    const joined = BarColumns.concat([cols.view(0, 10), cols.view(10, 50), cols.view(50, 60)]);
-    expect(joined.time.buffer).toBe(cols.time.buffer);
-    expect(joined.toBars()).toEqual(cols.toBars(0, 60));
-  });
-
-  it('copies views with a gap, out of order, or of different buffers', () => {
-    const gap = BarColumns.concat([cols.view(0, 10), cols.view(11, 20)]);
-    expect(gap.time.buffer).not.toBe(cols.time.buffer);
-    expect(gap.toBars()).toEqual([...cols.toBars(0, 10), ...cols.toBars(11, 20)]);
-    expect(() => BarColumns.concat([cols.view(10, 20), cols.view(0, 10)])).toThrow(TypeError);
-    const other = BarColumns.fromBars([{ time: cols.last! + DAY, open: 1, high: 1, low: 1, close: 1, volume: 1, adjClose: 1 }]);
-    const mixed = BarColumns.concat([cols, other]);
-    expect(mixed.time.buffer).not.toBe(cols.time.buffer);
-    expect(mixed.length).toBe(cols.length + 1);
-  });
-
-  it('copies when only some parts have adjClose', () => {
-    const joined = BarColumns.concat([cols.view(0, 5), cols.view(5, 10).withoutAdjClose()]);
-    expect(joined.time.buffer).not.toBe(cols.time.buffer);
-    expect(joined.toBars()).toEqual([...cols.toBars(0, 5), ...withoutAdj(cols.toBars(5, 10))]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--json [file]] [--latency ms] [--large-symbols n] [--repeats n] [--skip-micro]
- *             [--only workloads,micro,peers] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
+ *             [--only workloads,lookback,load,peers] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
  * Side by side on the same workloads: no cache, an exact-key memo, a gap-filling cache without
  * prefetch, and Barcache; then cache-core's micro figures; then the peers (what a user would pick
  * instead of Barcache) loading the same bars from disk. Progress goes to stderr.
@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { openCache, YahooProvider } from '@barcache/cache-core';
 import { startLoopbackServer } from './loopback.js';
 import { machineFacts } from './machine.js';
-import { loadMicro, lookbackMicro } from './micro.js';
+import { lookbackMicro } from './lookback-micro.js';
+import { loadMicro } from './micro.js';
 import { peersBench } from './peers/peers-bench.js';
 import { formatReport, type BenchReport, type WorkloadReport } from './report.js';
 import { runWorkload, type WorkloadResult } from './runner.js';
@@ -42,8 +43,8 @@ interface Args {
   peerDir?: string;
 }
 
-type Section = 'workloads' | 'micro' | 'peers';
-const SECTIONS: readonly Section[] = ['workloads', 'micro', 'peers'];
+type Section = 'workloads' | 'lookback' | 'load' | 'peers';
+const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'load', 'peers'];
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50, sections: new Set(SECTIONS), peerSymbols: 500, peerRepeats: 7 };
@@ -66,7 +67,10 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--concurrency') args.concurrency = Number(next());
     else if (a === '--skip-micro') args.micro = false;
     else if (a === '--only') {
-      const only = next().split(',');
+      // 'micro' = lookback + load (cache-core's micro figures).
+      const only = next()
+        .split(',')
+        .flatMap((x) => (x === 'micro' ? ['lookback', 'load'] : [x]));
       const bad = only.find((x) => !SECTIONS.includes(x as Section));
       if (bad !== undefined) throw new Error(`--only: unknown section ${bad} (sections: ${SECTIONS.join(', ')})`);
       args.sections = new Set(only as Section[]);
@@ -89,7 +93,10 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (!args.micro) args.sections.delete('micro');
+  if (!args.micro) {
+    args.sections.delete('lookback');
+    args.sections.delete('load');
+  }
   const server = await startLoopbackServer(args.latencyMs);
   const tmp = mkdtempSync(join(tmpdir(), 'barcache-bench-'));
   const provider = new CountingProvider(new YahooProvider({ baseUrl: server.url, concurrency: args.concurrency }));
@@ -148,9 +155,11 @@ async function main(): Promise<void> {
       report.workloads.push(wr);
     }
 
-    if (args.sections.has('micro')) {
+    if (args.sections.has('lookback')) {
       log('micro: 30-day lookback on a resident 10-year series');
       report.micro.lookback = await lookbackMicro(freshDir(), provider);
+    }
+    if (args.sections.has('load')) {
       log('micro: 500 symbols × 10 years, fill then L2 → L1 load');
       // The fill is not measured: the in-process provider (no latency) stands in for 500 long yahoo-finance2 calls.
       report.micro.load = await loadMicro(freshDir(), new SimulatedProvider(0, args.concurrency), 500, log);

@@ -63,27 +63,6 @@ async function nsPerOpAsync(n: number, repeats: number, op: (i: number) => Promi
   return { median: median(runs), runs };
 }
 
-export interface LookbackFigures {
-  seriesBars: number;
-  lookbackDays: number;
-  ops: number;
-  repeats: number;
-  /** Baseline: two binary searches on the preloaded Bar[]'s `.time`, then `Array.prototype.slice`. */
-  arrayNs: number;
-  /** Tighter baseline: the two searches on a Float64Array of the times, then `Bar[].slice`. */
-  typedArrayNs: number;
-  peekNs: number;
-  getBarsNs: number;
-  /** peekBars with 'YYYY-MM-DD' strings for start and end. */
-  peekStringNs: number;
-  peekRatio: number;
-  /** peekNs / typedArrayNs. */
-  peekTypedRatio: number;
-  getBarsRatio: number;
-  /** peekStringNs / peekNs. */
-  stringRatio: number;
-}
-
 export interface LoadFigures {
   symbols: number;
   years: number;
@@ -109,85 +88,6 @@ export interface LoadFigures {
 
 const START = '2015-01-02';
 const END = '2024-12-31';
-
-/** 30-day lookbacks at seeded random days of a resident 10-year daily series. */
-export async function lookbackMicro(dir: string, provider: BarProvider, repeats = 7, ops = 200_000): Promise<LookbackFigures> {
-  const cache = await openCache({ dir, provider, statsSnapshots: false });
-  try {
-    const session = await cache.prefetch({ symbols: ['TENY'], interval: '1d', start: START, end: END });
-    const all: Bar[] = await cache.getBars({ symbol: 'TENY', interval: '1d', start: START, end: END });
-    const first = all[0]!.time + 30 * D;
-    const span = all.at(-1)!.time - first;
-    let seed = 42;
-    const ends = Float64Array.from({ length: 4096 }, () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return Math.floor((first + (seed / 2 ** 31) * span) / D) * D;
-    });
-    const look = 30 * D;
-    const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
-    const startStrings = Array.from(ends, (e) => iso(e - look));
-    const endStrings = Array.from(ends, (e) => iso(e));
-    const times = Float64Array.from(all, (b) => b.time);
-    const typedLower = (t: number) => {
-      let lo = 0;
-      let hi = times.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (times[mid]! < t) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    };
-    const typedUpper = (t: number) => {
-      let lo = 0;
-      let hi = times.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (times[mid]! <= t) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    };
-    const arrayNs = nsPerOp(ops, repeats, (i) => {
-      const end = ends[i & 4095]!;
-      return all.slice(lowerBound(all, end - look), upperBound(all, end)).length;
-    });
-    const typedArrayNs = nsPerOp(ops, repeats, (i) => {
-      const end = ends[i & 4095]!;
-      return all.slice(typedLower(end - look), typedUpper(end)).length;
-    });
-    const peekStringNs = nsPerOp(ops, repeats, (i) => {
-      const k = i & 4095;
-      return cache.peekBars({ symbol: 'TENY', interval: '1d', start: startStrings[k]!, end: endStrings[k]! })!.length;
-    });
-    const peekNs = nsPerOp(ops, repeats, (i) => {
-      const end = ends[i & 4095]!;
-      return cache.peekBars({ symbol: 'TENY', interval: '1d', start: end - look, end })!.length;
-    });
-    const getBarsNs = await nsPerOpAsync(ops / 4, repeats, async (i) => {
-      const end = ends[i & 4095]!;
-      return (await cache.getBars({ symbol: 'TENY', interval: '1d', start: end - look, end })).length;
-    });
-    session.release();
-    return {
-      seriesBars: all.length,
-      lookbackDays: 30,
-      ops,
-      repeats,
-      arrayNs: arrayNs.median,
-      typedArrayNs: typedArrayNs.median,
-      peekNs: peekNs.median,
-      getBarsNs: getBarsNs.median,
-      peekStringNs: peekStringNs.median,
-      peekRatio: peekNs.median / arrayNs.median,
-      peekTypedRatio: peekNs.median / typedArrayNs.median,
-      getBarsRatio: getBarsNs.median / arrayNs.median,
-      stringRatio: peekStringNs.median / peekNs.median,
-    };
-  } finally {
-    await cache.close();
-  }
-}
 
 function dirSize(dir: string): number {
   let total = 0;

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { MachineFacts } from './machine.js';
-import type { LoadFigures, LookbackFigures } from './micro.js';
+import type { LoadFigures } from './micro.js';
+import type { LookbackFigures } from './lookback-micro.js';
 import type { WorkloadResult } from './runner.js';
 import type { PeersReport } from './peers/peers-bench.js';
 import { formatPeers } from './peers/peers-report.js';

@@ -47,7 +47,9 @@ export function replaceColumns(entry: ResidentSeries, columns: BarColumns): void
 export function sliceRows(entry: ResidentSeries, start: number, end: number): Bar[] {
   const cols = entry.columns;
   const rows = entry.rows ?? materializeRows(entry);
-  return rows.slice(cols.lowerBound(start), cols.upperBound(end));
+  // One binary search; the end is found by galloping from the start (a lookback is a few dozen bars).
+  const from = cols.lowerBound(start);
+  return rows.slice(from, cols.upperBoundFrom(end, from));
 }
 
 function materializeRows(entry: ResidentSeries): readonly Bar[] {
