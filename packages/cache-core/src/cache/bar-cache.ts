@@ -10,6 +10,7 @@ import type {
   BarCache,
   BarProvider,
   BarQuery,
+  ColumnWindow,
   CacheStats,
   ClearFilter,
   ExplainReport,
@@ -141,6 +142,16 @@ export class DefaultBarCache implements BarCache {
     const t0 = this.#sampleStart();
     this.#ctx.lifecycle.assertOpen();
     const hit = this.#read.fromMemory(this.#parser.query(q));
+    if (hit === undefined) return undefined;
+    this.#counters.l1Hits++;
+    this.#finishRequest(t0);
+    return hit;
+  }
+
+  peekColumns(q: BarQuery): ColumnWindow | undefined {
+    const t0 = this.#sampleStart();
+    this.#ctx.lifecycle.assertOpen();
+    const hit = this.#read.columnsFromMemory(this.#parser.query(q));
     if (hit === undefined) return undefined;
     this.#counters.l1Hits++;
     this.#finishRequest(t0);

@@ -52,6 +52,13 @@ export function sliceRows(entry: ResidentSeries, start: number, end: number): Ba
   return rows.slice(from, cols.upperBoundFrom(end, from));
 }
 
+/** The bars with start <= time <= end of a resident series, as typed-array views (no copy). */
+export function sliceColumns(entry: ResidentSeries, start: number, end: number): BarColumns {
+  const cols = entry.columns;
+  const from = cols.lowerBound(start);
+  return cols.view(from, cols.upperBoundFrom(end, from));
+}
+
 function materializeRows(entry: ResidentSeries): readonly Bar[] {
   const rows = entry.columns.toBars();
   for (const row of rows) Object.freeze(row);
