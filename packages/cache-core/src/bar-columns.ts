@@ -381,6 +381,52 @@ export class BarColumns {
   }
 }
 
+/**
+ * Bars [from, to) of a BarColumns as typed-array views, each column's `subarray` made on first
+ * access: a window whose reader touches only `close` costs one view, not seven. No copy.
+ */
+export class ColumnSlice {
+  readonly length: number;
+  #time: Float64Array | undefined;
+  #open: Float64Array | undefined;
+  #high: Float64Array | undefined;
+  #low: Float64Array | undefined;
+  #close: Float64Array | undefined;
+  #volume: Float64Array | undefined;
+  #adjClose: Float64Array | undefined;
+
+  constructor(
+    private readonly source: BarColumns,
+    private readonly from: number,
+    to: number,
+  ) {
+    this.length = to - from;
+  }
+
+  get time(): Float64Array {
+    return (this.#time ??= this.source.time.subarray(this.from, this.from + this.length));
+  }
+  get open(): Float64Array {
+    return (this.#open ??= this.source.open.subarray(this.from, this.from + this.length));
+  }
+  get high(): Float64Array {
+    return (this.#high ??= this.source.high.subarray(this.from, this.from + this.length));
+  }
+  get low(): Float64Array {
+    return (this.#low ??= this.source.low.subarray(this.from, this.from + this.length));
+  }
+  get close(): Float64Array {
+    return (this.#close ??= this.source.close.subarray(this.from, this.from + this.length));
+  }
+  get volume(): Float64Array {
+    return (this.#volume ??= this.source.volume.subarray(this.from, this.from + this.length));
+  }
+  get adjClose(): Float64Array | undefined {
+    const a = this.source.adjClose;
+    return a === undefined ? undefined : (this.#adjClose ??= a.subarray(this.from, this.from + this.length));
+  }
+}
+
 const COLUMN_KEYS = ['time', 'open', 'high', 'low', 'close', 'volume', 'adjClose'] as const;
 
 /**

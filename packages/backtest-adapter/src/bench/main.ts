@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--json [file]] [--latency ms] [--large-symbols n] [--repeats n] [--skip-micro]
- *             [--only workloads,lookback,load,peers] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
+ *             [--only workloads,lookback,backtest,load,peers] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
  * Side by side on the same workloads: no cache, an exact-key memo, a gap-filling cache without
  * prefetch, and Barcache; then cache-core's micro figures; then the peers (what a user would pick
  * instead of Barcache) loading the same bars from disk. Progress goes to stderr.
@@ -13,6 +13,7 @@ import { openCache, YahooProvider } from '@barcache/cache-core';
 import { startLoopbackServer } from './loopback.js';
 import { machineFacts } from './machine.js';
 import { lookbackMicro } from './lookback-micro.js';
+import { backtestMicro } from './backtest-micro.js';
 import { loadMicro } from './micro.js';
 import { peersBench } from './peers/peers-bench.js';
 import { formatReport, type BenchReport, type WorkloadReport } from './report.js';
@@ -43,8 +44,8 @@ interface Args {
   peerDir?: string;
 }
 
-type Section = 'workloads' | 'lookback' | 'load' | 'peers';
-const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'load', 'peers'];
+type Section = 'workloads' | 'lookback' | 'backtest' | 'load' | 'peers';
+const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'backtest', 'load', 'peers'];
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50, sections: new Set(SECTIONS), peerSymbols: 500, peerRepeats: 7 };
@@ -67,10 +68,10 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--concurrency') args.concurrency = Number(next());
     else if (a === '--skip-micro') args.micro = false;
     else if (a === '--only') {
-      // 'micro' = lookback + load (cache-core's micro figures).
+      // 'micro' = lookback + backtest + load (cache-core's micro figures).
       const only = next()
         .split(',')
-        .flatMap((x) => (x === 'micro' ? ['lookback', 'load'] : [x]));
+        .flatMap((x) => (x === 'micro' ? ['lookback', 'backtest', 'load'] : [x]));
       const bad = only.find((x) => !SECTIONS.includes(x as Section));
       if (bad !== undefined) throw new Error(`--only: unknown section ${bad} (sections: ${SECTIONS.join(', ')})`);
       args.sections = new Set(only as Section[]);
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (!args.micro) {
     args.sections.delete('lookback');
+    args.sections.delete('backtest');
     args.sections.delete('load');
   }
   const server = await startLoopbackServer(args.latencyMs);
@@ -158,6 +160,10 @@ async function main(): Promise<void> {
     if (args.sections.has('lookback')) {
       log('micro: 30-day lookback on a resident 10-year series');
       report.micro.lookback = await lookbackMicro(freshDir(), provider);
+    }
+    if (args.sections.has('backtest')) {
+      log('micro: toy backtest, 50 symbols × 2 years, SMA 10/30 on a 30-bar lookback every day');
+      report.micro.backtest = await backtestMicro(freshDir(), new SimulatedProvider(0, args.concurrency));
     }
     if (args.sections.has('load')) {
       log('micro: 500 symbols × 10 years, fill then L2 → L1 load');

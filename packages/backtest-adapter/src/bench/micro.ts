@@ -1,19 +1,15 @@
 /**
- * cache-core micro figures: a lookback on a resident series vs slicing a preloaded array, the L2 → L1
- * load rate, bytes per bar on disk, and memory for 500 symbols × 10 years.
+ * cache-core micro figures: the L2 → L1 load rate, bytes per bar on disk, and memory for 500
+ * symbols × 10 years (the lookback is lookback-micro.ts, the toy backtest backtest-micro.ts).
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { openCache, type Bar, type BarProvider } from '@barcache/cache-core';
-import { lowerBound, upperBound } from '../window.js';
+import { openCache, type BarProvider } from '@barcache/cache-core';
 import { CountingProvider } from './sources/counting-provider.js';
 import type { LoadRun } from './load-process.js';
-import { DAY_MS as D } from '@barcache/cache-core';
 
 /** Runs load-process.js in a new Node process with --expose-gc and returns its runs. */
 function runLoadProcess(job: Record<string, unknown>): Promise<LoadRun[]> {
@@ -27,40 +23,10 @@ function runLoadProcess(job: Record<string, unknown>): Promise<LoadRun[]> {
 }
 
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** Median ns/op of `op` over `repeats` runs of `n` calls each (after one warm-up run). */
-function nsPerOp(n: number, repeats: number, op: (i: number) => number): { median: number; runs: number[] } {
-  let sink = 0;
-  const runs: number[] = [];
-  for (let r = -1; r < repeats; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) sink += op(i);
-    const ns = ((performance.now() - t0) * 1e6) / n;
-    if (r >= 0) runs.push(ns);
-  }
-  if (sink === -1) console.error('');
-  return { median: median(runs), runs };
-}
-
-async function nsPerOpAsync(n: number, repeats: number, op: (i: number) => Promise<number>): Promise<{ median: number; runs: number[] }> {
-  let sink = 0;
-  const runs: number[] = [];
-  for (let r = -1; r < repeats; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) sink += await op(i);
-    const ns = ((performance.now() - t0) * 1e6) / n;
-    if (r >= 0) runs.push(ns);
-  }
-  if (sink === -1) console.error('');
-  return { median: median(runs), runs };
 }
 
 export interface LoadFigures {
@@ -109,7 +75,7 @@ export async function loadMicro(dir: string, inner: BarProvider, symbolCount = 5
 
   const fill = await openCache({ dir, provider, statsSnapshots: false, memory });
   const t0 = performance.now();
-  const { report: filled, release } = await fill.prefetch({
+  const session = await fill.prefetch({
     symbols,
     interval: '1d',
     start: START,
@@ -119,9 +85,10 @@ export async function loadMicro(dir: string, inner: BarProvider, symbolCount = 5
     },
   });
   const fillMs = performance.now() - t0;
+  const filled = session.report;
   if (filled.failed.length) throw new Error(`fill failed for ${filled.failed.length} symbols: ${filled.symbols.find((s) => s.error)?.error?.message}`);
   const fillProviderCalls = provider.calls;
-  release();
+  session.release();
   await fill.close();
 
   // Several loads, each in a fresh instance on the same dir (L1 empty, everything on L2), in a new

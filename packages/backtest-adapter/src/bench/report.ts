@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import type { MachineFacts } from './machine.js';
 import type { LoadFigures } from './micro.js';
 import type { LookbackFigures } from './lookback-micro.js';
+import type { BacktestFigures } from './backtest-micro.js';
 import type { WorkloadResult } from './runner.js';
 import type { PeersReport } from './peers/peers-bench.js';
 import { formatPeers } from './peers/peers-report.js';
@@ -23,7 +24,7 @@ export interface BenchReport {
   machine: MachineFacts;
   config: { latencyMs: number; providerConcurrency: number; largeSymbols: number };
   workloads: WorkloadReport[];
-  micro: { lookback?: LookbackFigures; load?: LoadFigures };
+  micro: { lookback?: LookbackFigures; backtest?: BacktestFigures; load?: LoadFigures };
   /** The sections that ran (`--only`). */
   sections: string[];
   peers?: PeersReport;
@@ -78,6 +79,15 @@ export function formatMicro(m: BenchReport['micro']): string {
       ['  B: two binary searches on a Float64Array of times + Bar[].slice', `${l.typedArrayNs.toFixed(0)} ns/op`, '', ''],
     );
   }
+  const b = m.backtest;
+  if (b) {
+    table.push(
+      [`toy backtest, ${b.symbols} symbols × ${n(b.days)} days, SMA 10/30 on a ${b.lookbackBars}-bar lookback: peekColumns`, `${ms(b.peekColumnsMs)} = ${b.columnsRatio.toFixed(2)}× C`, '≤ 1.2× C', ok(b.columnsRatio <= 1.2)],
+      ['  … getBars (awaited rows)', `${ms(b.getBarsMs)} = ${b.getBarsRatio.toFixed(2)}× C`, '', ''],
+      ['  C: typed-array views (subarray) of raw columns, binary search', ms(b.baselineMs), '', ''],
+      ['  same signals from every variant', b.identical ? 'yes' : 'NO', '', ok(b.identical)],
+    );
+  }
   const d = m.load;
   if (d) {
     table.push(
@@ -104,7 +114,7 @@ export function formatReport(r: BenchReport): string {
     `Seed workload: the real YahooProvider (yahoo-finance2) against the loopback Yahoo chart server. Large workload: an in-process\n` +
     `provider serving the same synthetic bars after the same latency (yahoo-finance2 costs ms of CPU per call: 100k calls would measure the CPU).`;
   const parts = [head, ...r.workloads.map(formatWorkload)];
-  if (r.micro.lookback !== undefined || r.micro.load !== undefined) parts.push(formatMicro(r.micro));
+  if (r.micro.lookback !== undefined || r.micro.backtest !== undefined || r.micro.load !== undefined) parts.push(formatMicro(r.micro));
   if (r.peers !== undefined) parts.push(formatPeers(r.peers));
   return parts.join('\n\n');
 }

@@ -1,7 +1,7 @@
 import { freshCoverage } from '../planning/coverage-ledger.js';
 import { latestBarEnd } from '../planning/gap-planner.js';
 import { coversRange } from '../planning/ranges.js';
-import { BarColumns } from '../bar-columns.js';
+import { BarColumns, ColumnSlice } from '../bar-columns.js';
 import { sliceColumns, sliceRows, type ResidentSeries } from '../tiers/memory/memory-tier.js';
 import type { Bar } from '../types.js';
 import { wantedRange, type CacheContext } from './cache-context.js';
@@ -41,9 +41,9 @@ export class ReadPath {
   }
 
   /** The zero-copy columnar window (typed-array views of the resident series) on an L1 hit, else undefined. */
-  columnsFromMemory(p: ParsedQuery): BarColumns | undefined {
+  columnsFromMemory(p: ParsedQuery): ColumnSlice | undefined {
     const entry = this.#servableEntry(p);
-    if (entry === null) return BarColumns.empty();
+    if (entry === null) return new ColumnSlice(BarColumns.empty(), 0, 0);
     if (entry === undefined) return undefined;
     return sliceColumns(entry, p.start, p.end);
   }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { BarColumns } from '../../bar-columns.js';
+import { BarColumns, ColumnSlice } from '../../bar-columns.js';
 import type { Bar, Interval, TimeRange } from '../../types.js';
 
 /** One series as L1 holds it: decoded bars in columnar typed arrays. */
@@ -52,11 +52,11 @@ export function sliceRows(entry: ResidentSeries, start: number, end: number): Ba
   return rows.slice(from, cols.upperBoundFrom(end, from));
 }
 
-/** The bars with start <= time <= end of a resident series, as typed-array views (no copy). */
-export function sliceColumns(entry: ResidentSeries, start: number, end: number): BarColumns {
+/** The bars with start <= time <= end of a resident series, as typed-array views made on first use (no copy). */
+export function sliceColumns(entry: ResidentSeries, start: number, end: number): ColumnSlice {
   const cols = entry.columns;
   const from = cols.lowerBound(start);
-  return cols.view(from, cols.upperBoundFrom(end, from));
+  return new ColumnSlice(cols, from, cols.upperBoundFrom(end, from));
 }
 
 function materializeRows(entry: ResidentSeries): readonly Bar[] {
