@@ -51,7 +51,8 @@ export class ReadPath {
   /** The resident series if L1 holds all of p fresh; null when p lies wholly in the future; else undefined. */
   #servableEntry(p: ParsedQuery): ResidentSeries | null | undefined {
     const now = this.#ctx.now();
-    const wantEnd = Math.min(p.end + 1, latestBarEnd(p.key.interval, now));
+    // The latest bar slot that may exist ends after `now`: a range ending in the past needs no clamp.
+    const wantEnd = p.end < now ? p.end + 1 : Math.min(p.end + 1, latestBarEnd(p.key.interval, now));
     if (wantEnd <= p.start) return null;
     const entry = this.#ctx.memory.get(p.id);
     if (entry === undefined || now >= entry.validUntil) return undefined;
