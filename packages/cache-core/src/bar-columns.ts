@@ -1,4 +1,5 @@
 import type { Bar, TimeRange } from './types.js';
+import { adjacentSpan } from './column-views.js';
 
 /** The columns a BarColumns is made of. All arrays have the same length; `time` is strictly ascending. */
 export interface BarColumnsInit {
@@ -131,8 +132,8 @@ export class BarColumns {
     const nonEmpty = parts.filter((p) => p.length > 0);
     if (nonEmpty.length === 0) return EMPTY;
     if (nonEmpty.length === 1) return nonEmpty[0]!;
-    const joined = joinAdjacentViews(nonEmpty);
-    if (joined !== undefined) return joined;
+    const joined = adjacentSpan(nonEmpty);
+    if (joined !== undefined) return new BarColumns(joined);
     let n = 0;
     let hasAdj = false;
     let prevLast = -Infinity;
@@ -379,86 +380,6 @@ export class BarColumns {
   get last(): number | undefined {
     return this.length === 0 ? undefined : this.time[this.length - 1];
   }
-}
-
-/**
- * Bars [from, to) of a BarColumns as typed-array views, each column's `subarray` made on first
- * access: a window whose reader touches only `close` costs one view, not seven. No copy.
- */
-export class ColumnSlice {
-  readonly length: number;
-  #time: Float64Array | undefined;
-  #open: Float64Array | undefined;
-  #high: Float64Array | undefined;
-  #low: Float64Array | undefined;
-  #close: Float64Array | undefined;
-  #volume: Float64Array | undefined;
-  #adjClose: Float64Array | undefined;
-
-  constructor(
-    private readonly source: BarColumns,
-    private readonly from: number,
-    to: number,
-  ) {
-    this.length = to - from;
-  }
-
-  get time(): Float64Array {
-    return (this.#time ??= this.source.time.subarray(this.from, this.from + this.length));
-  }
-  get open(): Float64Array {
-    return (this.#open ??= this.source.open.subarray(this.from, this.from + this.length));
-  }
-  get high(): Float64Array {
-    return (this.#high ??= this.source.high.subarray(this.from, this.from + this.length));
-  }
-  get low(): Float64Array {
-    return (this.#low ??= this.source.low.subarray(this.from, this.from + this.length));
-  }
-  get close(): Float64Array {
-    return (this.#close ??= this.source.close.subarray(this.from, this.from + this.length));
-  }
-  get volume(): Float64Array {
-    return (this.#volume ??= this.source.volume.subarray(this.from, this.from + this.length));
-  }
-  get adjClose(): Float64Array | undefined {
-    const a = this.source.adjClose;
-    return a === undefined ? undefined : (this.#adjClose ??= a.subarray(this.from, this.from + this.length));
-  }
-}
-
-const COLUMN_KEYS = ['time', 'open', 'high', 'low', 'close', 'volume', 'adjClose'] as const;
-
-/**
- * When every part's columns lie back to back in one buffer (part k + 1 starting where part k ends,
- * in every column) and the parts are in time order, the one view that covers them all; else undefined.
- */
-function joinAdjacentViews(parts: readonly BarColumns[]): BarColumns | undefined {
-  const first = parts[0]!;
-  const hasAdj = first.adjClose !== undefined;
-  let n = first.length;
-  for (let k = 1; k < parts.length; k++) {
-    const prev = parts[k - 1]!;
-    const p = parts[k]!;
-    if ((p.adjClose !== undefined) !== hasAdj || !(p.time[0]! > prev.time[prev.length - 1]!)) return undefined;
-    for (const key of COLUMN_KEYS) {
-      const a = prev[key];
-      const b = p[key];
-      if (a === undefined || b === undefined) continue;
-      if (a.buffer !== b.buffer || a.byteOffset + a.byteLength !== b.byteOffset) return undefined;
-    }
-    n += p.length;
-  }
-  const span = (x: Float64Array) => new Float64Array(x.buffer, x.byteOffset, n);
-  return new BarColumns({
-    time: span(first.time),
-    open: span(first.open),
-    high: span(first.high),
-    low: span(first.low),
-    close: span(first.close),
-    volume: span(first.volume),
-    adjClose: hasAdj ? span(first.adjClose!) : undefined,
-  });
 }
 
 const EMPTY = new BarColumns({

@@ -1,7 +1,8 @@
 import { freshCoverage } from '../planning/coverage-ledger.js';
 import { latestBarEnd } from '../planning/gap-planner.js';
 import { coversRange } from '../planning/ranges.js';
-import { BarColumns, ColumnSlice } from '../bar-columns.js';
+import { BarColumns } from '../bar-columns.js';
+import { ColumnSlice } from '../column-views.js';
 import { sliceColumns, sliceRows, type ResidentSeries } from '../tiers/memory/memory-tier.js';
 import type { Bar } from '../types.js';
 import { wantedRange, type CacheContext } from './cache-context.js';

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { BarColumns, ColumnSlice } from '../../bar-columns.js';
+import { BarColumns } from '../../bar-columns.js';
+import { ColumnSlice } from '../../column-views.js';
 import type { Bar, Interval, TimeRange } from '../../types.js';
 
 /** One series as L1 holds it: decoded bars in columnar typed arrays. */
