@@ -1,4 +1,4 @@
-import { openCache, type BarCache, type BarProvider, type PrefetchReport } from '@barcache/cache-core';
+import { openCache, type BarCache, type BarProvider } from '@barcache/cache-core';
 import type { Peer } from './peer.js';
 import { PEER_END, PEER_START, packColumns, peerBars, unpackColumns, type SeriesColumns } from './peer-data.js';
 
@@ -17,11 +17,6 @@ function provider(refuse: boolean): BarProvider {
   };
 }
 
-/** prefetch resolves to a report today and to a session holding one after the session change. */
-function reportOf(x: PrefetchReport | { report: PrefetchReport }): PrefetchReport {
-  return 'report' in x ? x.report : x;
-}
-
 const plan = (symbols: string[]) => ({ symbols, interval: '1d' as const, start: PEER_START, end: PEER_END - D });
 
 /** Barcache as a backtest starting on a warm dir uses it: `openCache` + `prefetch`, no provider call. */
@@ -31,7 +26,7 @@ export const barcachePeer: Peer = {
   async write(dir, symbols) {
     const c = await openCache({ dir, provider: provider(false), statsSnapshots: false, memory: { maxBytes: 2 ** 31 } });
     try {
-      const r = reportOf(await c.prefetch(plan(symbols)));
+      const { report: r } = await c.prefetch(plan(symbols));
       if (r.failed.length > 0) throw new Error(`Barcache fill failed for ${r.failed.length} symbols`);
     } finally {
       await c.close();
@@ -39,7 +34,8 @@ export const barcachePeer: Peer = {
   },
   async load(dir, symbols) {
     cache = await openCache({ dir, provider: provider(true), offline: true, statsSnapshots: false, memory: { maxBytes: 2 ** 31 } });
-    const r = reportOf(await cache.prefetch(plan(symbols)));
+    // The session stays open (its series pinned) until close(): the columns are read afterwards.
+    const { report: r } = await cache.prefetch(plan(symbols));
     if (r.failed.length > 0) throw new Error(`Barcache load failed for ${r.failed.length} symbols: ${r.symbols.find((s) => s.error)?.error?.message}`);
     const c = cache;
     return (): SeriesColumns[] =>
