@@ -115,3 +115,30 @@ describe('decoding blocks into a pre-sized series', () => {
     expect(BarColumns.concat(parts).toBars()).toEqual([...blocks[0]!.bars, ...plain]);
   });
 });
+
+describe('what a store read hands the cache', () => {
+  it('decodeBlocks puts a series’ blocks in one allocation in time order, whatever order they were asked in', async () => {
+    const { decodeBlocks } = await import('../src/tiers/disk/block-commit.js');
+    const bars = yahooLikeDaily(3, 9);
+    const blocks = blocksOf(bars, 252);
+    const starts = blocks.map((b) => b.bars[0]!.time);
+    const order = [2, 0, 1];
+    const bad = blocks[1]!.bytes.slice();
+    bad[20] = bad[20]! ^ 0x40;
+    const read = decodeBlocks(
+      order.map((i) => starts[i]!),
+      order.map((i) => blocks[i]!.bytes),
+    );
+    expect(read.corrupt).toEqual([]);
+    const sorted = [...read.blocks.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+    const joined = BarColumns.concat(sorted);
+    expect(joined.time.buffer).toBe(sorted[0]!.time.buffer); // no second copy
+    expect(joined.toBars()).toEqual(bars.slice(0, 3 * 252));
+
+    // A corrupt block is reported (in the order asked) and the others still decode.
+    const withBad = decodeBlocks([starts[1]!, starts[0]!, starts[2]!], [bad, blocks[0]!.bytes, undefined]);
+    expect(withBad.corrupt).toEqual([starts[1]]);
+    expect([...withBad.blocks.keys()]).toEqual([starts[0]]);
+    expect(withBad.blocks.get(starts[0]!)!.toBars()).toEqual(blocks[0]!.bars);
+  });
+});
