@@ -2,7 +2,8 @@
  * The toy backtest: 50 symbols × 2 years of daily bars, every day for every symbol a 30-bar
  * lookback and an SMA 10/30 crossover on it. The same loop over the same windows, by:
  * - baseline: typed-array views (`subarray`) of raw columns the loop holds itself, found by binary search;
- * - Barcache `peekColumns` (typed-array views of the resident series);
+ * - Barcache `peekColumns` (typed-array views of the resident series), one call per day and symbol;
+ * - Barcache `peekColumns` once per symbol for the whole session, sliced per day like the floor;
  * - Barcache `getBars` (awaited Bar[] rows).
  * Rounds interleave the variants (each round runs every variant's whole loop 5 times); each figure
  * is the median per-loop time over the rounds, after one warm-up round.
@@ -21,6 +22,9 @@ export interface BacktestFigures {
   getBarsMs: number;
   /** peekColumnsMs / baselineMs. */
   columnsRatio: number;
+  /** One peekColumns window per symbol for the whole session, sliced per day by the loop. */
+  columnsOnceMs: number;
+  columnsOnceRatio: number;
   /** getBarsMs / baselineMs. */
   getBarsRatio: number;
   /** Every variant saw the same windows and signals. */
@@ -120,6 +124,24 @@ export async function backtestMicro(dir: string, provider: BarProvider, repeats 
       }
       return sum;
     };
+    // The window taken once per symbol for the whole session, then sliced per day like the floor:
+    // what the lifetime rules allow (views stay valid while the session is open).
+    const columnsOnce: Variant = (ss, n) => {
+      const ws = ss.map((s) => cache.peekColumns({ symbol: s.symbol, interval: '1d', start: s.time[0]!, end: s.time[s.time.length - 1]! })!);
+      let sum = 0;
+      for (let d = LOOKBACK - 1; d < n; d++) {
+        for (let k = 0; k < ss.length; k++) {
+          const { start, end } = windows(ss[k]!, d);
+          const w = ws[k]!;
+          const time = w.time;
+          const lo = lowerBound(time, start);
+          const hi = lowerBound(time, end + 1);
+          const close = w.close.subarray(lo, hi);
+          sum += signal(close, close.length);
+        }
+      }
+      return sum;
+    };
     const rows: Variant = async (ss, n) => {
       let sum = 0;
       for (let d = LOOKBACK - 1; d < n; d++) {
@@ -131,11 +153,11 @@ export async function backtestMicro(dir: string, provider: BarProvider, repeats 
       }
       return sum;
     };
-    const variants = { baseline, columns, rows };
-    const runs = { baseline: [] as number[], columns: [] as number[], rows: [] as number[] };
+    const variants = { baseline, columns, columnsOnce, rows };
+    const runs = { baseline: [] as number[], columns: [] as number[], columnsOnce: [] as number[], rows: [] as number[] };
     const sums = new Set<number>();
     for (let r = -1; r < repeats; r++) {
-      for (const name of ['baseline', 'columns', 'rows'] as const) {
+      for (const name of ['baseline', 'columns', 'columnsOnce', 'rows'] as const) {
         // Several passes per round: one pass is a few ms, too short to time on a busy machine.
         const t0 = performance.now();
         for (let p = 0; p < PASSES; p++) sums.add(await variants[name](series, days));
@@ -146,6 +168,7 @@ export async function backtestMicro(dir: string, provider: BarProvider, repeats 
     const baselineMs = median(runs.baseline);
     const peekColumnsMs = median(runs.columns);
     const getBarsMs = median(runs.rows);
+    const columnsOnceMs = median(runs.columnsOnce);
     return {
       symbols: symbols.length,
       days,
@@ -154,7 +177,9 @@ export async function backtestMicro(dir: string, provider: BarProvider, repeats 
       baselineMs,
       peekColumnsMs,
       getBarsMs,
+      columnsOnceMs,
       columnsRatio: peekColumnsMs / baselineMs,
+      columnsOnceRatio: columnsOnceMs / baselineMs,
       getBarsRatio: getBarsMs / baselineMs,
       identical: sums.size === 1,
     };
