@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { type Bar, openCache, type SeriesInfo, type TimeRange } from '@barcache/cache-core';
-import { startYahooChartServer, syntheticBars } from '@barcache/test-support';
+import { makeTempDir, startYahooChartServer, syntheticBars, type TempDir } from '@barcache/test-support';
 import type { BarcacheApi } from '../../../src/vscode/extension.js';
 import type { WarmResult } from '../../../src/vscode/commands.js';
 
@@ -103,11 +102,11 @@ export function defineExtensionTests(): void {
     this.timeout(60_000);
     let api: BarcacheApi;
     let dir: string;
-    const tempDirs: string[] = [];
+    const tempDirs: TempDir[] = [];
     const tempDir = (prefix: string) => {
-      const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+      const d = makeTempDir(prefix);
       tempDirs.push(d);
-      return d;
+      return d.path;
     };
 
     before(async () => {
@@ -122,7 +121,7 @@ export function defineExtensionTests(): void {
       await vscode.workspace.getConfiguration('barcache').update('offline', undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration('barcache').update('cacheDir', undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration('barcache').update('statusBar.enabled', undefined, vscode.ConfigurationTarget.Global);
-      for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+      for (const d of tempDirs) await d.cleanup();
     });
 
     it('activates on startup and contributes its commands in the Barcache category', async () => {
