@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `pnpm package`: production bundle, then `vsce package --no-dependencies` (vsce cannot follow pnpm's
 // symlinked node_modules; everything the extension needs is in dist/, LevelDB's binding included).
-// Writes barcache-vscode-<version>.vsix in this package's folder and prints its path.
+// Writes barcache-vscode-<version>.vsix in this package's folder and prints its path. Fails when the
+// packaged README or CHANGELOG points at a file the VSIX does not carry (scripts/lib/vsix-contents.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkVsixDocs } from './lib/vsix-contents.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,6 +27,9 @@ export function packageVsix({ quiet = false, stepTimeoutMs = 300_000 } = {}) {
   const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
   // No public repository yet: keep README links as they are and do not ask about the missing field.
   step(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
+  // The extension page renders the packaged README from the installed folder: every image and
+  // relative link in it must be in the package (no `../../README.md`, no missing screenshot).
+  checkVsixDocs(out);
   return out;
 }
 

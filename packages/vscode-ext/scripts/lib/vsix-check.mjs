@@ -69,6 +69,9 @@ export async function runVsixCheck({ log = console.log, screenshot, vsix: given,
     await item.hover();
     await page.locator('.monaco-hover, .workbench-hover').getByText('Memory (L1)').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
     await sleep(300);
+    // The process is named as what it is (the screenshot shows this label).
+    const named = await page.getByText(`${BACKTEST_LABEL} (pid ${bt.pid})`).count();
+    if (named === 0) throw new Error(`the tooltip does not name the backtest process "${BACKTEST_LABEL} (pid ${bt.pid})"`);
     if (screenshot) {
       fs.mkdirSync(path.dirname(screenshot), { recursive: true });
       await page.screenshot({ path: screenshot });
@@ -93,8 +96,14 @@ export async function runVsixCheck({ log = console.log, screenshot, vsix: given,
   }
 }
 
+/**
+ * The label this process gets in the stats snapshots (the status bar tooltip, the Stats view, and the
+ * README's screenshot): what it really is, a Node stand-in for a backtest reading daily bars.
+ */
+export const BACKTEST_LABEL = 'backtest stand-in (Node, backtest-process.cjs)';
+
 function startBacktest(fixture, dir, env) {
-  const child = spawn(process.execPath, [fixture, '--dir', dir, '--symbols', 'SPY,QQQ', '--start', '2024-01-02', '--end', '2024-06-28', '--label', 'backtest (momentum.py)', '--hold'], {
+  const child = spawn(process.execPath, [fixture, '--dir', dir, '--symbols', 'SPY,QQQ', '--start', '2024-01-02', '--end', '2024-06-28', '--label', BACKTEST_LABEL, '--hold'], {
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
