@@ -210,7 +210,12 @@ try {
 let vsixOk = true;
 if (withVsix) {
   try {
-    const r = await runVsixCheck({ log, screenshot: path.join(PKG_ROOT, 'artifacts/vsix-workbench.png'), cleanups });
+    const r = await runVsixCheck({
+      log,
+      screenshot: path.join(PKG_ROOT, 'artifacts/vsix-workbench.png'),
+      pageShot: path.join(PKG_ROOT, 'artifacts/vsix-extension-page.png'),
+      cleanups,
+    });
     log(`vsix check: ok — installed ${path.basename(r.vsix)}, status bar "${r.statusText}" (${r.ariaLabel})`);
   } catch (err) {
     vsixOk = false;

@@ -1,6 +1,12 @@
 // What a packaged VSIX holds, and whether its README (and CHANGELOG) only point at what it holds:
 // the extension page renders them from the installed extension's folder, so an image or a relative
 // link to a file that is not in the package (or outside it: `../../README.md`) is broken there.
+//
+// Relative images are broken on the extension page even when the file IS in the package: VS Code
+// renders the README in a webview with no base URL and a CSP of `img-src https: data:`, and vsce
+// only rewrites relative images to an https repository URL, which we do not have. So the packaged
+// README gets its raster images inlined as data: URIs (`inlineImages`); the repository's README keeps
+// the relative path, which GitHub and editors show.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -40,23 +46,40 @@ export function vsixFiles(file) {
   return files;
 }
 
+const IMAGE_TYPES = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
+
+/** `markdown` with each relative raster image (`![alt](docs/x.png)`) replaced by a data: URI of the file under `baseDir`. */
+export function inlineImages(markdown, baseDir) {
+  return markdown.replace(/(!\[(?:[^\]\\]|\\.)*\]\(\s*)([^)\s]+)((?:\s+"[^"]*")?\s*\))/g, (all, head, target, tail) => {
+    const type = IMAGE_TYPES[path.extname(target).toLowerCase()];
+    if (!type || /^[a-z][a-z0-9+.-]*:/i.test(target)) return all;
+    const file = path.resolve(baseDir, decodeURI(target));
+    if (!fs.existsSync(file)) throw new Error(`README image ${target} does not exist (${file})`);
+    return `${head}data:${type};base64,${fs.readFileSync(file).toString('base64')}${tail}`;
+  });
+}
+
 /** Every link and image target of a markdown text: `[..](target)`, `![..](target)`, `<img src="target">`. */
 export function markdownTargets(text) {
-  const md = [...text.matchAll(/!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]);
-  const html = [...text.matchAll(/<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']/gi)].map((m) => m[1]);
+  const md = [...text.matchAll(/(!?)\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => ({ target: m[2], image: m[1] === '!' }));
+  const html = [...text.matchAll(/<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']/gi)].map((m) => ({ target: m[1], image: true }));
   return [...md, ...html];
 }
 
 /**
- * What is broken on the extension page: each relative target of `docFile` (a path inside the
- * package, e.g. `README.md`) that leaves the package or is not in it. Absolute URLs, `command:` links
- * and in-page anchors are left alone.
+ * What is broken on the extension page: each relative image of `docFile` (a path inside the package,
+ * e.g. `README.md`), and each relative link that leaves the package or is not in it. Absolute URLs,
+ * data: images, `command:` links and in-page anchors are fine.
  */
 export function docLinkProblems(docFile, text, entries) {
   const files = new Set(entries.filter((e) => e.startsWith('extension/')).map((e) => e.slice('extension/'.length)));
   const problems = [];
-  for (const target of markdownTargets(text)) {
+  for (const { target, image } of markdownTargets(text)) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
+    if (image) {
+      problems.push(`${docFile}: image "${target}" is relative; the extension page shows only https: and data: images`);
+      continue;
+    }
     const rel = decodeURI(target.split('#')[0].split('?')[0]);
     const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(docFile), rel));
     if (rel.startsWith('/') || resolved.startsWith('../')) problems.push(`${docFile}: "${target}" points outside the extension`);
