@@ -108,7 +108,7 @@ export async function runWarm(deps: CommandDeps, settings: BarcacheSettings, pla
           async (cache, signal) => {
             session = signal;
             progress.report({ message: `0/${plan.symbols.length}` });
-            return cache.prefetch({
+            const warmed = await cache.prefetch({
               symbols: plan.symbols,
               interval: plan.interval,
               start: plan.start,
@@ -120,6 +120,8 @@ export async function runWarm(deps: CommandDeps, settings: BarcacheSettings, pla
                 observers.progress(e.done, e.total);
               },
             });
+            warmed.release(); // a warm keeps nothing pinned: the cache closes right after
+            return warmed.report;
           },
           // A cancel while the LOCKED/Retry prompt is open ends the command (quietly) at once.
           { interactive: o.interactive, signal: controller.signal },
