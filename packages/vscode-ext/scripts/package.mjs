@@ -35,7 +35,11 @@ export function packageVsix({ quiet = false, stepTimeoutMs = 300_000 } = {}) {
   fs.writeFileSync(path.join(stage, 'README.md'), inlineImages(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), root));
   const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
   // No public repository yet: keep README links as they are and do not ask about the missing field.
-  step(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], stage);
+  try {
+    step(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], stage);
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
   // The extension page renders the packaged README from the installed folder: every relative link
   // in it must be in the package (no `../../README.md`).
   checkVsixDocs(out);
