@@ -43,11 +43,6 @@ export class CacheSessions implements vscode.Disposable {
   readonly #ownStats = new OwnStats(PROCESS_LABEL);
   #closing: Promise<{ aborted: number; timedOut: boolean }> | undefined;
 
-  /** How many sessions are running now. */
-  get running(): number {
-    return this.#sessions.size;
-  }
-
   /**
    * Opens the cache for one command and closes it afterwards, whatever happens. When another
    * process holds it, says which one and offers Retry (interactive) or throws the LOCKED error
