@@ -68,6 +68,10 @@ export interface ProviderResult {
   retries?: number;
   /** The exchange's IANA time zone when the provider knows it (Yahoo's `exchangeTimezoneName`). */
   exchangeTimezone?: string;
+  /** Times of the bars dropped because the provider sent null prices (their count is droppedBars). */
+  droppedTimes?: number[];
+  /** The first trading day/time the provider knows for the symbol (Yahoo meta.firstTradeDate), epoch ms. */
+  firstTradeTime?: number;
 }
 
 /** Per-interval limits of a provider, in ms. Yahoo changes them without notice: keep them in config. */

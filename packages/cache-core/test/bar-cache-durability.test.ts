@@ -4,13 +4,13 @@ import { Level } from 'level';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { syntheticDailyBars } from '@barcache/test-support';
 import { ErrorCode, openCache } from '@barcache/cache-core';
-import { cacheFixture, utc, type CacheFixture } from './helpers/cache-fixture.js';
+import { startCacheOnServer, toEpochMs as utc, type CacheOnServer } from '@barcache/test-support';
 import { startProcess } from './helpers/child-process.js';
 
 const now = () => Date.parse('2025-03-03T21:00:00Z');
-let fx: CacheFixture;
+let fx: CacheOnServer;
 beforeEach(async () => {
-  fx = await cacheFixture();
+  fx = await startCacheOnServer();
 });
 afterEach(async () => {
   await fx.dispose();

@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Bar, Interval } from '@barcache/cache-core';
+import { rewriteYahooUrl, type Bar, type Interval } from '@barcache/cache-core';
 import { isIntradayInterval, syntheticBars, toEpochMs, type DateLike } from './synthetic-bars.js';
 import { DAY_MS } from './trading-calendar.js';
 import { atLocalTime, localDateMs, shortZoneName, tzOffsetMs } from './time-zones.js';
@@ -161,13 +161,6 @@ const VALID_RANGES = ['1d', '5d', '1mo', '3mo', '6mo', '1y', '2y', '5y', '10y', 
 export const YAHOO_NOT_FOUND_BODY = {
   chart: { result: null, error: { code: 'Not Found', description: 'No data found, symbol may be delisted' } },
 } as const;
-
-/** Rewrites a URL on a Yahoo Finance host (`*.finance.yahoo.com`) to `baseUrl`, keeping path and query. */
-export function rewriteYahooUrl(url: string, baseUrl: string): string {
-  const m = /^https?:\/\/[^/]*\.yahoo\.com(?::\d+)?(\/.*)?$/i.exec(url);
-  if (!m) return url;
-  return baseUrl.replace(/\/+$/, '') + (m[1] ?? '/');
-}
 
 /** A fetch that rewrites Yahoo hosts to `baseUrl` and otherwise behaves like `inner` (default: global fetch). */
 export function fetchVia(baseUrl: string, inner: typeof fetch = globalThis.fetch): typeof fetch {
