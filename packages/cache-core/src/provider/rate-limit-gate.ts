@@ -32,6 +32,8 @@ export interface RateLimitGateOptions {
 
 /** A pass through the gate; report how the request went with `done`. */
 export interface GateTicket {
+  /** The request waited for a cooldown or a probe, or is the probe: it is being rate-limited. */
+  readonly throttled: boolean;
   /** 'limited': the answer was a 429 (with the server's Retry-After, ms, if any). */
   done(outcome: 'ok' | 'limited' | 'other', retryAfterMs?: number): void;
 }
@@ -73,6 +75,7 @@ export class RateLimitGate {
    */
   async enter(deadline: number, signal?: AbortSignal): Promise<GateTicket> {
     let served = Number.NaN;
+    let throttled = false;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       const now = this.#now();
@@ -81,6 +84,7 @@ export class RateLimitGate {
         if (until > deadline) throw new RateLimitedUntil(until, this.#askedMs);
         // Waited for once (an injected sleep may return early: it still counts as served).
         served = until;
+        throttled = true;
         await this.#opts.sleep(until - now, signal);
         continue;
       }
@@ -88,12 +92,13 @@ export class RateLimitGate {
         // After a cooldown, one request probes; the others wait for its outcome.
         const probe = this.#probe;
         if (probe) {
+          throttled = true;
           await this.#waitFor(probe.promise, deadline, signal);
           continue;
         }
-        return this.#ticket(this.#startProbe());
+        return this.#ticket(this.#startProbe(), true);
       }
-      return this.#ticket(undefined);
+      return this.#ticket(undefined, throttled);
     }
   }
 
@@ -105,10 +110,11 @@ export class RateLimitGate {
     return probe;
   }
 
-  #ticket(probe: Probe | undefined): GateTicket {
+  #ticket(probe: Probe | undefined, throttled: boolean): GateTicket {
     const epoch = this.#epoch;
     let used = false;
     return {
+      throttled,
       done: (outcome, retryAfterMs) => {
         if (used) return;
         used = true;

@@ -5,12 +5,17 @@
  * The policy (what is retryable, how long to back off) is retry-policy.ts; this file only runs it.
  */
 import { RateLimitedUntil, type RateLimitGate } from './rate-limit-gate.js';
-import { backoffDelayMs, httpStatusOf, isRetryable, retryAfterOf, type RetryOptions } from './retry-policy.js';
+import { backoffDelayMs, httpStatusOf, isRetryable, isTimeoutError, retryAfterOf, type RetryOptions } from './retry-policy.js';
 
 export interface RetryLoopOptions {
   retry: Required<RetryOptions>;
   /** The most this request may take from the first attempt to the last error, ms. */
   budgetMs: number;
+  /**
+   * No attempt starts with less of the budget left than this, ms: a cooldown ending later than
+   * `deadline − minAttemptMs` refuses the request at once (an attempt needs time to answer).
+   */
+  minAttemptMs: number;
   gate: RateLimitGate;
   /** Must reject when `signal` aborts. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -56,13 +61,21 @@ export async function withRetries<T>(attempt: (deadline: number) => Promise<T>, 
   const deadline = started + o.budgetMs;
   let attempts = 0;
   let lastError: unknown;
-  const stop = (reason: RetryStopReason, error: unknown, rateLimit?: { retryAt: number; askedMs: number | undefined }) =>
-    new RetryStop(reason, error, attempts, o.now() - started, rateLimit);
+  let rateLimited = false;
+  const stop = (reason: RetryStopReason, error: unknown, rateLimit?: { retryAt: number; askedMs: number | undefined }) => {
+    // A request that met 429s and then ran out of budget (its last attempt cut short by the
+    // budget, say) failed because of the rate limit: say so, and when to try again.
+    if (!rateLimit && rateLimited && (reason === 'budget' || isTimeoutError(error))) {
+      rateLimit = { retryAt: o.gate.retryAt ?? o.now(), askedMs: o.gate.askedMs };
+    }
+    return new RetryStop(reason, error, attempts, o.now() - started, rateLimit);
+  };
 
   for (;;) {
     let ticket;
     try {
-      ticket = await o.gate.enter(deadline, o.signal);
+      ticket = await o.gate.enter(deadline - o.minAttemptMs, o.signal);
+      if (ticket.throttled) rateLimited = true;
     } catch (err) {
       if (o.signal?.aborted) throw stop('aborted', o.signal.reason ?? err);
       if (err instanceof RateLimitedUntil) throw stop('rate-limited', lastError ?? err, { retryAt: err.retryAt, askedMs: err.askedMs });
@@ -83,6 +96,7 @@ export async function withRetries<T>(attempt: (deadline: number) => Promise<T>, 
       throw stop('aborted', o.signal.reason ?? error);
     }
     if (httpStatusOf(error) === 429) {
+      rateLimited = true;
       ticket.done('limited', retryAfterOf(error));
       if (attempts > o.retry.retries) {
         throw stop('rate-limited', error, { retryAt: o.gate.retryAt ?? o.now(), askedMs: o.gate.askedMs });

@@ -183,6 +183,7 @@ export class YahooProvider implements BarProvider {
         {
           retry: this.retry,
           budgetMs: this.retryBudgetMs,
+          minAttemptMs: Math.min(this.timeoutMs, this.retryBudgetMs / 4),
           gate: this.gate,
           sleep: this.sleep,
           random: this.random,
