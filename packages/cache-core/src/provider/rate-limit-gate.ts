@@ -7,6 +7,8 @@
  * cooldown ends is refused at once (RateLimitedUntil), so nobody waits for nothing.
  */
 
+import { MAX_TIMER_MS } from './retry-policy.js';
+
 /** Thrown by `enter` when the cooldown outlasts the caller's deadline. */
 export class RateLimitedUntil extends Error {
   override readonly name = 'RateLimitedUntil';
@@ -55,7 +57,7 @@ export class RateLimitGate {
   readonly #now: () => number;
 
   constructor(options: RateLimitGateOptions) {
-    this.#opts = options;
+    this.#opts = { ...options, maxCooldownMs: Math.min(options.maxCooldownMs, MAX_TIMER_MS) };
     this.#now = options.now ?? Date.now;
   }
 
@@ -152,7 +154,7 @@ export class RateLimitGate {
     try {
       const timedOut = await Promise.race([
         p.then(() => false),
-        this.#opts.sleep(left, ac.signal).then(
+        this.#opts.sleep(Math.min(left, MAX_TIMER_MS), ac.signal).then(
           () => true,
           () => false,
         ),
