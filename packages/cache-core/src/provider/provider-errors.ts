@@ -55,7 +55,7 @@ export function providerFailure(stop: RetryStop, req: RequestFacts, opts: { time
     const askedText = asked === undefined ? '' : `; Yahoo asked to wait ${seconds(asked)}`;
     return new BarcacheError(
       ErrorCode.RATE_LIMITED,
-      `Yahoo is rate-limiting requests (HTTP 429${askedText}); ${what} not fetched after ${tries}. Barcache asks Yahoo again at ${when}: try again then`,
+      `Yahoo is rate-limiting requests (HTTP 429${askedText}); ${what} ${attempts === 0 ? 'was not asked for' : `not fetched after ${tries}`}. Barcache asks Yahoo again at ${when}: try again then`,
       { cause: err, details },
     );
   }
