@@ -17,12 +17,12 @@ afterEach(async () => {
 });
 
 it('refuses a second process on the same dir with LOCKED naming the holder, after a bounded wait', async () => {
-  const holder = startProcess('hold-cache.ts', [fx.tmp.path, fx.server.url]);
+  const holder = startProcess('hold-cache.ts', [fx.dir, fx.server.url]);
   try {
     const ready = await holder.waitFor(/^ready \d+/);
     const pid = Number(ready.split(' ')[1]);
     const started = Date.now();
-    const err = await openCache({ dir: fx.tmp.path, provider: fx.provider(), lockTimeoutMs: 300 }).catch((e) => e);
+    const err = await openCache({ dir: fx.dir, provider: fx.provider(), lockTimeoutMs: 300 }).catch((e) => e);
     const waited = Date.now() - started;
     expect(err.code).toBe(ErrorCode.LOCKED);
     expect(err.message).toContain(String(pid));
@@ -39,7 +39,7 @@ it('refuses a second process on the same dir with LOCKED naming the holder, afte
 });
 
 it('never claims bars that are not on disk after a process is killed in the middle of warming', async () => {
-  const warm = startProcess('warm-loop.ts', [fx.tmp.path, fx.server.url]);
+  const warm = startProcess('warm-loop.ts', [fx.dir, fx.server.url]);
   await warm.waitFor(/^committed W3$/, 60_000);
   warm.child.kill('SIGKILL');
   await new Promise((r) => warm.child.once('exit', r));
@@ -63,7 +63,7 @@ it('drops a block that fails its checksum, takes its range out of the ledger, an
   await first.close();
 
   // Flip bytes in every stored block of AAPL, with LevelDB itself (the cache is closed).
-  const db = new Level<string, Uint8Array>(path.join(fx.tmp.path, 'db'), { keyEncoding: 'utf8', valueEncoding: 'view' });
+  const db = new Level<string, Uint8Array>(path.join(fx.dir, 'db'), { keyEncoding: 'utf8', valueEncoding: 'view' });
   let corrupted = 0;
   for await (const [key, value] of db.iterator()) {
     if (!key.startsWith('!blocks!') || !key.includes('AAPL')) continue;
@@ -93,7 +93,7 @@ it('writes a stats snapshot other processes can read', async () => {
   await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-01-31' });
   await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-01-31' });
   await cache.close();
-  const file = path.join(fx.tmp.path, 'stats', `${process.pid}.json`);
+  const file = path.join(fx.dir, 'stats', `${process.pid}.json`);
   const snapshot = JSON.parse(fs.readFileSync(file, 'utf8'));
   expect(snapshot.pid).toBe(process.pid);
   expect(snapshot.label).toBe('snapshot test');
