@@ -234,6 +234,19 @@ describe('YahooProvider: retries and failures', () => {
     expect(delays).toEqual([1000]);
   });
 
+  it("a 503's Retry-After is honoured, and one longer than the budget ends the request at once", async () => {
+    server.failNext(1, 503, { retryAfterSec: 1 });
+    expect((await provider().fetchBars(q)).bars).toHaveLength(5);
+    expect(delays).toEqual([1000]);
+    server.failNext(1, 503, { retryAfterSec: 60 });
+    const t0 = Date.now();
+    const err = await rejection(provider({ retryBudgetMs: 5000 }).fetchBars(q));
+    expect(err.code).toBe(ErrorCode.PROVIDER_FAILED);
+    expect(err.details).toMatchObject({ attempts: 1, status: 503 });
+    expect(err.message).toMatch(/retry budget of 5 s spent/);
+    expect(Date.now() - t0).toBeLessThan(4000);
+  });
+
   it('a 500 is retried; 500s forever are PROVIDER_FAILED', async () => {
     server.failNext(1, 500);
     expect((await provider().fetchBars(q)).bars).toHaveLength(5);

@@ -5,7 +5,7 @@
  * The policy (what is retryable, how long to back off) is retry-policy.ts; this file only runs it.
  */
 import { RateLimitedUntil, type RateLimitGate } from './rate-limit-gate.js';
-import { backoffDelayMs, httpStatusOf, isRetryable, isTimeoutError, retryAfterOf, type RetryOptions } from './retry-policy.js';
+import { httpStatusOf, isRetryable, isTimeoutError, retryAfterOf, retryDelayMs, type RetryOptions } from './retry-policy.js';
 
 export interface RetryLoopOptions {
   retry: Required<RetryOptions>;
@@ -108,7 +108,8 @@ export async function withRetries<T>(attempt: (deadline: number) => Promise<T>, 
     }
     ticket.done('other');
     if (!isRetryable(error) || attempts > o.retry.retries) throw stop('final', error);
-    const delayMs = backoffDelayMs(attempts, o.retry, o.random);
+    // A 503's Retry-After is honoured (capped) too; else backoff with full jitter.
+    const delayMs = retryDelayMs(error, attempts, o.retry, o.random, o.now());
     if (o.now() + delayMs >= deadline) throw stop('budget', error);
     o.onRetry?.({ attempt: attempts, delayMs, error });
     try {
