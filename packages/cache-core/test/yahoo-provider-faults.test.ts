@@ -194,7 +194,8 @@ describe('unreachable and stalled', () => {
     const elapsed = Date.now() - t0;
     expect(err.code).toBe(ErrorCode.PROVIDER_TIMEOUT);
     expect(fx.calls('AAPL')).toBeLessThanOrEqual(3);
-    expect(err.details.elapsedMs as number).toBeLessThanOrEqual(800 + 100);
-    expect(elapsed).toBeLessThan(800 + 2000); // the budget, plus slack for a loaded machine
+    // The budget bounds it (plus timer slack on a loaded machine), not attempts × time-out.
+    expect(err.details.elapsedMs as number).toBeLessThan(800 + 1000);
+    expect(elapsed).toBeLessThan(800 + 4000);
   });
 });
