@@ -49,7 +49,7 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
           ? createWarmProgressLines(symbols.length, (line) => ctx.out(line))
           : createWarmProgress(symbols, bars ? ctx.io.progressStream : undefined);
         try {
-          const r = await cache.prefetch({
+          const session = await cache.prefetch({
             symbols,
             interval,
             start: range.start,
@@ -58,8 +58,8 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
             onProgress: (e) => progress.onProgress(e),
             ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
           });
-          cache.release(r);
-          return r;
+          session.release();
+          return session.report;
         } finally {
           progress.stop();
         }
