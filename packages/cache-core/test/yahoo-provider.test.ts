@@ -329,11 +329,12 @@ describe('YahooProvider: arguments and cancellation', () => {
   it('aborting during a hang is ABORTED at once, not retried', async () => {
     server.setFault({ kind: 'hang' });
     const ac = new AbortController();
+    const pending = provider({ timeoutMs: 5000 }).fetchBars({ symbol: 'AAPL', interval: '1d', start: d('2024-01-08'), end: d('2024-01-13'), signal: ac.signal });
+    // Abort once the request hangs at the server (the client loads on first use: that may take a while).
+    while (server.chartRequests('AAPL').length === 0) await new Promise((r) => setTimeout(r, 10));
     const t0 = Date.now();
-    setTimeout(() => ac.abort(), 50);
-    const err = await rejection(
-      provider({ timeoutMs: 5000 }).fetchBars({ symbol: 'AAPL', interval: '1d', start: d('2024-01-08'), end: d('2024-01-13'), signal: ac.signal }),
-    );
+    ac.abort();
+    const err = await rejection(pending);
     expect(err.code).toBe(ErrorCode.ABORTED);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(server.chartRequests('AAPL')).toHaveLength(1);
