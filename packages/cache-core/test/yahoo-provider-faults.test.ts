@@ -81,7 +81,22 @@ describe('answers are read leniently and checked where it matters', () => {
     expect(fx.calls('AAPL')).toBe(1);
   });
 
+  it.each([
+    ['nullResult', 'chart.result: null'],
+    ['noTimestamps', 'quotes without timestamps'],
+  ] as const)('the server fault %s (%s) on synthetic data is PROVIDER_BAD_RESPONSE, not a TypeError', async (kind) => {
+    fx.server.setFault({ kind });
+    const err = await rejection(provider().fetchBars(q));
+    expect(err.code).toBe(ErrorCode.PROVIDER_BAD_RESPONSE);
+    expect(fx.server.chartRequests('AAPL').map((r) => r.outcome)).toEqual([kind]);
+  });
+
   it("an answer carrying another symbol's data is rejected and nothing is stored", async () => {
+    fx.server.setFault({ kind: 'otherSymbol', symbol: 'AAPL' }, 'IBM');
+    const wrong = await rejection(provider().fetchBars({ ...q, symbol: 'IBM' }));
+    expect(wrong.code).toBe(ErrorCode.PROVIDER_BAD_RESPONSE);
+    expect(wrong.message).toMatch(/carries AAPL's data, but IBM was asked for/);
+
     fx.server.configureSymbol('MSFT', { fixture: 'aapl-1d-split-4-1.json' });
     const err = await rejection(provider().fetchBars({ symbol: 'MSFT', interval: '1d', start: d('2020-08-24'), end: d('2020-09-05') }));
     expect(err.code).toBe(ErrorCode.PROVIDER_BAD_RESPONSE);
