@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimitGate, RateLimitedUntil } from '../src/provider/rate-limit-gate.js';
+import { RateLimitGate, RateLimitedUntil, STORM_STRIKES } from '../src/provider/rate-limit-gate.js';
 
 /** A gate on a fake clock: sleeping advances the clock (after yielding, so others can run). */
 function fakeGate(opts: { baseDelayMs?: number; maxCooldownMs?: number } = {}) {
@@ -97,5 +97,24 @@ describe('RateLimitGate', () => {
     (await gate.enter(Infinity)).done('limited');
     const reason = new Error('stop');
     await expect(gate.enter(Infinity, AbortSignal.abort(reason))).rejects.toBe(reason);
+  });
+});
+
+describe('RateLimitGate in an established storm', () => {
+  it(`refuses new requests at once during a cooldown after ${STORM_STRIKES} 429s in a row; waiting ones keep probing`, async () => {
+    const { gate, clock, sleeps } = fakeGate({ baseDelayMs: 100, maxCooldownMs: 10_000 });
+    for (let i = 0; i < STORM_STRIKES; i++) (await gate.enter(Infinity)).done('limited');
+    const retryAt = gate.retryAt!;
+    const before = sleeps.length;
+    const fresh = await gate.enter(clock.now + 60_000, undefined, true).catch((e: unknown) => e);
+    expect(fresh).toBeInstanceOf(RateLimitedUntil);
+    expect((fresh as RateLimitedUntil).retryAt).toBe(retryAt);
+    expect(sleeps.length).toBe(before); // no wait
+    // A request already in its retries (not fresh) still waits for the cooldown and probes.
+    const patient = await gate.enter(clock.now + 60_000);
+    expect(patient.throttled).toBe(true);
+    patient.done('ok');
+    // The storm is over: fresh requests go through again.
+    expect((await gate.enter(Infinity, undefined, true)).throttled).toBe(false);
   });
 });

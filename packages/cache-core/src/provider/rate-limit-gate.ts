@@ -40,6 +40,9 @@ export interface GateTicket {
   done(outcome: 'ok' | 'limited' | 'other', retryAfterMs?: number): void;
 }
 
+/** 429s in a row (one per cooldown) after which new requests are refused during a cooldown. */
+export const STORM_STRIKES = 3;
+
 interface Probe {
   promise: Promise<void>;
   settle(): void;
@@ -73,9 +76,12 @@ export class RateLimitGate {
 
   /**
    * Resolves when this request may be sent. Rejects with RateLimitedUntil when the cooldown ends
-   * after `deadline` (epoch ms), and with the signal's reason when it aborts.
+   * after `deadline` (epoch ms), or, for a request not yet sent (`fresh`), when a storm is
+   * established (STORM_STRIKES 429s in a row) and a cooldown is in force: the requests already
+   * waiting probe the storm, new ones learn at once when to come back. Rejects with the signal's
+   * reason when it aborts.
    */
-  async enter(deadline: number, signal?: AbortSignal): Promise<GateTicket> {
+  async enter(deadline: number, signal?: AbortSignal, fresh = false): Promise<GateTicket> {
     let served = Number.NaN;
     let throttled = false;
     for (;;) {
@@ -83,7 +89,7 @@ export class RateLimitGate {
       const now = this.#now();
       const until = this.#until;
       if (until > now && until !== served) {
-        if (until > deadline) throw new RateLimitedUntil(until, this.#askedMs);
+        if (until > deadline || (fresh && this.#strikes >= STORM_STRIKES)) throw new RateLimitedUntil(until, this.#askedMs);
         // Waited for once (an injected sleep may return early: it still counts as served).
         served = until;
         throttled = true;

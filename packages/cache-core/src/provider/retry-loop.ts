@@ -74,7 +74,7 @@ export async function withRetries<T>(attempt: (deadline: number) => Promise<T>, 
   for (;;) {
     let ticket;
     try {
-      ticket = await o.gate.enter(deadline - o.minAttemptMs, o.signal);
+      ticket = await o.gate.enter(deadline - o.minAttemptMs, o.signal, attempts === 0);
       if (ticket.throttled) rateLimited = true;
     } catch (err) {
       if (o.signal?.aborted) throw stop('aborted', o.signal.reason ?? err);
