@@ -4,7 +4,8 @@
  * outcome, so a storm of 429s costs one request per cooldown instead of one per symbol. Repeated
  * 429s lengthen the cooldown (doubling from `baseDelayMs`, never shorter than the server's
  * Retry-After, never longer than `maxCooldownMs`). A request whose deadline falls before the
- * cooldown ends is refused at once (RateLimitedUntil), so nobody waits for nothing.
+ * cooldown ends is refused at once (RateLimitedUntil), so nobody waits for nothing; so is a new
+ * request during a cooldown once the storm is established (STORM_STRIKES 429s in a row).
  */
 
 import { MAX_TIMER_MS } from './retry-policy.js';
