@@ -84,7 +84,7 @@ describe('answers are read leniently and checked where it matters', () => {
   it.each([
     ['nullResult', 'chart.result: null'],
     ['noTimestamps', 'quotes without timestamps'],
-  ] as const)('the server fault %s (%s) on synthetic data is PROVIDER_BAD_RESPONSE, not a TypeError', async (kind) => {
+  ] as const)('the server fault %s (%s) on synthetic data is PROVIDER_BAD_RESPONSE, not a TypeError', async (kind, _what) => {
     fx.server.setFault({ kind });
     const err = await rejection(provider().fetchBars(q));
     expect(err.code).toBe(ErrorCode.PROVIDER_BAD_RESPONSE);
