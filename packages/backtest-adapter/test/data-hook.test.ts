@@ -4,11 +4,11 @@ import { useTempDir } from '@barcache/test-support';
 import { createDataHook } from '@barcache/backtest-adapter';
 import { loadSeries } from '@barcache/backtest-adapter/grademark';
 import { fetchBarsDirect } from './direct-load.js';
-import { cachesOnYahooServer } from './fixture.js';
+import { cacheOnServerPerFile } from '@barcache/test-support/vitest';
 import { DAY_MS as D } from '@barcache/cache-core';
 
 const tmp = useTempDir('barcache-hook-', { beforeEach, afterEach });
-const fx = cachesOnYahooServer({ retry: { retries: 1, baseDelayMs: 5, maxDelayMs: 5 } });
+const fx = cacheOnServerPerFile({ provider: { retry: { retries: 1, baseDelayMs: 5, maxDelayMs: 5 } } });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -21,7 +21,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe('createDataHook', () => {
   it("runs the seed's 62-day engine pattern at one provider call per symbol, every request a memory hit", async () => {
-    const cache = await fx.cacheAt(tmp.path);
+    const cache = await fx.open({ dir: tmp.path });
     const hook = createDataHook(cache);
     const { report } = await hook.prepare({ symbols: ['AAPL', 'MSFT'], start: '2024-07-01', end: '2024-09-26', lookbackDays: [30, 5] });
     expect(report.providerCalls).toBe(2);
@@ -55,7 +55,7 @@ describe('createDataHook', () => {
   });
 
   it('rejects bad input with stable codes before fetching anything', async () => {
-    const cache = await fx.cacheAt(tmp.path);
+    const cache = await fx.open({ dir: tmp.path });
     const hook = createDataHook(cache);
     expect(await codeOf(hook.getBars('', '2024-01-02', '2024-01-05'))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(hook.getBars(undefined as unknown as string, '2024-01-02', '2024-01-05'))).toBe('INVALID_ARGUMENT');
@@ -74,7 +74,7 @@ describe('createDataHook', () => {
   });
 
   it('answers NO_DATA for a range without bars', async () => {
-    const cache = await fx.cacheAt(tmp.path);
+    const cache = await fx.open({ dir: tmp.path });
     const hook = createDataHook(cache);
     // 2024-10-05/06 is a weekend.
     expect(await codeOf(hook.getBars('AAPL', '2024-10-05', '2024-10-06'))).toBe('NO_DATA');
@@ -83,7 +83,7 @@ describe('createDataHook', () => {
   });
 
   it('names the symbol and range when the provider fails during prepare, and keeps what was cached', async () => {
-    const cache = await fx.cacheAt(tmp.path);
+    const cache = await fx.open({ dir: tmp.path });
     const hook = createDataHook(cache);
     await hook.prepare({ symbols: ['AAPL'], start: '2024-03-01', end: '2024-03-28' });
     const cached = await hook.getBars('AAPL', '2024-03-01', '2024-03-28');
@@ -103,7 +103,7 @@ describe('createDataHook', () => {
     fx.server.clearFaults();
 
     await cache.close();
-    const offline = await fx.cacheAt(tmp.path, { offline: true });
+    const offline = await fx.open({ dir: tmp.path, offline: true });
     expect(await offline.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-03-01', end: '2024-03-28' })).toEqual(cached);
   });
 });

@@ -5,7 +5,7 @@ import { useTempDir } from '@barcache/test-support';
 import { createSessionLookup, loadSeries, prepareSession, toGrademarkRows, type GrademarkBar } from '@barcache/backtest-adapter/grademark';
 import { smaCrossoverWithMarketFilter } from '../src/demo/strategy.js';
 import { fetchBarsDirect, withLookback } from './direct-load.js';
-import { cachesOnYahooServer } from './fixture.js';
+import { cacheOnServerPerFile } from '@barcache/test-support/vitest';
 
 const START = '2023-01-03';
 const END = '2024-12-31';
@@ -29,11 +29,11 @@ const crossover: IStrategy<GrademarkBar> = {
 };
 
 const tmp = useTempDir('barcache-adapter-', { beforeEach, afterEach });
-const fx = cachesOnYahooServer();
+const fx = cacheOnServerPerFile();
 
 describe('grademark through loadSeries', () => {
   it('gives the same trades as grademark on the same bars loaded directly; one provider call cold, none warm', async () => {
-    const cold = await fx.cacheAt(tmp.path);
+    const cold = await fx.open({ dir: tmp.path });
     const frame = await loadSeries(cold, { symbol: 'AAPL', interval: '1d', start: START, end: END, lookbackPeriod: LOOKBACK });
     expect(fx.server.chartRequests()).toHaveLength(1);
     expect(cold.stats().provider.calls).toBe(1);
@@ -52,7 +52,7 @@ describe('grademark through loadSeries', () => {
 
     await cold.close();
     fx.server.resetRequests();
-    const warm = await fx.cacheAt(tmp.path);
+    const warm = await fx.open({ dir: tmp.path });
     const again = await loadSeries(warm, { symbol: 'AAPL', start: START, end: END, lookbackPeriod: LOOKBACK });
     expect(fx.server.requests).toHaveLength(0);
     expect(warm.stats().provider.calls).toBe(0);
@@ -66,7 +66,7 @@ describe('grademark through loadSeries', () => {
     const end = '2024-11-28';
     const s = Date.parse(`${start}T00:00:00Z`);
     const e = Date.parse(`${end}T00:00:00Z`);
-    const cache = await fx.cacheAt(tmp.path);
+    const cache = await fx.open({ dir: tmp.path });
     const frame = await loadSeries(cache, { symbol: 'AAPL', start, end, lookbackPeriod: LOOKBACK });
     expect(fx.server.chartRequests()).toHaveLength(1);
     expect(cache.stats().provider.calls).toBe(1);
@@ -86,7 +86,7 @@ describe('grademark through loadSeries', () => {
   });
 
   it('serves a cross-symbol market filter synchronously from the prepared session', async () => {
-    const cache = await fx.cacheAt(tmp.path);
+    const cache = await fx.open({ dir: tmp.path });
     const session = await prepareSession(cache, { symbols: ['AAPL', 'MSFT', 'SPY'], start: START, end: END, lookbackPeriod: LOOKBACK });
     expect(fx.server.chartRequests()).toHaveLength(3);
     fx.server.resetRequests();

@@ -7,11 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SMA } from 'technicalindicators';
 import { useTempDir } from '@barcache/test-support';
 import { fetchBarsDirect } from './direct-load.js';
-import { cachesOnYahooServer } from './fixture.js';
+import { cacheOnServerPerFile } from '@barcache/test-support/vitest';
 
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 const tmp = useTempDir('barcache-indicator-', { beforeEach, afterEach });
-const fx = cachesOnYahooServer();
+const fx = cacheOnServerPerFile();
 
 /** The plain definition, for the check: the mean of each `period` closes ending at i. */
 function sma(closes: readonly number[], period: number): number[] {
@@ -26,7 +26,7 @@ function sma(closes: readonly number[], period: number): number[] {
 
 describe('an indicator library on peekColumns', () => {
   it('technicalindicators SMA reads window.close directly and agrees with the bars the provider sent', async () => {
-    const cache = await fx.cacheAt(tmp.path);
+    const cache = await fx.open({ dir: tmp.path });
     await using session = await cache.prefetch({ symbols: ['MSFT'], interval: '1d', start: '2024-01-02', end: '2024-06-28' });
     expect(session.report.failed).toEqual([]);
     const window = cache.peekColumns({ symbol: 'MSFT', interval: '1d', start: '2024-03-01', end: '2024-05-31' })!;

@@ -2,12 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useTempDir } from '@barcache/test-support';
 import { createDataHook, createSessionLookup } from '@barcache/backtest-adapter';
 import { fetchBarsDirect } from './direct-load.js';
-import { cachesOnYahooServer } from './fixture.js';
+import { cacheOnServerPerFile } from '@barcache/test-support/vitest';
 import { DAY_MS as D } from '@barcache/cache-core';
 
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 const tmp = useTempDir('barcache-lookup-', { beforeEach, afterEach });
-const fx = cachesOnYahooServer();
+const fx = cacheOnServerPerFile();
 
 function thrown(fn: () => unknown): { code?: string; message?: string } {
   try {
@@ -20,7 +20,7 @@ function thrown(fn: () => unknown): { code?: string; message?: string } {
 
 describe('session lookup', () => {
   it('with an intraday `at` on a daily session, completedOnly returns only bars that have ended (no look-ahead)', async () => {
-    const cache = await fx.cacheAt(tmp.path);
+    const cache = await fx.open({ dir: tmp.path });
     const session = await createDataHook(cache).prepare({ symbols: ['SPY'], start: '2024-03-01', end: '2024-03-28', lookbackBars: 5 });
     const spy = await fetchBarsDirect(fx.server.url, 'SPY', day('2024-02-01'), day('2024-03-28'));
     const bar = (iso: string) => spy.find((b) => b.time === day(iso))!;
@@ -53,7 +53,7 @@ describe('session lookup', () => {
   });
 
   it('throws NO_DATA naming the symbol and range for a prepared series with no bars', async () => {
-    const cache = await fx.cacheAt(tmp.path);
+    const cache = await fx.open({ dir: tmp.path });
     // 2024-10-05/06 is a weekend: prepare succeeds, with 0 bars.
     const session = await createDataHook(cache).prepare({ symbols: ['AAPL'], start: '2024-10-05', end: '2024-10-06' });
     expect(session.report.symbols[0]!.bars).toBe(0);

@@ -15,12 +15,20 @@ export const ErrorCode = {
   UNKNOWN_SYMBOL: 'UNKNOWN_SYMBOL',
   /** The provider failed after retries (429, 5xx, time-out, network); `cause` has the last error. */
   PROVIDER_FAILED: 'PROVIDER_FAILED',
-  /** The provider answered 429 and retries were exhausted (a PROVIDER_FAILED with a more precise code). */
+  /**
+   * The provider answered 429 and its cooldown outlasts the request's retry budget (or retries ran
+   * out). `details.retryAt` (epoch ms) says when Barcache will ask the provider again.
+   */
   RATE_LIMITED: 'RATE_LIMITED',
   /** The provider did not answer in time (after retries). */
   PROVIDER_TIMEOUT: 'PROVIDER_TIMEOUT',
-  /** The provider answered with something that is not a chart. */
+  /** The provider answered with something that is not a chart (or a chart of another symbol). */
   PROVIDER_BAD_RESPONSE: 'PROVIDER_BAD_RESPONSE',
+  /**
+   * The provider's host cannot be reached at all (DNS failure, connection refused, no route): not
+   * retried. `details.host` names the host, the message the system error (`ENOTFOUND <host>`).
+   */
+  PROVIDER_UNREACHABLE: 'PROVIDER_UNREACHABLE',
   /** Another process holds the cache dir; `details.holder` names it. */
   LOCKED: 'LOCKED',
   /** A stored block failed its checksum. It was dropped and its range will be refetched. */

@@ -7,6 +7,7 @@ export { defaultCacheDir } from './cache-dir.js';
 export { YahooProvider } from './provider/yahoo-provider.js';
 export type { YahooProviderOptions } from './provider/yahoo-provider.js';
 export { YAHOO_LIMITS } from './provider/yahoo-limits.js';
+export { rewriteYahooUrl } from './provider/yahoo-url.js';
 export {
   isInterval,
   assertInterval,

@@ -4,31 +4,31 @@ import { Level } from 'level';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { syntheticDailyBars } from '@barcache/test-support';
 import { ErrorCode, openCache } from '@barcache/cache-core';
-import { cacheFixture, utc, type CacheFixture } from './helpers/cache-fixture.js';
+import { startCacheOnServer, toEpochMs as utc, type CacheOnServer } from '@barcache/test-support';
 import { startProcess } from './helpers/child-process.js';
 
 const now = () => Date.parse('2025-03-03T21:00:00Z');
-let fx: CacheFixture;
+let fx: CacheOnServer;
 beforeEach(async () => {
-  fx = await cacheFixture();
+  fx = await startCacheOnServer();
 });
 afterEach(async () => {
   await fx.dispose();
 });
 
 it('a second process follows the one holding the dir and shares its cache; exclusive access gets LOCKED naming the holder, after a bounded wait', async () => {
-  const holder = startProcess('hold-cache.ts', [fx.tmp.path, fx.server.url]);
+  const holder = startProcess('hold-cache.ts', [fx.dir, fx.server.url]);
   try {
     const ready = await holder.waitFor(/^ready \d+/);
     const pid = Number(ready.split(' ')[1]);
     const follower = await fx.open({ now, lockTimeoutMs: 300 });
     const bars = await follower.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-03-28' });
     expect(bars).toEqual(syntheticDailyBars({ symbol: 'AAPL', start: utc('2024-01-02'), end: utc('2024-03-29') }));
-    expect(JSON.parse(fs.readFileSync(path.join(fx.tmp.path, 'leader.json'), 'utf8')).pid).toBe(pid);
+    expect(JSON.parse(fs.readFileSync(path.join(fx.dir, 'leader.json'), 'utf8')).pid).toBe(pid);
     await follower.close();
 
     const started = Date.now();
-    const err = await openCache({ dir: fx.tmp.path, provider: fx.provider(), lockTimeoutMs: 300, exclusive: true }).catch((e) => e);
+    const err = await openCache({ dir: fx.dir, provider: fx.provider(), lockTimeoutMs: 300, exclusive: true }).catch((e) => e);
     const waited = Date.now() - started;
     expect(err.code).toBe(ErrorCode.LOCKED);
     expect(err.message).toContain(String(pid));
@@ -46,7 +46,7 @@ it('a second process follows the one holding the dir and shares its cache; exclu
 });
 
 it('never claims bars that are not on disk after a process is killed in the middle of warming', async () => {
-  const warm = startProcess('warm-loop.ts', [fx.tmp.path, fx.server.url]);
+  const warm = startProcess('warm-loop.ts', [fx.dir, fx.server.url]);
   await warm.waitFor(/^committed W3$/, 60_000);
   warm.child.kill('SIGKILL');
   await new Promise((r) => warm.child.once('exit', r));
@@ -70,7 +70,7 @@ it('drops a block that fails its checksum, takes its range out of the ledger, an
   await first.close();
 
   // Flip bytes in every stored block of AAPL, with LevelDB itself (the cache is closed).
-  const db = new Level<string, Uint8Array>(path.join(fx.tmp.path, 'db'), { keyEncoding: 'utf8', valueEncoding: 'view' });
+  const db = new Level<string, Uint8Array>(path.join(fx.dir, 'db'), { keyEncoding: 'utf8', valueEncoding: 'view' });
   let corrupted = 0;
   for await (const [key, value] of db.iterator()) {
     if (!key.startsWith('!blocks!') || !key.includes('AAPL')) continue;
@@ -100,7 +100,7 @@ it('writes a stats snapshot other processes can read', async () => {
   await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-01-31' });
   await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-01-31' });
   await cache.close();
-  const file = path.join(fx.tmp.path, 'stats', `${process.pid}.json`);
+  const file = path.join(fx.dir, 'stats', `${process.pid}.json`);
   const snapshot = JSON.parse(fs.readFileSync(file, 'utf8'));
   expect(snapshot.pid).toBe(process.pid);
   expect(snapshot.label).toBe('snapshot test');

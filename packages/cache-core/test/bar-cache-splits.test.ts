@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { syntheticDailyBars, type BarSource } from '@barcache/test-support';
 import type { Bar } from '@barcache/cache-core';
-import { cacheFixture, utc, type CacheFixture } from './helpers/cache-fixture.js';
+import { startCacheOnServer, toEpochMs as utc, type CacheOnServer } from '@barcache/test-support';
 
 // A 4:1 split on 10 June 2024. Before it is announced, Yahoo serves pre-split prices as they
 // were (4× the adjusted ones, adjClose too, a quarter of the volume); afterwards every bar is adjusted.
@@ -15,10 +15,10 @@ const unadjusted = (bar: Bar): Bar =>
 const source: BarSource = (_symbol, _interval, p1, p2) => (announced ? adjusted(p1, p2) : adjusted(p1, p2).map(unadjusted));
 
 const clock = { now: 0 };
-let fx: CacheFixture;
+let fx: CacheOnServer;
 beforeEach(async () => {
   announced = false;
-  fx = await cacheFixture({ symbols: { SPLT: { source } } });
+  fx = await startCacheOnServer({ server: { symbols: { SPLT: { source } } } });
 });
 afterEach(async () => {
   await fx.dispose();

@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticDailyBars } from '@barcache/test-support';
 import { BarcacheError, ErrorCode, type Bar, type BarCache } from '@barcache/cache-core';
-import { cacheFixture, DAY, utc, type CacheFixture } from './helpers/cache-fixture.js';
+import { DAY_MS as DAY, startCacheOnServer, toEpochMs as utc, type CacheOnServer } from '@barcache/test-support';
 
 const NOW = Date.parse('2025-03-03T20:00:00Z'); // a Monday evening, after the New York close
 const clock = { now: NOW };
 const now = () => clock.now;
 
-let fx: CacheFixture;
+let fx: CacheOnServer;
 beforeEach(async () => {
   clock.now = NOW;
-  fx = await cacheFixture();
+  fx = await startCacheOnServer();
 });
 afterEach(async () => {
   await fx.dispose();

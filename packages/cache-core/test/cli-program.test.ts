@@ -154,3 +154,51 @@ describe('runCli wiring', () => {
     expect(h.stdout).toMatch(/Usage: barcache/);
   });
 });
+
+describe('warm: provider time limits and progress off a terminal', () => {
+  it('--timeout and --retry-budget reach the Yahoo provider the cache is opened with', async () => {
+    const h = harness();
+    expect(await h.run('warm', 'AAPL', '--timeout', '500', '--retry-budget', '2000')).toBe(0);
+    const provider = h.opened[0]?.provider as { name?: string; timeoutMs?: number; retryBudgetMs?: number } | undefined;
+    expect(provider).toMatchObject({ name: 'yahoo', timeoutMs: 500, retryBudgetMs: 2000 });
+    // Without them, the cache's default provider.
+    const plain = harness();
+    expect(await plain.run('warm', 'AAPL')).toBe(0);
+    expect(plain.opened[0]?.provider).toBeUndefined();
+  });
+
+  it.each([
+    ['--timeout', '0'],
+    ['--retry-budget', 'soon'],
+  ])('%s %s is INVALID_ARGUMENT before the cache opens', async (flag, value) => {
+    const h = harness();
+    expect(await h.run('warm', 'AAPL', flag, value)).toBe(2);
+    expect(h.stderr).toMatch(/INVALID_ARGUMENT/);
+    expect(h.opened).toEqual([]);
+  });
+
+  it('prints one line per symbol as it finishes when stdout is not a terminal', async () => {
+    const progressing = () => {
+      const seen = { before: '' };
+      const h = harness({
+        prefetch: async (p) => {
+          p.onProgress?.({ symbol: 'AAPL', done: 1, total: 2, status: 'ok' });
+          p.onProgress?.({ symbol: 'MSFT', done: 2, total: 2, status: 'failed', error: { code: 'RATE_LIMITED', message: 'Yahoo is rate-limiting requests' } });
+          seen.before = h.stdout;
+          return { interval: p.interval, symbols: [], providerCalls: 0, barsFetched: 0, elapsedMs: 1, failed: [] };
+        },
+      });
+      return { h, seen };
+    };
+    const { h, seen } = progressing();
+    expect(await h.run('warm', 'AAPL', 'MSFT')).toBe(0);
+    // Written as the symbols finished, before the warm returned.
+    expect(seen.before).toBe('[1/2] AAPL ok\n[2/2] MSFT FAILED RATE_LIMITED: Yahoo is rate-limiting requests\n');
+    // Not with --json (stdout is the JSON) nor --quiet.
+    for (const flag of ['--json', '--quiet']) {
+      const other = progressing();
+      expect(await other.h.run('warm', 'AAPL', 'MSFT', flag)).toBe(0);
+      expect(other.seen.before).toBe('');
+    }
+  });
+});

@@ -518,3 +518,25 @@ describe('--offline', () => {
   });
 });
 
+
+describe('barcache warm in a 429 storm, off a terminal', () => {
+  it.concurrent('prints a line per symbol as it goes, fails fast with RATE_LIMITED saying when, within --retry-budget', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
+    w.server.setFault({ kind: 'status', status: 429 });
+    const symbols = ['AAPL', 'MSFT', 'SPY', 'QQQ', 'IBM', 'AMD', 'TSLA', 'NVDA'];
+    const { child, done } = w.cliChild(dir, ['warm', ...symbols, '--from', FROM, '--to', TO, '--retry-budget', '1500', '--timeout', '1000']);
+    // A progress line arrives while the warm is still running.
+    let sawLineWhileRunning = false;
+    child.stdout!.on('data', (s: string) => {
+      if (/^\[\d+\/8\] [A-Z]+ FAILED RATE_LIMITED/m.test(s) && child.exitCode === null) sawLineWhileRunning = true;
+    });
+    const run = await done;
+    expect(run.code).toBe(1);
+    expect(sawLineWhileRunning).toBe(true);
+    expect(run.stdout.match(/^\[\d+\/8\] /gm)).toHaveLength(8);
+    expect(run.stderr).toMatch(/^ {2}AAPL: RATE_LIMITED: Yahoo is rate-limiting requests .*asks Yahoo again at \d{4}-\d\d-\d\dT/m);
+    expect(w.server.chartRequests().length).toBeLessThanOrEqual(10);
+    expectNoLibraryNoise(run);
+  });
+});

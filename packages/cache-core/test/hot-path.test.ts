@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticDailyBars } from '@barcache/test-support';
 import { isBarcacheError } from '@barcache/cache-core';
-import { cacheFixture, utc, type CacheFixture } from './helpers/cache-fixture.js';
+import { startCacheOnServer, toEpochMs as utc, type CacheOnServer } from '@barcache/test-support';
 
 const NOW = Date.parse('2025-03-03T20:00:00Z');
 const now = () => NOW;
 
-let fx: CacheFixture;
+let fx: CacheOnServer;
 beforeEach(async () => {
-  fx = await cacheFixture();
+  fx = await startCacheOnServer();
 });
 afterEach(async () => {
   await fx.dispose();

@@ -6,6 +6,7 @@ import {
   backoffDelayMs,
   httpStatusOf,
   isNetworkError,
+  unreachableCodeOf,
   isRetryable,
   isTimeoutError,
   parseRetryAfter,
@@ -103,13 +104,24 @@ describe('isRetryable', () => {
     expect(isTimeoutError(timeout)).toBe(true);
     expect(isRetryable(timeout)).toBe(true);
     expect(isRetryable(new DOMException('timed out', 'TimeoutError'))).toBe(true);
-    const undici = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    const undici = new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
     expect(isNetworkError(undici)).toBe(true);
     expect(isRetryable(undici)).toBe(true);
-    for (const code of ['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT']) {
+    for (const code of ['ECONNRESET', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT']) {
       expect(isRetryable(Object.assign(new Error(code), { code }))).toBe(true);
     }
     expect(isTimeoutError(new Error('wrapped', { cause: Object.assign(new Error('x'), { code: 'UND_ERR_BODY_TIMEOUT' }) }))).toBe(true);
+  });
+
+  it('does not retry an unreachable host (DNS failure, connection refused, no route), and names its code', () => {
+    for (const code of ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH']) {
+      const undici = new TypeError('fetch failed', { cause: Object.assign(new Error(`getaddrinfo ${code} example.invalid`), { code }) });
+      expect(isRetryable(undici)).toBe(false);
+      expect(isNetworkError(undici)).toBe(false);
+      expect(unreachableCodeOf(undici)).toBe(code);
+    }
+    expect(unreachableCodeOf(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBeUndefined();
+    expect(unreachableCodeOf(undefined)).toBeUndefined();
   });
 
   it('does not retry 404/no data, validation failures, aborts or unknown errors', () => {

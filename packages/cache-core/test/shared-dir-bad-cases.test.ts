@@ -187,8 +187,8 @@ describe('bad cases get a clear answer', () => {
 describe('through openCache', () => {
   it('a second openCache in the same process and a worker thread follow the first; both see each other\'s writes', async () => {
     const { Worker } = await import('node:worker_threads');
-    const { cacheFixture } = await import('./helpers/cache-fixture.js');
-    const fx = await cacheFixture();
+    const { startCacheOnServer } = await import('@barcache/test-support');
+    const fx = await startCacheOnServer();
     try {
       const first = await fx.open();
       const second = await fx.open();
@@ -198,14 +198,14 @@ describe('through openCache', () => {
       const calls = fx.calls();
       expect(await first.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-03-28' })).toEqual(a);
       expect(fx.calls()).toBe(calls);
-      expect((await readLeaderRecord(fx.tmp.path))!.pid).toBe(process.pid);
+      expect((await readLeaderRecord(fx.dir))!.pid).toBe(process.pid);
 
       // The worker loads TypeScript through tsx's register API (loader flags do not reach threads).
       const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
       const script = new URL('./processes/worker-thread-cache.ts', import.meta.url).href;
       const worker = new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(script)}); });`, {
         eval: true,
-        workerData: { dir: fx.tmp.path, baseUrl: fx.server.url },
+        workerData: { dir: fx.dir, baseUrl: fx.server.url },
       });
       const reply = await new Promise<{ bars: number; leader: number }>((resolve, reject) => {
         worker.once('message', resolve);

@@ -2,16 +2,15 @@
 // Yahoo server (which counts requests): the seed workload from 8 processes at once, and leaders
 // killed with SIGKILL while followers warm and read.
 import { afterEach, expect, it } from 'vitest';
-import { syntheticDailyBars } from '@barcache/test-support';
+import { startCacheOnServer, syntheticDailyBars, type CacheOnServer } from '@barcache/test-support';
 import { openCache } from '@barcache/cache-core';
 import { readLeaderRecord } from '../src/tiers/disk/shared-dir/socket-location.js';
-import { cacheFixture, type CacheFixture } from './helpers/cache-fixture.js';
 import { startProcess } from './helpers/child-process.js';
 
 const SEED_SYMBOLS = ['AAPL', 'MSFT', 'NVDA'];
 const SLOW = 240_000;
 
-let fx: CacheFixture | undefined;
+let fx: CacheOnServer | undefined;
 const running: ReturnType<typeof startProcess>[] = [];
 afterEach(async () => {
   for (const p of running.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
@@ -43,8 +42,8 @@ async function finished(p: ReturnType<typeof startProcess>): Promise<Done> {
 it(
   '8 processes run the seed workload on one cold dir at once: all succeed, every answer is the provider\'s, one provider call per symbol',
   async () => {
-    fx = await cacheFixture({ latencyMs: 20 });
-    const procs = Array.from({ length: 8 }, () => worker(['seed', fx!.tmp.path, fx!.server.url, SEED_SYMBOLS.join(',')]));
+    fx = await startCacheOnServer({ server: { latencyMs: 20 } });
+    const procs = Array.from({ length: 8 }, () => worker(['seed', fx!.dir, fx!.server.url, SEED_SYMBOLS.join(',')]));
     const results = await Promise.all(procs.map(finished));
     for (const [i, r] of results.entries()) {
       expect(r.mismatches, procs[i]!.lines.join('\n')).toBe(0);
@@ -60,8 +59,8 @@ it(
 it(
   'the leader is killed with SIGKILL at several points while followers warm and read: every follower finishes with correct bars, a new leader is elected, no ledger claim lacks its bars',
   async () => {
-    fx = await cacheFixture({ latencyMs: 15 });
-    const dir = fx.tmp.path;
+    fx = await startCacheOnServer({ server: { latencyMs: 15 } });
+    const dir = fx.dir;
     // Kill points: as soon as the followers are connected, after one round of theirs, after three.
     // The first follower pauses at the kill point (so it certainly works on after it); the others
     // run on, with requests in flight when the kill lands or already done.

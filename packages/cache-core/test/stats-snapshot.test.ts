@@ -10,10 +10,10 @@ import {
   pruneStatsSnapshots,
   readStatsSnapshots,
   statsSnapshotPath,
-  statsSnapshotSchema,
   StatsSnapshotWriter,
   type StatsSnapshot,
 } from '../src/stats/stats-snapshot.js';
+import { statsSnapshotSchema } from '../src/stats/stats-snapshot-schema.js';
 import type { CacheStats } from '../src/types.js';
 
 let tmp: TempDir;

@@ -25,11 +25,6 @@ beforeAll(async () => {
         splits: [{ date: '2024-03-07', numerator: 2, denominator: 1 }],
         dividends: [{ date: '2024-03-06', amount: 0.72 }],
       },
-      SPLIT: { fixture: 'aapl-1d-split-4-1.json' },
-      DIVS: { fixture: 'ko-1d-dividends.json' },
-      NULLS: { fixture: 'aapl-1m-nulls-at-open.json' },
-      SYDFIX: { fixture: 'bhp-ax-1d-sydney.json' },
-      EMPTYFIX: { fixture: 'empty.json' },
     },
   });
 });
@@ -58,6 +53,16 @@ function provider(opts: YahooProviderOptions = {}): YahooProvider {
     },
     ...opts,
   });
+}
+
+/** A provider on a server of its own that answers `symbol` with a recorded-shape fixture (served under its own symbol). */
+async function withFixture<T>(symbol: string, fixture: string, fn: (p: YahooProvider) => Promise<T>): Promise<T> {
+  const fx = await startYahooChartServer({ symbols: { [symbol]: { fixture } } });
+  try {
+    return await fn(provider({ baseUrl: fx.url }));
+  } finally {
+    await fx.close();
+  }
 }
 
 async function rejection(p: Promise<unknown>): Promise<BarcacheError> {
@@ -116,7 +121,7 @@ describe('YahooProvider: daily normalisation', () => {
     expect(res.splits).toEqual([{ time: d('2024-03-07'), numerator: 2, denominator: 1 }]);
     expect(res.dividends).toEqual([{ time: d('2024-03-06'), amount: 0.72 }]);
     // The fixture shaped like Yahoo's BHP.AX answer (Sydney 10:00 = 23:00Z in AEDT, 00:00Z in AEST).
-    const fx = await provider().fetchBars({ symbol: 'SYDFIX', interval: '1d', start: d('2024-03-25'), end: d('2024-04-12') });
+    const fx = await withFixture('BHP.AX', 'bhp-ax-1d-sydney.json', (p) => p.fetchBars({ symbol: 'BHP.AX', interval: '1d', start: d('2024-03-25'), end: d('2024-04-12') }));
     expect(fx.bars.map((b) => iso(b.time))).toContain('2024-04-08');
     expect(fx.bars.every((b) => b.time % DAY === 0)).toBe(true);
     expect(new Set(fx.bars.map((b) => b.time)).size).toBe(fx.bars.length);
@@ -131,7 +136,7 @@ describe('YahooProvider: daily normalisation', () => {
 describe('YahooProvider: data quality and corporate actions', () => {
   it('drops bars with a null price, counts them, and turns a null volume into 0', async () => {
     const start = Date.parse('2024-03-05T14:25:00Z');
-    const res = await provider().fetchBars({ symbol: 'NULLS', interval: '1m', start, end: start + 12 * 60_000 });
+    const res = await withFixture('AAPL', 'aapl-1m-nulls-at-open.json', (p) => p.fetchBars({ symbol: 'AAPL', interval: '1m', start, end: start + 12 * 60_000 }));
     // Fixture: 12 minutes; 09:27 and 09:29 have no prices, 09:31 no close, 09:30 no volume.
     expect(res.droppedBars).toBe(3);
     expect(res.bars).toHaveLength(9);
@@ -148,18 +153,20 @@ describe('YahooProvider: data quality and corporate actions', () => {
   });
 
   it('returns a 4:1 split (Yahoo-shaped fixture)', async () => {
-    const res = await provider().fetchBars({ symbol: 'SPLIT', interval: '1d', start: d('2020-08-24'), end: d('2020-09-05') });
+    const [res, before] = await withFixture('AAPL', 'aapl-1d-split-4-1.json', async (p) => [
+      await p.fetchBars({ symbol: 'AAPL', interval: '1d', start: d('2020-08-24'), end: d('2020-09-05') }),
+      await p.fetchBars({ symbol: 'AAPL', interval: '1d', start: d('2020-08-24'), end: d('2020-08-29') }),
+    ]);
     expect(res.bars).toHaveLength(10);
     expect(res.splits).toEqual([{ time: d('2020-08-31'), numerator: 4, denominator: 1 }]);
     expect(res.bars[0]?.adjClose).toBeLessThan(res.bars[0]!.close);
     // Outside the range the split is not reported.
-    const before = await provider().fetchBars({ symbol: 'SPLIT', interval: '1d', start: d('2020-08-24'), end: d('2020-08-29') });
     expect(before.splits).toBeUndefined();
     expect(before.bars).toHaveLength(5);
   });
 
   it('returns dividends', async () => {
-    const res = await provider().fetchBars({ symbol: 'DIVS', interval: '1d', start: d('2024-03-11'), end: d('2024-06-18') });
+    const res = await withFixture('KO', 'ko-1d-dividends.json', (p) => p.fetchBars({ symbol: 'KO', interval: '1d', start: d('2024-03-11'), end: d('2024-06-18') }));
     expect(res.dividends).toEqual([
       { time: d('2024-03-14'), amount: 0.485 },
       { time: d('2024-06-14'), amount: 0.485 },
@@ -182,7 +189,8 @@ describe('YahooProvider: empty and unknown', () => {
     server.setFault({ kind: 'empty' });
     expect((await provider().fetchBars({ symbol: 'AAPL', interval: '1d', start: d('2024-01-08'), end: d('2024-01-13') })).bars).toEqual([]);
     server.clearFaults();
-    expect((await provider().fetchBars({ symbol: 'EMPTYFIX', interval: '1d', start: d('2024-03-04'), end: d('2024-03-05') })).bars).toEqual([]);
+    const fixed = await withFixture('AAPL', 'empty.json', (p) => p.fetchBars({ symbol: 'AAPL', interval: '1d', start: d('2024-03-04'), end: d('2024-03-05') }));
+    expect(fixed.bars).toEqual([]);
     // A weekend: Yahoo answers with no timestamps.
     expect((await provider().fetchBars({ symbol: 'AAPL', interval: '1d', start: d('2024-01-06'), end: d('2024-01-08') })).bars).toEqual([]);
   });
@@ -223,7 +231,23 @@ describe('YahooProvider: retries and failures', () => {
   it('honours Retry-After', async () => {
     server.failNext(1, 429, { retryAfterSec: 1 });
     await provider().fetchBars(q);
+    // The provider's cooldown ends 1 s after the 429; the wait is what is left of it.
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeGreaterThan(900);
+    expect(delays[0]).toBeLessThanOrEqual(1000);
+  });
+
+  it("a 503's Retry-After is honoured, and one longer than the budget ends the request at once", async () => {
+    server.failNext(1, 503, { retryAfterSec: 1 });
+    expect((await provider().fetchBars(q)).bars).toHaveLength(5);
     expect(delays).toEqual([1000]);
+    server.failNext(1, 503, { retryAfterSec: 60 });
+    const t0 = Date.now();
+    const err = await rejection(provider({ retryBudgetMs: 5000 }).fetchBars(q));
+    expect(err.code).toBe(ErrorCode.PROVIDER_FAILED);
+    expect(err.details).toMatchObject({ attempts: 1, status: 503 });
+    expect(err.message).toMatch(/retry budget of 5 s spent/);
+    expect(Date.now() - t0).toBeLessThan(4000);
   });
 
   it('a 500 is retried; 500s forever are PROVIDER_FAILED', async () => {
@@ -270,13 +294,14 @@ describe('YahooProvider: retries and failures', () => {
     expect(err.code).toBe(ErrorCode.PROVIDER_BAD_RESPONSE);
   });
 
-  it('a refused connection is retried and then PROVIDER_FAILED', async () => {
+  it('a refused connection is PROVIDER_UNREACHABLE at once, naming the host (not retried)', async () => {
     const dead = await startYahooChartServer();
     const url = dead.url;
     await dead.close();
     const err = await rejection(provider({ baseUrl: url }).fetchBars(q));
-    expect(err.code).toBe(ErrorCode.PROVIDER_FAILED);
-    expect(err.details).toMatchObject({ attempts: 3 });
+    expect(err.code).toBe(ErrorCode.PROVIDER_UNREACHABLE);
+    expect(err.details).toMatchObject({ attempts: 1, host: `127.0.0.1:${dead.port}`, code: 'ECONNREFUSED' });
+    expect(err.message).toContain(`ECONNREFUSED 127.0.0.1:${dead.port}`);
   });
 });
 
@@ -307,11 +332,12 @@ describe('YahooProvider: arguments and cancellation', () => {
   it('aborting during a hang is ABORTED at once, not retried', async () => {
     server.setFault({ kind: 'hang' });
     const ac = new AbortController();
+    const pending = provider({ timeoutMs: 5000 }).fetchBars({ symbol: 'AAPL', interval: '1d', start: d('2024-01-08'), end: d('2024-01-13'), signal: ac.signal });
+    // Abort once the request hangs at the server (the client loads on first use: that may take a while).
+    while (server.chartRequests('AAPL').length === 0) await new Promise((r) => setTimeout(r, 10));
     const t0 = Date.now();
-    setTimeout(() => ac.abort(), 50);
-    const err = await rejection(
-      provider({ timeoutMs: 5000 }).fetchBars({ symbol: 'AAPL', interval: '1d', start: d('2024-01-08'), end: d('2024-01-13'), signal: ac.signal }),
-    );
+    ac.abort();
+    const err = await rejection(pending);
     expect(err.code).toBe(ErrorCode.ABORTED);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(server.chartRequests('AAPL')).toHaveLength(1);

@@ -30,11 +30,11 @@ export {
   type SyntheticDailyOptions,
   type SyntheticIntradayOptions,
 } from './synthetic-bars.js';
+export { rewriteYahooUrl } from '@barcache/cache-core';
 export { atLocalTime, localDateMs, shortZoneName, tzOffsetMs, zonedParts, zonedTimeToUtc } from './time-zones.js';
 export {
   YAHOO_NOT_FOUND_BODY,
   fetchVia,
-  rewriteYahooUrl,
   startYahooChartServer,
   type BarSource,
   type ChartFault,
@@ -44,4 +44,11 @@ export {
   type YahooChartServerOptions,
 } from './yahoo-chart-server.js';
 export { FIXTURES_DIR, fixturePath, listFixtures, loadFixture } from './fixtures.js';
+export {
+  FAST_TEST_PROVIDER,
+  startCacheOnServer,
+  type CacheOnServer,
+  type CacheOnServerOptions,
+  type TestProviderOptions,
+} from './cache-on-server.js';
 export { makeTempDir, useTempDir, withTempDir, type TempDir, type TestHooks } from './temp-dir.js';

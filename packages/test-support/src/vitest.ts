@@ -4,7 +4,8 @@
  * Import it as '@barcache/test-support/vitest' (or by relative path from a test).
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { useTempDir } from './temp-dir.js';
+import { cachesOn, type CacheOnServer, type CacheOnServerOptions } from './cache-on-server.js';
+import { makeTempDir, useTempDir, type TempDir } from './temp-dir.js';
 import { startYahooChartServer, type YahooChartServer, type YahooChartServerOptions } from './yahoo-chart-server.js';
 
 /** A fresh temp dir for each test: `const tmp = tempDirPerTest('store-'); … tmp.path`. */
@@ -34,5 +35,35 @@ export function yahooServerPerFile(options: YahooChartServerOptions = {}): { rea
       if (!server) throw new Error('yahooServerPerFile: server read outside a test');
       return server;
     },
+  };
+}
+
+/**
+ * "A cache on a loopback Yahoo server" for a whole file: one server (as yahooServerPerFile), a
+ * fresh cache dir per test (`dir`), and caches opened with `open()` closed after each test
+ * (before their dir is removed). The same API as startCacheOnServer, without `dispose`.
+ */
+export function cacheOnServerPerFile(options: CacheOnServerOptions = {}): Omit<CacheOnServer, 'dispose'> {
+  const file = yahooServerPerFile(options.server);
+  let tmp: TempDir | undefined;
+  const dir = () => {
+    tmp ??= makeTempDir('barcache-cache-');
+    return tmp.path;
+  };
+  const caches = cachesOn(() => file.server, dir, options.provider);
+  afterEach(async () => {
+    await caches.closeCaches();
+    const t = tmp;
+    tmp = undefined;
+    await t?.cleanup();
+  });
+  return {
+    get server() {
+      return file.server;
+    },
+    get dir() {
+      return dir();
+    },
+    ...caches,
   };
 }

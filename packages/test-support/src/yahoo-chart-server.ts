@@ -3,13 +3,13 @@
  * closely enough for the real yahoo-finance2 client to accept its answers (they pass the
  * client's result schema). It serves deterministic synthetic bars (or your own source, or
  * fixture files), records every request, and injects faults (429/5xx, hangs, empty charts,
- * null prices, 404s).
+ * null prices, 404s, malformed charts, another symbol's data).
  *
  * The data it serves is LOCAL and MADE UP unless you give it a source: label it as such.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Bar, Interval } from '@barcache/cache-core';
+import { rewriteYahooUrl, type Bar, type Interval } from '@barcache/cache-core';
 import { isIntradayInterval, syntheticBars, toEpochMs, type DateLike } from './synthetic-bars.js';
 import { DAY_MS } from './trading-calendar.js';
 import { atLocalTime, localDateMs, shortZoneName, tzOffsetMs } from './time-zones.js';
@@ -81,7 +81,13 @@ export type ChartFault =
   /** Yahoo's 404 'No data found, symbol may be delisted'. */
   | { kind: 'notFound'; times?: number }
   /** 200 with a body that is not a chart. */
-  | { kind: 'malformed'; times?: number };
+  | { kind: 'malformed'; times?: number }
+  /** 200 with `chart.result: null` (and no error). */
+  | { kind: 'nullResult'; times?: number }
+  /** The chart with its quotes but without `timestamp`. */
+  | { kind: 'noTimestamps'; times?: number }
+  /** The chart of the symbol asked for, labelled as another symbol's (`meta.symbol`). Default 'OTHER'. */
+  | { kind: 'otherSymbol'; symbol?: string; times?: number };
 
 export interface RecordedRequest {
   symbol: string;
@@ -100,7 +106,10 @@ export interface RecordedRequest {
   at: number;
   /** The status answered, or 'hang'. */
   status: number | 'hang';
-  /** What the answer was: 'ok' | 'empty' | 'nullBars' | 'fixture' | 'status' | 'notFound' | 'hang' | 'malformed' | 'badRequest'. */
+  /**
+   * What the answer was: 'ok' | 'empty' | 'nullBars' | 'fixture' | 'status' | 'notFound' | 'hang' |
+   * 'malformed' | 'nullResult' | 'noTimestamps' | 'otherSymbol' | 'badRequest'.
+   */
   outcome: string;
   /** Number of timestamps in the answer. */
   bars: number;
@@ -161,13 +170,6 @@ const VALID_RANGES = ['1d', '5d', '1mo', '3mo', '6mo', '1y', '2y', '5y', '10y', 
 export const YAHOO_NOT_FOUND_BODY = {
   chart: { result: null, error: { code: 'Not Found', description: 'No data found, symbol may be delisted' } },
 } as const;
-
-/** Rewrites a URL on a Yahoo Finance host (`*.finance.yahoo.com`) to `baseUrl`, keeping path and query. */
-export function rewriteYahooUrl(url: string, baseUrl: string): string {
-  const m = /^https?:\/\/[^/]*\.yahoo\.com(?::\d+)?(\/.*)?$/i.exec(url);
-  if (!m) return url;
-  return baseUrl.replace(/\/+$/, '') + (m[1] ?? '/');
-}
 
 /** A fetch that rewrites Yahoo hosts to `baseUrl` and otherwise behaves like `inner` (default: global fetch). */
 export function fetchVia(baseUrl: string, inner: typeof fetch = globalThis.fetch): typeof fetch {
@@ -307,6 +309,11 @@ export async function startYahooChartServer(options: YahooChartServerOptions = {
       rec.outcome = 'malformed';
       return send(res, 200, { finance: { result: [], error: null }, unexpected: true });
     }
+    if (fault?.kind === 'nullResult') {
+      rec.status = 200;
+      rec.outcome = 'nullResult';
+      return send(res, 200, { chart: { result: null, error: null } });
+    }
 
     if (cfg.fixture !== undefined) {
       const body = typeof cfg.fixture === 'string' ? loadFixture(cfg.fixture) : cfg.fixture;
@@ -385,14 +392,15 @@ export async function startYahooChartServer(options: YahooChartServerOptions = {
     const every = fault?.kind === 'nullBars' ? Math.max(1, fault.every ?? 3) : 0;
     const isNull = (i: number) => every > 0 && i % every === 0;
     const col = (f: (b: Bar) => number | undefined) => rows.map((r, i) => (isNull(i) ? null : (f(r.b) ?? null)));
-    result.timestamp = rows.map((r) => r.ts);
+    if (fault?.kind !== 'noTimestamps') result.timestamp = rows.map((r) => r.ts);
+    if (fault?.kind === 'otherSymbol') (result.meta as { symbol: string }).symbol = fault.symbol ?? 'OTHER';
     if (events) result.events = events;
     const quote = { open: col((b) => b.open), high: col((b) => b.high), low: col((b) => b.low), close: col((b) => b.close), volume: col((b) => b.volume) };
     result.indicators = intraday
       ? { quote: [quote] }
       : { quote: [quote], adjclose: [{ adjclose: col((b) => b.adjClose ?? b.close) }] };
     rec.status = 200;
-    rec.outcome = every > 0 ? 'nullBars' : 'ok';
+    rec.outcome = fault?.kind === 'noTimestamps' || fault?.kind === 'otherSymbol' ? fault.kind : every > 0 ? 'nullBars' : 'ok';
     rec.bars = rows.length;
     return send(res, 200, { chart: { result: [result], error: null } });
   }

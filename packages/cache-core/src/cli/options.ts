@@ -187,6 +187,13 @@ export function parseNonNegativeInt(value: string, option: string): number {
   return Number(s);
 }
 
+/** A positive number of milliseconds (`--timeout`, `--retry-budget`). */
+export function parsePositiveMs(value: string, option: string): number {
+  const ms = parseNonNegativeInt(value, option);
+  if (ms === 0) throw invalidArgument(`${option} must be at least 1 ms, got ${JSON.stringify(value)}`, { field: option, value });
+  return ms;
+}
+
 export interface RawClearOptions {
   symbol?: string;
   interval?: string;

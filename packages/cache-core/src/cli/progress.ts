@@ -60,3 +60,19 @@ export function createWarmProgress(symbols: readonly string[], stream: NodeJS.Wr
     },
   };
 }
+
+/**
+ * Warm's progress off a terminal (a pipe, a CI log): one line per symbol as it finishes,
+ * `[3/20] MSFT ok` or `[4/20] IBM FAILED RATE_LIMITED: …`, so a long warm shows it is alive.
+ */
+export function createWarmProgressLines(total: number, writeLine: (line: string) => void): WarmProgress {
+  let done = 0;
+  return {
+    onProgress(event) {
+      done = Math.max(done + 1, event.done);
+      const status = event.status === 'ok' ? 'ok' : `FAILED ${event.error?.code ?? ''}${event.error?.message ? `: ${event.error.message}` : ''}`.trim();
+      writeLine(`[${Math.min(done, total)}/${total}] ${event.symbol} ${status}`);
+    },
+    stop: () => undefined,
+  };
+}

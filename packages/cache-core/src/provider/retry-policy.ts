@@ -60,16 +60,18 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   return Math.max(0, t - now);
 }
 
+/**
+ * Transport failures that say the host cannot be reached at all: DNS has no answer (ENOTFOUND,
+ * EAI_AGAIN: what a machine without network sees), nothing listens (ECONNREFUSED), no route.
+ * Retrying them within a request only delays the error, so they are not retried.
+ */
+const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH']);
+
 const RETRYABLE_NETWORK_CODES = new Set([
   'ECONNRESET',
-  'ECONNREFUSED',
   'ECONNABORTED',
   'ETIMEDOUT',
   'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -102,8 +104,24 @@ export function isTimeoutError(err: unknown): boolean {
   return false;
 }
 
-/** A transport failure (connection refused/reset, DNS, socket closed), looking through `cause`. */
+/**
+ * The system error code when `err` (or one of its causes) says the host cannot be reached
+ * (ENOTFOUND, EAI_AGAIN, ECONNREFUSED, ENETUNREACH, EHOSTUNREACH); undefined otherwise.
+ */
+export function unreachableCodeOf(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = prop(e, 'cause'), depth++) {
+    const code = prop(e, 'code');
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * A transient transport failure (connection reset, socket closed, undici's time-outs), looking
+ * through `cause`. Unreachable hosts (unreachableCodeOf) are not transient.
+ */
 export function isNetworkError(err: unknown): boolean {
+  if (unreachableCodeOf(err) !== undefined) return false;
   for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = prop(e, 'cause'), depth++) {
     const code = prop(e, 'code');
     if (typeof code === 'string' && RETRYABLE_NETWORK_CODES.has(code)) return true;
@@ -114,12 +132,14 @@ export function isNetworkError(err: unknown): boolean {
 }
 
 /**
- * Worth another attempt: HTTP 408, 425, 429 and 5xx (but not 501), time-outs and network errors.
- * Not: 404 / "No data found", 400, other 4xx, result validation failures, a caller's abort
- * (AbortError), or anything unrecognised.
+ * Worth another attempt: HTTP 408, 425, 429 and 5xx (but not 501), time-outs and transient
+ * network errors. Not: 404 / "No data found", 400, other 4xx, result validation failures, a
+ * caller's abort (AbortError), an unreachable host (DNS failure, connection refused), or anything
+ * unrecognised.
  */
 export function isRetryable(err: unknown): boolean {
   if (prop(err, 'name') === 'AbortError') return false;
+  if (unreachableCodeOf(err) !== undefined) return false;
   const status = httpStatusOf(err);
   if (status !== undefined) return status === 408 || status === 425 || status === 429 || (status >= 500 && status !== 501);
   if (isTimeoutError(err)) return true;

@@ -3,7 +3,6 @@ import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { CacheStats } from '../types.js';
 
 /**
@@ -11,21 +10,6 @@ import type { CacheStats } from '../types.js';
  * (atomically: a temp file in the same folder, then rename), at most once per `intervalMs` while
  * it is busy. The VS Code extension and `barcache stats` read them all and sum the live ones.
  */
-
-const nonNeg = () => z.number().nonnegative();
-const tierSchema = { hits: nonNeg(), misses: nonNeg(), bytes: nonNeg() };
-
-export const cacheStatsSchema: z.ZodType<CacheStats> = z.object({
-  requests: nonNeg(),
-  l1: z.object({ ...tierSchema, entries: nonNeg(), pinnedEntries: nonNeg() }),
-  l2: z.object({ ...tierSchema, series: nonNeg(), corruptBlocks: nonNeg() }),
-  provider: z.object({ calls: nonNeg(), bars: nonNeg(), errors: nonNeg(), retries: nonNeg(), droppedBars: nonNeg() }),
-  providerCallsSaved: nonNeg(),
-  hitRate: z.number().min(0).max(1),
-  latency: z.object({ count: nonNeg(), p50Ms: nonNeg(), p99Ms: nonNeg(), maxMs: nonNeg() }),
-  prefetch: z.object({ runs: nonNeg(), symbols: nonNeg(), lastAt: z.number().optional() }),
-  startedAt: z.number(),
-});
 
 export const STATS_SNAPSHOT_VERSION = 1;
 
@@ -43,18 +27,6 @@ export interface StatsSnapshot {
   closed: boolean;
   stats: CacheStats;
 }
-
-export const statsSnapshotSchema: z.ZodType<StatsSnapshot> = z.object({
-  version: z.literal(1),
-  pid: z.number().int().positive(),
-  hostname: z.string(),
-  label: z.string(),
-  dir: z.string(),
-  startedAt: z.number(),
-  updatedAt: z.number(),
-  closed: z.boolean(),
-  stats: cacheStatsSchema,
-});
 
 /** `<dir>/stats`. */
 export function statsDirOf(dir: string): string {
@@ -328,6 +300,8 @@ export async function readStatsSnapshots(dir: string, options: ReadStatsSnapshot
       const file = join(folder, name);
       let snapshot: StatsSnapshot;
       try {
+        // zod loads here, on the first read, not when cache-core is imported.
+        const { statsSnapshotSchema } = await import('./stats-snapshot-schema.js');
         const parsed = statsSnapshotSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
         if (!parsed.success) return undefined;
         snapshot = parsed.data;

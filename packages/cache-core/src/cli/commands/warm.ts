@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { ExitCode } from '../exit-codes.js';
 import { toJson, withCache, type CliContext } from '../context.js';
-import { parseIntervalOption, parseLookback, parseSymbols, resolveDateRange } from '../options.js';
-import { createWarmProgress } from '../progress.js';
+import { parseIntervalOption, parseLookback, parsePositiveMs, parseSymbols, resolveDateRange } from '../options.js';
+import { createWarmProgress, createWarmProgressLines } from '../progress.js';
+import { YahooProvider, type YahooProviderOptions } from '../../provider/yahoo-provider.js';
 import { renderTable, WARM_COLUMNS, warmFailureLines, warmRows, warmSummaryLine } from '../tables.js';
 import { rangeToJson } from '../format.js';
 
@@ -12,6 +13,8 @@ interface WarmOptions {
   to?: string;
   lookback?: string;
   json?: boolean;
+  timeout?: string;
+  retryBudget?: string;
 }
 
 /** `barcache warm <symbols…>`: fill the cache for a backtest range, one planned pass. */
@@ -24,6 +27,8 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
     .option('--to <date>', 'last date, YYYY-MM-DD, inclusive (default: today, UTC)')
     .option('--lookback <n>', 'history before --from the backtest reads: N bars, or Nd calendar days')
     .option('--json', 'print the prefetch report as JSON')
+    .option('--timeout <ms>', 'give up on one Yahoo request attempt after this long (default 15000)')
+    .option('--retry-budget <ms>', 'the most one Yahoo request may take, retries and rate-limit waits included (default 30000)')
     .addHelpText(
       'after',
       '\nExit status: 0 all symbols ready, 1 some failed (the others are stored), 2 bad input, 3 cache dir locked.',
@@ -34,9 +39,15 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
       const interval = parseIntervalOption(opts.interval);
       const range = resolveDateRange(opts, ctx.io.now(), interval);
       const lookback = parseLookback(opts.lookback);
+      const provider = providerFor(ctx, opts);
 
       const report = await withCache(ctx, 'warm', async (cache, globals) => {
-        const progress = createWarmProgress(symbols, globals.progress && !opts.json ? ctx.io.progressStream : undefined);
+        const bars = globals.progress && !opts.json;
+        // Off a terminal, one line per symbol as it finishes (a pipe or a CI log sees progress too).
+        const lines = !bars && !opts.json && !globals.quiet && ctx.io.stdout.isTTY !== true;
+        const progress = lines
+          ? createWarmProgressLines(symbols.length, (line) => ctx.out(line))
+          : createWarmProgress(symbols, bars ? ctx.io.progressStream : undefined);
         try {
           const session = await cache.prefetch({
             symbols,
@@ -52,7 +63,7 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
         } finally {
           progress.stop();
         }
-      });
+      }, provider ? { provider } : {});
 
       const globals = ctx.globals();
       if (opts.json) {
@@ -79,4 +90,15 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
         setExit(ExitCode.FAILED);
       }
     });
+}
+
+/** A Yahoo provider with the command's --timeout/--retry-budget, or undefined for the default one. */
+function providerFor(ctx: CliContext, opts: WarmOptions): YahooProvider | undefined {
+  if (opts.timeout === undefined && opts.retryBudget === undefined) return undefined;
+  const options: YahooProviderOptions = {};
+  if (opts.timeout !== undefined) options.timeoutMs = parsePositiveMs(opts.timeout, 'timeout');
+  if (opts.retryBudget !== undefined) options.retryBudgetMs = parsePositiveMs(opts.retryBudget, 'retry-budget');
+  const base = ctx.io.env['BARCACHE_YAHOO_BASE_URL']?.trim();
+  if (base) options.baseUrl = base;
+  return new YahooProvider(options);
 }

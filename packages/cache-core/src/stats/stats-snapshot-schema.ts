@@ -1,0 +1,35 @@
+/**
+ * The zod schemas of a stats snapshot file (`<dir>/stats/<pid>.json`). Kept apart from
+ * stats-snapshot.ts so that zod loads only when snapshots are read (readStatsSnapshots imports
+ * this file dynamically), not whenever cache-core is imported.
+ */
+import { z } from 'zod';
+import type { CacheStats } from '../types.js';
+import type { StatsSnapshot } from './stats-snapshot.js';
+
+const nonNeg = () => z.number().nonnegative();
+const tierSchema = { hits: nonNeg(), misses: nonNeg(), bytes: nonNeg() };
+
+export const cacheStatsSchema: z.ZodType<CacheStats> = z.object({
+  requests: nonNeg(),
+  l1: z.object({ ...tierSchema, entries: nonNeg(), pinnedEntries: nonNeg() }),
+  l2: z.object({ ...tierSchema, series: nonNeg(), corruptBlocks: nonNeg() }),
+  provider: z.object({ calls: nonNeg(), bars: nonNeg(), errors: nonNeg(), retries: nonNeg(), droppedBars: nonNeg() }),
+  providerCallsSaved: nonNeg(),
+  hitRate: z.number().min(0).max(1),
+  latency: z.object({ count: nonNeg(), p50Ms: nonNeg(), p99Ms: nonNeg(), maxMs: nonNeg() }),
+  prefetch: z.object({ runs: nonNeg(), symbols: nonNeg(), lastAt: z.number().optional() }),
+  startedAt: z.number(),
+});
+
+export const statsSnapshotSchema: z.ZodType<StatsSnapshot> = z.object({
+  version: z.literal(1),
+  pid: z.number().int().positive(),
+  hostname: z.string(),
+  label: z.string(),
+  dir: z.string(),
+  startedAt: z.number(),
+  updatedAt: z.number(),
+  closed: z.boolean(),
+  stats: cacheStatsSchema,
+});
