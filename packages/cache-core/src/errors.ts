@@ -31,6 +31,14 @@ export const ErrorCode = {
   ABORTED: 'ABORTED',
   /** A range that should hold bars holds none (e.g. a backtest range with no trading days). */
   NO_DATA: 'NO_DATA',
+  /**
+   * A price file that cannot be imported (a missing column, a bad number, unsorted or duplicate
+   * times, mixed time zones…); `details.file` and `details.line` (1-based, as an editor counts)
+   * say where. Nothing from the file was stored.
+   */
+  INVALID_FILE: 'INVALID_FILE',
+  /** A read-only command (ls, stats, explain) was pointed at a dir that holds no cache; `details.dir`. */
+  NO_CACHE: 'NO_CACHE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

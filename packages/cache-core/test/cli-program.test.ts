@@ -67,6 +67,7 @@ function harness(
       return cache;
     },
     defaultCacheDir: () => '/default/barcache',
+    cacheExists: () => true,
     snapshots: { read: async () => ({ entries: [], live: { ...emptyCacheStats(), processes: 0 } }) },
   };
   return {

@@ -7,6 +7,7 @@ import type {
   ReadStatsSnapshotsOptions,
   StatsSnapshotEntry,
 } from '../stats/stats-snapshot.js';
+import { BarcacheError, ErrorCode } from '../errors.js';
 import type { BarCache, OpenCacheOptions } from '../types.js';
 import type { GlobalOptions } from './options.js';
 
@@ -39,6 +40,8 @@ export interface SnapshotReader {
 export interface CliDeps {
   openCache(options: OpenCacheOptions): Promise<BarCache>;
   defaultCacheDir(): string;
+  /** Whether `dir` holds a cache (read-only commands never create one). */
+  cacheExists(dir: string): boolean;
   snapshots: SnapshotReader;
 }
 
@@ -51,6 +54,16 @@ export interface CliContext {
   err(text: string): void;
 }
 
+/** How a command uses the cache dir: `read` commands (ls, stats, explain) never create one. */
+export type CacheAccess = 'read' | 'write';
+
+/** NO_CACHE unless `dir` holds a cache: what a read-only command checks before opening it. */
+export function assertCacheExists(ctx: CliContext, dir: string): void {
+  if (!ctx.deps.cacheExists(dir)) {
+    throw new BarcacheError(ErrorCode.NO_CACHE, `no cache at ${dir}`, { details: { dir } });
+  }
+}
+
 /**
  * Opens the cache for one command and always closes it, so the LevelDB lock is held only while
  * the command runs (a VS Code window or another CLI can use the dir next). An error from the
@@ -61,8 +74,10 @@ export async function withCache<T>(
   command: string,
   fn: (cache: BarCache, globals: GlobalOptions) => Promise<T>,
   extra: Partial<OpenCacheOptions> = {},
+  access: CacheAccess = 'write',
 ): Promise<T> {
   const globals = ctx.globals();
+  if (access === 'read') assertCacheExists(ctx, globals.dir);
   const options: OpenCacheOptions = {
     dir: globals.dir,
     offline: globals.offline,

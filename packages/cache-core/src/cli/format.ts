@@ -92,18 +92,22 @@ export function formatAgo(t: number | undefined, now: number): string {
 }
 
 /**
- * A half-open range [start, end) for people. When both ends are midnight UTC (daily data) it is
- * shown by inclusive dates: [2024-01-01, 2024-02-01) → '2024-01-01 → 2024-01-31'. A range that
- * ends 1 ms after a whole second is an inclusive query end turned half-open ([start, end + 1))
- * and is shown inclusively: '2024-03-01 → 2024-06-30', '2024-01-02 14:30Z → 2024-01-02 16:00Z'.
- * Otherwise the end stays exclusive and is marked so: '2024-01-02 14:30Z → 2024-01-02 21:00Z)'.
+ * A half-open range [start, end) for people, always with balanced brackets:
+ * - both ends midnight UTC (daily data): inclusive dates, [2024-01-01, 2024-02-01) →
+ *   '2024-01-01 → 2024-01-31';
+ * - an end 1 ms after a whole second (an inclusive query end turned half-open inside the cache):
+ *   inclusive, '2024-03-01 → 2024-06-30', '2024-01-02 14:30Z → 2024-01-02 16:00Z';
+ * - an intraday start and a midnight end: through the day before the end, as a date, since that
+ *   is how the user named it ('--to 2024-03-04'): '2024-03-03 15:00Z → 2024-03-04';
+ * - otherwise explicitly half-open: '[2024-01-02 14:30Z, 2024-01-02 21:00Z)'.
  */
 export function formatRange(range: TimeRange): string {
   const { start, end } = range;
-  if (!(end > start)) return `${formatInstant(start)} → ${formatInstant(end)})`;
+  if (!(end > start)) return `[${formatInstant(start)}, ${formatInstant(end)})`;
   if (isMidnight(start) && isMidnight(end)) return formatInclusiveRange(start, end - DAY_MS);
   if ((end - 1) % 1000 === 0) return formatInclusiveRange(start, end - 1);
-  return `${formatInstant(start)} → ${formatInstant(end)})`;
+  if (isMidnight(end) && end - DAY_MS >= start) return `${formatInstant(start)} → ${formatInstant(end - DAY_MS)}`;
+  return `[${formatInstant(start)}, ${formatInstant(end)})`;
 }
 
 /**
@@ -122,14 +126,36 @@ export function formatRanges(ranges: readonly TimeRange[], separator = '\n'): st
   return ranges.map(formatRange).join(separator);
 }
 
-/** A half-open range as JSON-friendly ISO strings, keeping the raw ms. */
-export function rangeToJson(range: TimeRange): { start: number; end: number; startIso: string; endIso: string } {
+/** A range as JSON: raw ms and ISO strings, saying whether `end` is included. */
+export interface JsonRange {
+  start: number;
+  end: number;
+  startIso: string;
+  endIso: string;
+  /** True: `end` is the last included ms (as the user gave it); false: the first ms after the range. */
+  endInclusive: boolean;
+}
+
+/**
+ * A half-open range [start, end) as JSON. An end 1 ms after a whole second is an inclusive end
+ * (the user's `--to`, turned half-open inside the cache): it is given back as the user gave it,
+ * inclusive, so no internal +1 ms appears (`…T00:00:00.001Z`).
+ */
+export function rangeToJson(range: TimeRange): JsonRange {
+  const inclusive = range.end > range.start && (range.end - 1) % 1000 === 0;
+  const end = inclusive ? range.end - 1 : range.end;
   return {
     start: range.start,
-    end: range.end,
+    end,
     startIso: new Date(range.start).toISOString(),
-    endIso: new Date(range.end).toISOString(),
+    endIso: new Date(end).toISOString(),
+    endInclusive: inclusive,
   };
+}
+
+/** An inclusive range [start, end] (a query, a warm range) as JSON. */
+export function inclusiveRangeToJson(start: number, end: number): JsonRange {
+  return { start, end, startIso: new Date(start).toISOString(), endIso: new Date(end).toISOString(), endInclusive: true };
 }
 
 function isMidnight(t: number): boolean {

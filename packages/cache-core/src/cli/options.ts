@@ -51,8 +51,15 @@ export function resolveGlobalOptions(
   return out;
 }
 
-/** Parses one date option ('YYYY-MM-DD' or an ISO date-time with a zone) naming the option on failure. */
+/** Epoch ms on the command line: digits only, at least 9 of them (so 20240101 is never taken for one). */
+const EPOCH_MS = /^\s*-?\d{9,}\s*$/;
+
+/**
+ * Parses one date option: 'YYYY-MM-DD', an ISO date-time with a zone, or epoch ms
+ * (`1704067200000`), naming the option on failure.
+ */
 export function parseDateOption(value: string, option: string): number {
+  if (EPOCH_MS.test(value)) return parseTimeInput(Number(value.trim()), option);
   return parseTimeInput(value, option);
 }
 

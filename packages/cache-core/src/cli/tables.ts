@@ -97,23 +97,65 @@ export function warmFailureLines(report: PrefetchReport): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// import
+
+export interface ImportedSeries {
+  symbol: string;
+  interval: string;
+  file: string;
+  /** Bars in the file. */
+  bars: number;
+  /** Bars the cache holds for the file's span after the import (equal to `bars` when whole). */
+  stored: number;
+  first: number;
+  last: number;
+  /** Rows without prices (all `null`) that were skipped. */
+  skippedRows: number;
+  /** Nothing new: the cache already held this span from an earlier import. */
+  alreadyCached: boolean;
+}
+
+export const IMPORT_COLUMNS: readonly Column[] = [
+  { header: 'symbol' },
+  { header: 'interval' },
+  { header: 'bars', align: 'right' },
+  { header: 'range' },
+  { header: 'file' },
+  { header: 'status' },
+];
+
+export function importRows(results: readonly ImportedSeries[]): string[][] {
+  return results.map((r) => [
+    r.symbol,
+    r.interval,
+    formatCount(r.bars),
+    formatInclusiveRange(r.first, r.last),
+    r.file,
+    r.stored !== r.bars
+      ? `NOT STORED WHOLE (${formatCount(r.stored)} cached)`
+      : `${r.alreadyCached ? 'already cached' : 'imported'}${r.skippedRows > 0 ? ` (${formatCount(r.skippedRows)} empty rows skipped)` : ''}`,
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
 // ls
 
 export const LS_COLUMNS: readonly Column[] = [
   { header: 'symbol' },
   { header: 'interval' },
+  { header: 'provider' },
   { header: 'covered' },
   { header: 'bars', align: 'right' },
   { header: 'bytes', align: 'right' },
   { header: 'last fetched' },
 ];
 
-/** Series sorted by symbol then interval; the provider is shown when there is more than one. */
+/** Series sorted by symbol, interval, provider; the provider (yahoo, file…) is always shown. */
 export function lsRows(series: readonly SeriesInfo[], now: number): string[][] {
-  const providers = new Set(series.map((s) => s.provider));
   return sortSeries(series).map((s) => [
-    providers.size > 1 ? `${s.symbol} (${s.provider})` : s.symbol,
+    s.symbol,
     s.interval,
+    s.provider,
     formatRanges(s.covered),
     formatCount(s.bars),
     formatBytes(s.bytes),
@@ -121,10 +163,14 @@ export function lsRows(series: readonly SeriesInfo[], now: number): string[][] {
   ]);
 }
 
-export function lsSummaryLine(series: readonly SeriesInfo[]): string {
+/**
+ * The line under the ls table. `diskBytes` is the cache's one disk figure (stats().l2.bytes, what
+ * `barcache stats` shows too); without it (a filtered listing) the listed series' block bytes.
+ */
+export function lsSummaryLine(series: readonly SeriesInfo[], diskBytes?: number): string {
   const bars = series.reduce((sum, s) => sum + s.bars, 0);
-  const bytes = series.reduce((sum, s) => sum + s.bytes, 0);
-  return `${formatCount(series.length)} series, ${formatCount(bars)} bars, ${formatBytes(bytes)} on disk`;
+  const size = diskBytes ?? series.reduce((sum, s) => sum + s.bytes, 0);
+  return `${formatCount(series.length)} series, ${formatCount(bars)} bars, ${formatBytes(size)} on disk`;
 }
 
 export function sortSeries<T extends { symbol: string; interval: string; provider: string }>(series: readonly T[]): T[] {
@@ -145,9 +191,16 @@ export function explainRows(report: ExplainReport): string[][] {
 }
 
 /** The whole explain text: header, parts table, missing ranges, planned requests. */
-export function explainText(report: ExplainReport, offline: boolean): string {
+export function explainText(
+  report: ExplainReport,
+  offline: boolean,
+  context: { asGiven?: { from: string; to: string }; provider?: string } = {},
+): string {
   const lines: string[] = [];
-  lines.push(`${report.symbol} ${report.interval} ${formatInclusiveRange(report.start, report.end)}`);
+  const { asGiven, provider } = context;
+  // The range as the user typed it (inclusive), not as the cache holds it internally.
+  const range = asGiven ? (asGiven.from === asGiven.to ? asGiven.from : `${asGiven.from} → ${asGiven.to}`) : formatInclusiveRange(report.start, report.end);
+  lines.push(`${report.symbol} ${report.interval} ${range}${provider ? ` (provider: ${provider})` : ''}`);
   if (report.parts.length > 0) lines.push(renderTable(EXPLAIN_COLUMNS, explainRows(report)));
   else lines.push('(no bar slots in this range)');
   lines.push(`missing: ${report.missing.length === 0 ? 'none' : formatRanges(report.missing, ', ')}`);
@@ -168,7 +221,7 @@ export function explainText(report: ExplainReport, offline: boolean): string {
 
 /** A planned provider request, [start, end) as the provider receives it. */
 export function formatRequest(r: TimeRange): string {
-  return `${new Date(r.start).toISOString()} → ${new Date(r.end).toISOString()} (${formatRange(r)})`;
+  return `[${new Date(r.start).toISOString()}, ${new Date(r.end).toISOString()}) (${formatRange(r)})`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { toJson, withCache, type CliContext } from '../context.js';
 import { parseIntervalOption, parseLookback, parseSymbols, resolveDateRange } from '../options.js';
 import { createWarmProgress } from '../progress.js';
 import { renderTable, WARM_COLUMNS, warmFailureLines, warmRows, warmSummaryLine } from '../tables.js';
-import { rangeToJson } from '../format.js';
+import { inclusiveRangeToJson } from '../format.js';
 
 interface WarmOptions {
   interval?: string;
@@ -60,7 +60,7 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
           toJson({
             ok: report.failed.length === 0,
             ...report,
-            range: rangeToJson({ start: range.start, end: range.end }),
+            range: inclusiveRangeToJson(range.start, range.end),
           }),
         );
       } else if (!globals.quiet) {
