@@ -31,7 +31,9 @@ function builtMtime() {
 if (builtMtime() < newestMtime(path.join(pkg, 'src'))) {
   process.stderr.write('barcache: building cache-core first (tsc -b)…\n');
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const built = spawnSync(process.execPath, [tsc, '-b', pkg], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  // --force when dist is gone: tsc -b trusts its .tsbuildinfo and would not emit it again.
+  const force = builtMtime() < 0 ? ['--force'] : [];
+  const built = spawnSync(process.execPath, [tsc, '-b', ...force, pkg], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 

@@ -68,7 +68,10 @@ function harness(
     },
     defaultCacheDir: () => '/default/barcache',
     cacheExists: () => true,
-    snapshots: { read: async () => ({ entries: [], live: { ...emptyCacheStats(), processes: 0 } }) },
+    snapshots: {
+      read: async () => ({ entries: [], live: { ...emptyCacheStats(), processes: 0 } }),
+      readRuns: async () => ({ runs: [], totals: { ...emptyCacheStats(), processes: 0 } }),
+    },
   };
   return {
     run: (...argv: string[]) => runCli(argv, io, deps),

@@ -2,11 +2,9 @@
  * What a command needs from the outside world, injected so that commands never reach for
  * `process` themselves: output streams, env, clock, a yes/no prompt, the cache factory.
  */
-import type {
-  AggregateStats,
-  ReadStatsSnapshotsOptions,
-  StatsSnapshotEntry,
-} from '../stats/stats-snapshot.js';
+import type { ReadStatsSnapshotsOptions, StatsSnapshotEntry } from '../stats/snapshot-reader.js';
+import type { RunRecord } from '../stats/snapshot-schema.js';
+import type { AggregateStats } from '../stats/stats-aggregate.js';
 import { BarcacheError, ErrorCode } from '../errors.js';
 import type { BarCache, OpenCacheOptions } from '../types.js';
 import type { GlobalOptions } from './options.js';
@@ -35,6 +33,8 @@ export interface CliIo {
 export interface SnapshotReader {
   /** Every snapshot in `<dir>/stats/` (with its state), and the sum of those that are not stale. */
   read(dir: string, options: ReadStatsSnapshotsOptions): Promise<{ entries: StatsSnapshotEntry[]; live: AggregateStats }>;
+  /** The run history (newest first) and its sum. */
+  readRuns(dir: string): Promise<{ runs: RunRecord[]; totals: AggregateStats }>;
 }
 
 export interface CliDeps {

@@ -64,6 +64,11 @@ async function main(): Promise<number> {
         const entries = await readStatsSnapshots(dir, options);
         return { entries, live: aggregateStats(entries) };
       },
+      async readRuns(dir) {
+        const { readRunHistory, sumRuns } = await import('../stats/run-history.js');
+        const runs = await readRunHistory(dir);
+        return { runs, totals: sumRuns(runs) };
+      },
     },
   };
   return runCli(process.argv.slice(2), io, deps, { version: packageVersion() });

@@ -275,6 +275,44 @@ function cmp(a: string, b: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
+// stats: the run history
+
+/** The fields of a run record the runs table shows. */
+export interface RunEntry {
+  pid: number;
+  label: string;
+  startedAt: number;
+  endedAt: number;
+  stats: CacheStats;
+}
+
+export const RUN_COLUMNS: readonly Column[] = [
+  { header: 'ended' },
+  { header: 'run' },
+  { header: 'pid', align: 'right' },
+  { header: 'requests', align: 'right' },
+  { header: 'hit rate', align: 'right' },
+  { header: 'L1 / L2 hits', align: 'right' },
+  { header: 'provider calls', align: 'right' },
+  { header: 'bars fetched', align: 'right' },
+  { header: 'errors', align: 'right' },
+];
+
+export function runRows(runs: readonly RunEntry[], now: number): string[][] {
+  return runs.map((r) => [
+    formatAgo(r.endedAt, now),
+    r.label,
+    String(r.pid),
+    formatCount(r.stats.requests),
+    formatPercent(r.stats.requests > 0 ? r.stats.hitRate : undefined),
+    `${formatCount(r.stats.l1.hits)} / ${formatCount(r.stats.l2.hits)}`,
+    formatCount(r.stats.provider.calls),
+    formatCount(r.stats.provider.bars),
+    formatCount(r.stats.provider.errors),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
 // stats: processes
 
 /** The fields of a stats snapshot entry the process table shows. */
