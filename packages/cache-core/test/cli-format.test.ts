@@ -137,13 +137,15 @@ describe('times and ranges', () => {
 
   it('formatAgo', () => {
     const now = Date.parse('2024-06-01T12:00:00Z');
-    expect(formatAgo(now - 5_000, now)).toBe('just now');
+    expect(formatAgo(now - 4_000, now)).toBe('just now');
+    expect(formatAgo(now - 42_000, now)).toBe('42 s ago');
     expect(formatAgo(now - 5 * 60_000, now)).toBe('5 min ago');
     expect(formatAgo(now - 3 * 3_600_000, now)).toBe('3 h ago');
-    expect(formatAgo(now - 86_400_000, now)).toBe('1 day ago');
-    expect(formatAgo(now - 2 * 86_400_000, now)).toBe('2 days ago');
+    expect(formatAgo(now - 86_400_000, now)).toBe('24 h ago');
+    expect(formatAgo(now - 3 * 86_400_000, now)).toBe('3 days ago');
     expect(formatAgo(D('2024-01-15'), now)).toBe('2024-01-15');
     expect(formatAgo(undefined, now)).toBe('–');
-    expect(formatAgo(now + 60_000, now)).toBe('2024-06-01 12:01Z');
+    expect(formatAgo(now + 10_000, now)).toBe('just now');
+    expect(formatAgo(now + 2 * 86_400_000, now)).toBe('2024-06-03');
   });
 });

@@ -96,7 +96,7 @@ describe('ls', () => {
     const rows = lsRows(series, D('2024-06-02'));
     expect(rows.map((r) => r[0])).toEqual(['AAPL', 'MSFT']);
     expect(rows[0]?.[3]).toBe('2022-01-01 → 2022-02-28\n2023-01-01 → 2023-12-31');
-    expect(rows[1]).toEqual(['MSFT', '1d', 'yahoo', '2023-01-01 → 2023-12-31', '250', '5.9 KiB', '1 day ago']);
+    expect(rows[1]).toEqual(['MSFT', '1d', 'yahoo', '2023-01-01 → 2023-12-31', '250', '5.9 KiB', '24 h ago']);
     expect(rows[0]?.[6]).toBe('–');
   });
   it('always names the provider (imported files are not yahoo)', () => {

@@ -1,68 +1,13 @@
 /**
- * Pure formatting for the CLI: bytes, durations, counts, rates, times and ranges.
+ * Pure formatting for the CLI: times and ranges (and the shared figures from human-format.ts).
  * No I/O, no clock: everything the output depends on is an argument.
  */
 import { formatTime } from '../time-input.js';
 import type { TimeRange } from '../types.js';
 
 const DAY_MS = 86_400_000;
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
-
-/** 0 → '0 B', 1536 → '1.5 KiB', 10 MiB → '10.0 MiB'. Binary units; one decimal above bytes. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '–';
-  const sign = bytes < 0 ? '-' : '';
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  if (unit === 0) return `${sign}${Math.round(value)} B`;
-  // 1023.96 KiB would print as '1024.0 KiB': carry into the next unit instead.
-  if (Number(value.toFixed(1)) >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${sign}${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
-}
-
-/**
- * A duration for people: '0.42 ms', '12 ms', '1.5 s', '2m 05s', '1h 02m'.
- * Sub-millisecond values keep two decimals so that L1 latencies stay readable.
- */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '–';
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const totalSeconds = Math.round(ms / 1000);
-  if (totalSeconds < 3600) {
-    const m = Math.floor(totalSeconds / 60);
-    const s = totalSeconds % 60;
-    return `${m}m ${String(s).padStart(2, '0')}s`;
-  }
-  const totalMinutes = Math.round(ms / 60_000);
-  const h = Math.floor(totalMinutes / 60);
-  const m = totalMinutes % 60;
-  return `${h}h ${String(m).padStart(2, '0')}m`;
-}
-
-/** 1234567 → '1,234,567' (locale-independent, so output and tests do not depend on the machine). */
-export function formatCount(n: number): string {
-  if (!Number.isFinite(n)) return '–';
-  const sign = n < 0 ? '-' : '';
-  const [int, frac] = Math.abs(n).toString().split('.');
-  const grouped = (int ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return frac === undefined ? `${sign}${grouped}` : `${sign}${grouped}.${frac}`;
-}
-
-/** A ratio in [0, 1] as a percentage: 0.9876 → '98.8%'. `undefined` (no requests) → '–'. */
-export function formatPercent(ratio: number | undefined): string {
-  if (ratio === undefined || !Number.isFinite(ratio)) return '–';
-  return `${(ratio * 100).toFixed(1)}%`;
-}
+// The figures (bytes, counts, percentages, durations, ago) are shared with the VS Code extension.
+export { formatAgo, formatBytes, formatCount, formatDuration, formatPercent } from '../human-format.js';
 
 /** Epoch ms → 'YYYY-MM-DD' at midnight UTC, else 'YYYY-MM-DD HH:MMZ' (seconds when present). */
 export function formatInstant(t: number | undefined): string {
@@ -72,23 +17,6 @@ export function formatInstant(t: number | undefined): string {
   const iso = new Date(t).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
   const hasSeconds = iso.slice(17, 23) !== '00.000';
   return `${iso.slice(0, 10)} ${iso.slice(11, hasSeconds ? 19 : 16)}Z`;
-}
-
-/**
- * A moment relative to `now`: 'just now', '5 min ago', '3 h ago', '2 days ago', else the date.
- */
-export function formatAgo(t: number | undefined, now: number): string {
-  if (t === undefined || !Number.isFinite(t)) return '–';
-  const d = now - t;
-  if (d < 0) return formatInstant(t);
-  if (d < 60_000) return 'just now';
-  if (d < 3_600_000) return `${Math.floor(d / 60_000)} min ago`;
-  if (d < DAY_MS) return `${Math.floor(d / 3_600_000)} h ago`;
-  if (d < 30 * DAY_MS) {
-    const days = Math.floor(d / DAY_MS);
-    return `${days} day${days === 1 ? '' : 's'} ago`;
-  }
-  return new Date(t).toISOString().slice(0, 10);
 }
 
 /**
