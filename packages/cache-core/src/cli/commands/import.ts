@@ -75,9 +75,9 @@ async function storeAll(ctx: CliContext, cache: BarCache, series: readonly Symbo
     const last = s.bars[s.bars.length - 1]!.time;
     // One series per prefetch: its whole span is one gap, fetched from the parsed file and
     // committed (bars and coverage together) in one batch.
-    const report = await cache.prefetch({ symbols: [s.symbol], interval: s.interval, start: first, end: last, ...(ctx.io.signal ? { signal: ctx.io.signal } : {}) });
-    cache.release(report);
-    const r = report.symbols[0]!;
+    const session = await cache.prefetch({ symbols: [s.symbol], interval: s.interval, start: first, end: last, ...(ctx.io.signal ? { signal: ctx.io.signal } : {}) });
+    session.release();
+    const r = session.report.symbols[0]!;
     if (r.error) throw new BarcacheError(r.error.code as ErrorCode, `${s.symbol} ${s.interval}: ${r.error.message}`, { details: { symbol: s.symbol, file: s.file } });
     out.push({
       symbol: s.symbol,
