@@ -3,7 +3,8 @@
  * workspace packages' sources (a wrong option name fails here, not in a user's editor), and the
  * blocks marked ```ts run are executed (a real cache in a temp dir, the real Yahoo client against a
  * loopback server). Fragments may use the names declared in docs/snippet-globals.d.ts. A block
- * that is truly not meant to compile says so in its info string: ```ts no-compile.
+ * that is truly not meant to compile (an excerpt of an internal interface) says so in its info
+ * string: ```ts no-compile.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

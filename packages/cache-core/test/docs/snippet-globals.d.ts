@@ -7,6 +7,9 @@ declare const start: string;
 declare const end: string;
 declare const session: import('@barcache/backtest-adapter/grademark').GrademarkSession;
 declare const hourlyBar: { time: Date };
+declare const symbols: string[];
+declare const interval: import('@barcache/cache-core').Interval;
+declare const plan: import('@barcache/cache-core').PrefetchPlan;
 
 // backtest-kit is not a dependency of this repo (the adapter works on its shapes): its one call the
 // README shows is declared here, so the rest of that snippet is still checked.
