@@ -258,6 +258,7 @@ const STATS_ROWS: readonly [string, (v: StatsView) => string][] = [
   ['L2 hits / misses', (v) => `${formatCount(v.l2.hits)} / ${formatCount(v.l2.misses)}`],
   ['L2 bytes (disk)', (v) => formatBytes(v.l2.bytes)],
   ['provider calls', (v) => formatCount(v.provider.calls)],
+  ['provider bars fetched', (v) => formatCount(v.provider.bars)],
   ['provider errors', (v) => formatCount(v.provider.errors)],
   ['provider calls saved', (v) => formatCount(v.providerCallsSaved)],
   ['latency p50 / p99', (v) => `${v.latency.p50Ms === undefined ? '–' : formatDuration(v.latency.p50Ms)} / ${v.latency.p99Ms === undefined ? '–' : formatDuration(v.latency.p99Ms)}`],

@@ -7,7 +7,7 @@ import { normalizeSymbol } from '../../time-input.js';
 import type { BarCache } from '../../types.js';
 import { toJson, withCache, type CliContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { inclusiveRangeToJson } from '../format.js';
+import { formatCount, inclusiveRangeToJson } from '../format.js';
 import { parseIntervalOption } from '../options.js';
 import { IMPORT_COLUMNS, importRows, renderTable, type ImportedSeries } from '../tables.js';
 
@@ -56,7 +56,7 @@ export function importCommand(ctx: CliContext, setExit: (code: number) => void):
       } else if (!ctx.globals().quiet) {
         ctx.out(renderTable(IMPORT_COLUMNS, importRows(results)));
         const bars = results.reduce((n, r) => n + r.bars, 0);
-        ctx.out(`${results.length} series, ${bars} bars from ${target}, stored as provider "${provider.name}"`);
+        ctx.out(`${formatCount(results.length)} series, ${formatCount(bars)} bars from ${target}, stored as provider "${provider.name}"`);
       }
       for (const r of incomplete) {
         ctx.err(
