@@ -4,7 +4,8 @@
  * the machine), no clock: `now` is an argument.
  */
 
-const DAY_MS = 86_400_000;
+import { DAY_MS } from './intervals.js';
+
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
 /** 0 → '0 B', 1536 → '1.5 KiB', 10 MiB → '10.0 MiB'. Binary units; one decimal above bytes. */

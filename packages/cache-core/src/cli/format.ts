@@ -2,10 +2,10 @@
  * Pure formatting for the CLI: times and ranges (and the shared figures from human-format.ts).
  * No I/O, no clock: everything the output depends on is an argument.
  */
+import { DAY_MS } from '../intervals.js';
 import { formatTime } from '../time-input.js';
 import type { TimeRange } from '../types.js';
 
-const DAY_MS = 86_400_000;
 // The figures (bytes, counts, percentages, durations, ago) are shared with the VS Code extension.
 export { formatAgo, formatBytes, formatCount, formatDuration, formatPercent } from '../human-format.js';
 

@@ -4,11 +4,10 @@
  * UNSUPPORTED_INTERVAL) before any cache is opened. No I/O: the clock and env are arguments.
  */
 import { invalidArgument } from '../errors.js';
-import { assertInterval, isDailyOrLonger } from '../intervals.js';
+import { assertInterval, DAY_MS, isDailyOrLonger } from '../intervals.js';
 import { formatTime, normalizeSymbol, parseTimeInput } from '../time-input.js';
 import type { ClearFilter, Interval } from '../types.js';
 
-const DAY_MS = 86_400_000;
 
 /** Options every command accepts (commander's raw values). */
 export interface RawGlobalOptions {

@@ -4,7 +4,7 @@
  * CRLF, ragged rows); this file decides what the cells mean.
  */
 import { CsvError, parse } from 'csv-parse/sync';
-import { assertInterval, intervalStepMs, isDailyOrLonger } from '../../intervals.js';
+import { assertInterval, DAY_MS, intervalStepMs, isDailyOrLonger } from '../../intervals.js';
 import type { Bar, Interval } from '../../types.js';
 import { invalidFile } from './invalid-file.js';
 import { columnsFromHeader, positionalColumns, type PriceColumns } from './price-columns.js';
@@ -154,7 +154,7 @@ export function parsePriceFile(text: string, file: string, options: PriceFileOpt
 
   checkZones(parsed, file);
   const ordered = checkOrder(parsed, file);
-  const dateOnly = ordered[0]!.cell.dateOnly || ordered.every((p) => !p.cell.zoned && p.bar.time % 86_400_000 === 0);
+  const dateOnly = ordered[0]!.cell.dateOnly || ordered.every((p) => !p.cell.zoned && p.bar.time % DAY_MS === 0);
   let interval: Interval;
   if (options.interval !== undefined) {
     interval = assertInterval(options.interval);
