@@ -49,6 +49,14 @@ export const ErrorCode = {
   LEASE_LOST: 'LEASE_LOST',
   /** The filesystem refused access (or a folder is not private enough to hold the leader's socket); `details.path` names it. */
   PERMISSION_DENIED: 'PERMISSION_DENIED',
+  /**
+   * A price file that cannot be imported (a missing column, a bad number, unsorted or duplicate
+   * times, mixed time zones…); `details.file` and `details.line` (1-based, as an editor counts)
+   * say where. Nothing from the file was stored.
+   */
+  INVALID_FILE: 'INVALID_FILE',
+  /** A read-only command (ls, stats, explain) was pointed at a dir that holds no cache; `details.dir`. */
+  NO_CACHE: 'NO_CACHE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

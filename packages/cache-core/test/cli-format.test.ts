@@ -94,9 +94,14 @@ describe('times and ranges', () => {
     expect(formatInclusiveRange(D('2024-03-01'), Date.parse('2024-03-01T16:00:00Z'))).toBe('2024-03-01 → 2024-03-01 16:00Z');
   });
 
-  it('keeps an intraday range half-open and marks the end', () => {
+  it('keeps an intraday range half-open, with balanced brackets', () => {
     const r = { start: Date.parse('2024-01-02T14:30:00Z'), end: Date.parse('2024-01-02T21:00:00Z') };
-    expect(formatRange(r)).toBe('2024-01-02 14:30Z → 2024-01-02 21:00Z)');
+    expect(formatRange(r)).toBe('[2024-01-02 14:30Z, 2024-01-02 21:00Z)');
+    // An intraday start and a midnight end (an inclusive --to date): through that date.
+    expect(formatRange({ start: Date.parse('2024-03-03T15:00:00Z'), end: D('2024-03-05') })).toBe('2024-03-03 15:00Z → 2024-03-04');
+    for (const text of [formatRange(r), formatRange({ start: 5, end: 5 })]) {
+      expect(text.split('[').length).toBe(text.split(')').length);
+    }
   });
 
   it('inclusive ranges and lists', () => {
@@ -120,18 +125,27 @@ describe('times and ranges', () => {
       end: D('2024-01-02'),
       startIso: '2024-01-01T00:00:00.000Z',
       endIso: '2024-01-02T00:00:00.000Z',
+      endInclusive: false,
     });
+  });
+
+  it('rangeToJson gives an inclusive end back as given: no internal +1 ms', () => {
+    const json = rangeToJson({ start: D('2024-01-01'), end: D('2024-03-31') + 1 });
+    expect(json).toMatchObject({ end: D('2024-03-31'), endIso: '2024-03-31T00:00:00.000Z', endInclusive: true });
+    expect(JSON.stringify(json)).not.toContain('.001Z');
   });
 
   it('formatAgo', () => {
     const now = Date.parse('2024-06-01T12:00:00Z');
-    expect(formatAgo(now - 5_000, now)).toBe('just now');
+    expect(formatAgo(now - 4_000, now)).toBe('just now');
+    expect(formatAgo(now - 42_000, now)).toBe('42 s ago');
     expect(formatAgo(now - 5 * 60_000, now)).toBe('5 min ago');
     expect(formatAgo(now - 3 * 3_600_000, now)).toBe('3 h ago');
-    expect(formatAgo(now - 86_400_000, now)).toBe('1 day ago');
-    expect(formatAgo(now - 2 * 86_400_000, now)).toBe('2 days ago');
+    expect(formatAgo(now - 86_400_000, now)).toBe('24 h ago');
+    expect(formatAgo(now - 3 * 86_400_000, now)).toBe('3 days ago');
     expect(formatAgo(D('2024-01-15'), now)).toBe('2024-01-15');
     expect(formatAgo(undefined, now)).toBe('–');
-    expect(formatAgo(now + 60_000, now)).toBe('2024-06-01 12:01Z');
+    expect(formatAgo(now + 10_000, now)).toBe('just now');
+    expect(formatAgo(now + 2 * 86_400_000, now)).toBe('2024-06-03');
   });
 });

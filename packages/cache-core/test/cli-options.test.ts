@@ -8,6 +8,7 @@ import {
   parseNonNegativeInt,
   parseSymbols,
   resolveClearRequest,
+  parseDateOption,
   resolveDateRange,
   resolveGlobalOptions,
   startOfUtcDay,
@@ -158,5 +159,18 @@ describe('resolveClearRequest', () => {
     expect(codeOf(() => resolveClearRequest({ interval: '2d' }))).toBe('UNSUPPORTED_INTERVAL');
     expect(codeOf(() => resolveClearRequest({ before: '01/02/2024' }))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => resolveClearRequest({ symbol: '' }))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('epoch ms on the command line', () => {
+  it('accepts --from 1704067200000 as 2024-01-01T00:00Z, in a range too', () => {
+    expect(parseDateOption('1704067200000', 'from')).toBe(Date.UTC(2024, 0, 1));
+    expect(resolveDateRange({ from: '1704067200000', to: '1706659200000' }, Date.UTC(2024, 5, 1))).toEqual({
+      start: Date.UTC(2024, 0, 1),
+      end: Date.UTC(2024, 0, 31),
+    });
+  });
+  it('never takes a compact date for epoch ms', () => {
+    expect(() => parseDateOption('20240101', 'from')).toThrow(/from "20240101" is not a date/);
   });
 });

@@ -69,7 +69,11 @@ function harness(
       return cache;
     },
     defaultCacheDir: () => '/default/barcache',
-    snapshots: { read: async () => ({ entries: [], live: { ...emptyCacheStats(), processes: 0 } }) },
+    cacheExists: () => true,
+    snapshots: {
+      read: async () => ({ entries: [], live: { ...emptyCacheStats(), processes: 0 } }),
+      readRuns: async () => ({ runs: [], totals: { ...emptyCacheStats(), processes: 0 } }),
+    },
   };
   return {
     run: (...argv: string[]) => runCli(argv, io, deps),

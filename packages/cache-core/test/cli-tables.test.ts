@@ -95,16 +95,17 @@ describe('ls', () => {
   it('sorted by symbol, covered ranges one per line', () => {
     const rows = lsRows(series, D('2024-06-02'));
     expect(rows.map((r) => r[0])).toEqual(['AAPL', 'MSFT']);
-    expect(rows[0]?.[2]).toBe('2022-01-01 → 2022-02-28\n2023-01-01 → 2023-12-31');
-    expect(rows[1]).toEqual(['MSFT', '1d', '2023-01-01 → 2023-12-31', '250', '5.9 KiB', '1 day ago']);
-    expect(rows[0]?.[5]).toBe('–');
+    expect(rows[0]?.[3]).toBe('2022-01-01 → 2022-02-28\n2023-01-01 → 2023-12-31');
+    expect(rows[1]).toEqual(['MSFT', '1d', 'yahoo', '2023-01-01 → 2023-12-31', '250', '5.9 KiB', '24 h ago']);
+    expect(rows[0]?.[6]).toBe('–');
   });
-  it('names the provider when series come from several', () => {
-    const rows = lsRows([...series, { ...series[0]!, provider: 'csv' }], 0);
-    expect(rows.map((r) => r[0])).toEqual(['AAPL (yahoo)', 'MSFT (csv)', 'MSFT (yahoo)']);
+  it('always names the provider (imported files are not yahoo)', () => {
+    const rows = lsRows([...series, { ...series[0]!, provider: 'file' }], 0);
+    expect(rows.map((r) => `${r[0]} ${r[2]}`)).toEqual(['AAPL yahoo', 'MSFT file', 'MSFT yahoo']);
   });
-  it('totals', () => {
+  it('totals: the cache\'s one disk figure when given, else the listed series', () => {
     expect(lsSummaryLine(series)).toBe('2 series, 550 bars, 12.7 KiB on disk');
+    expect(lsSummaryLine(series, 14_000)).toBe('2 series, 550 bars, 13.7 KiB on disk');
   });
 });
 
@@ -135,7 +136,7 @@ describe('explain', () => {
     expect(text).toMatch(/l1 \(memory\)/);
     expect(text).toMatch(/2024-02-01 → 2024-03-28\s*│\s*provider \(missing\)/);
     expect(text).toContain('missing: 2024-02-01 → 2024-03-28');
-    expect(text).toContain('provider requests: 1\n  2024-01-01T00:00:00.000Z → 2025-01-01T00:00:00.000Z (2024-01-01 → 2024-12-31)');
+    expect(text).toContain('provider requests: 1\n  [2024-01-01T00:00:00.000Z, 2025-01-01T00:00:00.000Z) (2024-01-01 → 2024-12-31)');
     expect(explainText(cold, true)).toContain('--offline: a getBars would fail with OFFLINE_MISS');
     // Offline, the cache plans no requests at all: say why the missing part stays missing.
     expect(explainText({ ...cold, plannedRequests: [] }, true)).toContain(

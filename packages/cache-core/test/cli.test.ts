@@ -150,7 +150,8 @@ function tableRow(text: string, first: string): string | undefined {
 }
 
 describe('barcache warm / ls / explain / clear on one cache dir', () => {
-  it.concurrent('warms, re-warms for free, lists, explains, clears one symbol, refuses to clear all', async (ctx) => {
+  // Many CLI processes in a row: slow on a loaded machine, so a generous limit (not a timing check).
+  it.concurrent('warms, re-warms for free, lists, explains, clears one symbol, refuses to clear all', { timeout: 120_000 }, async (ctx) => {
     const w = await setup(ctx);
     const dir = w.tempDir();
 
@@ -225,7 +226,7 @@ describe('barcache warm / ls / explain / clear on one cache dir', () => {
     expect(req.end).toBeGreaterThan(Date.parse('2021-03-31T00:00:00Z'));
     const coldText = await w.cli(dir, ['explain', 'AAPL', '2021-03-01', '2021-03-31']);
     expect(coldText.stdout).toMatch(/provider \(missing\)/);
-    expect(coldText.stdout).toMatch(/provider requests: \d+\n  \d{4}-\d\d-\d\dT/);
+    expect(coldText.stdout).toMatch(/provider requests: \d+\n  \[\d{4}-\d\d-\d\dT/);
     expect(w.server.chartRequests()).toHaveLength(0);
 
     // clear without a filter and without --all: refused, nothing removed.
@@ -251,7 +252,7 @@ describe('barcache warm / ls / explain / clear on one cache dir', () => {
     expect(all.code).toBe(0);
     expect(json<any[]>(all).map((c) => `${c.symbol}:${c.action}`)).toEqual(['AAPL:removed', 'SPY:removed']);
     expect(json<any[]>(await w.cli(dir, ['ls', '--json']))).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('barcache warm with a failing symbol', () => {
@@ -323,6 +324,9 @@ describe('bad input exits 2 with the code, before touching the cache or the prov
     ['a malformed symbol', ['warm', 'AA PL'], 'INVALID_ARGUMENT', /symbol/],
     ['explain reversed', ['explain', 'AAPL', '2024-02-01', '2024-01-01'], 'INVALID_ARGUMENT', /reversed range/],
     ['explain bad interval', ['explain', 'AAPL', '2024-01-01', '2024-02-01', '-i', '2h'], 'UNSUPPORTED_INTERVAL', /"2h"/],
+    ['ls on a dir with no cache', ['ls'], 'NO_CACHE', /no cache at .*never-created/],
+    ['stats on a dir with no cache', ['stats'], 'NO_CACHE', /no cache at .*never-created/],
+    ['explain on a dir with no cache', ['explain', 'AAPL', '2024-01-01', '2024-02-01'], 'NO_CACHE', /no cache at .*never-created/],
   ] as [string, string[], string, RegExp][])('%s', async ([_name, args, code, message], ctx) => {
     const w = await setup(ctx);
     const dir = join(w.tempDir(), 'never-created');
@@ -360,7 +364,8 @@ describe('bad input exits 2 with the code, before touching the cache or the prov
 });
 
 describe('another process holding the cache dir', () => {
-  it.concurrent('a backtest holds the dir: warm, ls, explain and stats work alongside it (they follow it)', async (ctx) => {
+  // Many CLI processes in a row: slow on a loaded machine, so a generous limit (not a timing check).
+  it.concurrent('a backtest holds the dir: warm, ls, explain and stats work alongside it (they follow it)', { timeout: 120_000 }, async (ctx) => {
     const w = await setup(ctx);
     const dir = w.tempDir();
     expect((await w.cli(dir, ['warm', 'AAPL', '--from', FROM, '--to', TO])).code).toBe(0);
@@ -394,7 +399,7 @@ describe('another process holding the cache dir', () => {
     holder.child.kill('SIGTERM');
     await new Promise((r) => holder.child.once('close', r));
     expect((await w.cli(dir, ['ls'])).code).toBe(0);
-  }, 120_000);
+  });
 
   it.concurrent('an exclusive holder: LOCKED exits 3 naming it; stats still reports, naming it, and counts its requests', async (ctx) => {
     const w = await setup(ctx);
@@ -415,8 +420,9 @@ describe('another process holding the cache dir', () => {
     const stats = await w.cli(dir, ['stats', '--json']);
     expect(stats.code).toBe(0);
     const s = json(stats);
-    expect(s.process).toBeNull();
     expect(s.locked.pid).toBe(holder.pid);
+    // The disk figure comes from the holder's snapshot.
+    expect(s.disk.series).toBe(1);
     expect(s.live.processes).toBe(1);
     expect(s.live.requests).toBeGreaterThanOrEqual(1);
     const mine = s.processes.find((p: { pid: number }) => p.pid === holder.pid);
@@ -425,7 +431,7 @@ describe('another process holding the cache dir', () => {
     const text = await w.cli(dir, ['stats']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`in use by pid ${holder.pid}`));
-    expect(text.stdout).toMatch(/live processes \(1\)/);
+    expect(text.stdout).toMatch(/live now \(1\)/);
     expect(text.stdout).toMatch(new RegExp(`│\\s+${holder.pid} │ test holder`));
 
     holder.child.kill('SIGTERM');
@@ -436,46 +442,57 @@ describe('another process holding the cache dir', () => {
 });
 
 describe('barcache stats', () => {
-  it.concurrent('--json parses and counts what this process sees on disk; finished processes are not live', async (ctx) => {
+  // Many CLI processes in a row: slow on a loaded machine, so a generous limit (not a timing check).
+  it.concurrent('remembers the runs of other processes: the warm\'s calls and errors, not the stats command\'s own zeros', { timeout: 120_000 }, async (ctx) => {
     const w = await setup(ctx);
     const dir = w.tempDir();
-    const empty = json(await w.cli(dir, ['stats', '--json']));
-    expect(empty.process.requests).toBe(0);
-    expect(empty.live.processes).toBe(0);
+    // Read-only: no cache yet is NO_CACHE (exit 2), and nothing is created.
+    const none = await w.cli(dir, ['stats', '--json']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/NO_CACHE: no cache at /);
 
     expect((await w.cli(dir, ['warm', 'AAPL', 'MSFT', 'SPY', '--from', FROM, '--to', TO])).code).toBe(0);
+    const bad = await w.cli(dir, ['warm', 'NOSUCHSYMBOL', '--from', FROM, '--to', TO]);
+    expect(bad.code).toBe(1);
     const run = await w.cli(dir, ['stats', '--json']);
     expect(run.code).toBe(0);
     const s = json(run);
     expect(s.dir).toBe(dir);
-    expect(s.process.l2.series).toBe(3);
-    expect(s.process.l2.bytes).toBeGreaterThan(0);
-    // The warm has exited: its snapshot is stale (dead pid) and counts nowhere.
+    expect(s.disk.series).toBe(3);
+    expect(s.disk.bytes).toBeGreaterThan(0);
+    // Both warms have exited: nothing is live, but both runs are remembered, newest first.
     expect(s.live.processes).toBe(0);
-    expect(s.live.requests).toBe(0);
     expect(s.processes).toEqual([]);
-    expect(s.process.latency).toMatchObject({ count: 0 });
-
+    expect(s.runs.map((r: { label: string }) => r.label)).toEqual(['barcache warm', 'barcache warm']);
+    expect(s.runs[0].stats.provider.errors).toBeGreaterThanOrEqual(1);
+    expect(s.runs[1].stats.provider.calls).toBe(w.server.chartRequests('AAPL', '1d').length + w.server.chartRequests('MSFT', '1d').length + w.server.chartRequests('SPY', '1d').length);
+    expect(s.history.totals.provider.calls).toBe(s.runs[0].stats.provider.calls + s.runs[1].stats.provider.calls);
+    // One disk-size figure: stats and ls agree.
+    const ls = await w.cli(dir, ['ls']);
+    const lsBytes = /series, [\d,]+ bars, ([\d.]+ \w+) on disk/.exec(ls.stdout)?.[1];
     const text = await w.cli(dir, ['stats']);
     expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`on disk: 3 series, ${lsBytes}`);
     expect(text.stdout).toMatch(/hit rate/);
-    expect(text.stdout).toMatch(/L1 hits \/ misses/);
-    expect(text.stdout).toMatch(/latency p50 \/ p99/);
-    expect(text.stdout).toMatch(/live processes \(0\)/);
-    expect(text.stdout).toMatch(/L2 bytes \(disk\)\s*│\s*[\d.]+ KiB/);
+    expect(text.stdout).toMatch(/live now \(0\)/);
+    expect(text.stdout).toMatch(/last 2 runs/);
+    expect(text.stdout).toMatch(/│ barcache warm │/);
 
     // A process that read bars and closed its cache but still runs: listed with its counts,
     // not summed as live, and the dir is free for this one.
     const holder = await w.startHolder(dir, { closeAfterRead: true });
     const withHolder = json(await w.cli(dir, ['stats', '--json']));
     expect(withHolder.locked).toBeUndefined();
-    expect(withHolder.process.l2.series).toBe(3);
+    expect(withHolder.disk.series).toBe(3);
     expect(withHolder.live.processes).toBe(0);
     const entry = withHolder.processes.find((p: { pid: number }) => p.pid === holder.pid);
     expect(entry).toMatchObject({ label: 'test holder', state: 'closed' });
     expect(entry.stats.requests).toBe(2);
     expect(entry.stats.l2.hits + entry.stats.l1.hits).toBe(2);
     expect(entry.stats.provider.calls).toBe(0);
+    // …and its run is in the history too.
+    expect(withHolder.runs[0]).toMatchObject({ label: 'test holder', pid: holder.pid });
+    expect(withHolder.runs[0].stats.requests).toBe(2);
   });
 });
 

@@ -13,7 +13,7 @@ import {
   StatsSnapshotWriter,
   type StatsSnapshot,
 } from '../src/stats/stats-snapshot.js';
-import { statsSnapshotSchema } from '../src/stats/stats-snapshot-schema.js';
+import { statsSnapshotSchema } from '../src/stats/snapshot-validation.js';
 import type { CacheStats } from '../src/types.js';
 
 let tmp: TempDir;

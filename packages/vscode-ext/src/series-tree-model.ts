@@ -93,7 +93,8 @@ function seriesNode(s: SeriesInfo, now: number, showProvider: boolean): Interval
     symbol: s.symbol,
     interval: s.interval,
     provider: s.provider,
-    label: showProvider ? `${s.interval} (${s.provider})` : s.interval,
+    // Imported files (provider 'file' or a name of their own) are always labelled, never taken for Yahoo's.
+    label: showProvider || s.provider !== 'yahoo' ? `${s.interval} (${s.provider})` : s.interval,
     description: `${formatCount(s.bars)} bars · ${formatBytes(s.bytes)} · ${fetched}`,
     tooltip,
     children: s.covered.map((r, i) => ({

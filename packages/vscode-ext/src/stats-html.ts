@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { escapeHtml, formatAgo, formatBytes, formatCount, formatPercent } from './format.js';
 import { type HitRateSample, renderHitRateSvg } from './stats-history.js';
-import { lastWarmText, type StatsView } from './stats-model.js';
+import { lastWarmText, type RunView, type StatsView } from './stats-model.js';
 
 /**
  * The stats webview's HTML. The page shell has a strict CSP (nothing but our nonce'd style and
@@ -53,8 +53,28 @@ export function renderStatsPage(opts: { nonce: string; cspSource: string; body: 
 </html>`;
 }
 
-/** The page body for a StatsView and the hit-rate history. */
-export function renderStatsBody(view: StatsView, history: readonly HitRateSample[], now: number): string {
+/**
+ * The recent runs of the cache dir (its run history: every process's final figures, kept when it
+ * closed the cache), newest first; the same list `barcache stats` prints.
+ */
+export function renderRunsTable(runs: readonly RunView[], now: number): string {
+  if (runs.length === 0) return '<p class="muted" id="runs">No runs recorded yet: a warm, an import or a backtest leaves its figures here when it closes the cache.</p>';
+  const rows = runs
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(formatAgo(r.endedAt, now))}</td><td>${escapeHtml(r.label || 'process')}</td><td class="n">${r.pid}</td>` +
+        `<td class="n">${formatCount(r.requests)}</td><td class="n">${r.requests > 0 ? formatPercent(r.hitRate) : '–'}</td>` +
+        `<td class="n">${formatCount(r.providerCalls)}</td><td class="n">${formatCount(r.barsFetched)}</td><td class="n">${formatCount(r.providerErrors)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<table id="runs"><thead><tr><th>Ended</th><th>Run</th><th>pid</th><th>Requests</th><th>Hit rate</th><th>Provider calls</th><th>Bars fetched</th><th>Errors</th></tr></thead>` +
+    `<tbody>${rows}</tbody></table>`
+  );
+}
+
+/** The page body for a StatsView, the hit-rate history and the cache dir's recent runs. */
+export function renderStatsBody(view: StatsView, history: readonly HitRateSample[], now: number, runs: readonly RunView[] = []): string {
   const t = view.totals;
   const row = (name: string, hits: string, misses: string, bytes: string, extra: string) =>
     `<tr><th>${name}</th><td class="n">${hits}</td><td class="n">${misses}</td><td class="n">${bytes}</td><td class="n">${extra}</td></tr>`;
@@ -84,6 +104,8 @@ export function renderStatsBody(view: StatsView, history: readonly HitRateSample
     renderHitRateSvg(history),
     `<h2>Processes</h2>`,
     processes,
+    `<h2>Recent runs</h2>`,
+    renderRunsTable(runs, now),
     `<h2>Last warm</h2>`,
     `<p>${escapeHtml(lastWarmText(view.lastWarm, t.prefetch.lastAt, now))}</p>`,
     `<p class="muted">Updated ${escapeHtml(new Date(view.readAt).toISOString().slice(11, 19))} UTC</p>`,

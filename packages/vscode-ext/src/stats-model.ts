@@ -1,4 +1,4 @@
-import type { CacheStats } from '@barcache/cache-core';
+import { combineStats, emptyCacheStats, type CacheStats, type RunRecord } from '@barcache/cache-core';
 import { formatAgo, formatBytes, formatCount, formatPercent, mdCell } from './format.js';
 
 /**
@@ -63,33 +63,38 @@ export function emptyTotals(): StatsTotals {
 }
 
 /**
- * Sums per-process CacheStats. Counters add up; L1 bytes/entries add up (each process has its own
- * memory); L2 bytes and series are the size of the one shared database, so the largest (freshest)
- * report wins rather than the sum. The hit rate is recomputed from the summed counts.
+ * Sums per-process CacheStats by cache-core's one rule (combineStats): counters add up, L1 sizes
+ * are per process, the L2 size is the one shared database's latest report (the later entry here),
+ * the hit rate is recomputed. Missing or non-numeric fields count as 0.
  */
 export function sumStats(all: readonly Partial<CacheStats>[]): StatsTotals {
-  const t = emptyTotals();
-  for (const s of all) {
-    t.requests += num(s.requests);
-    t.l1.hits += num(s.l1?.hits);
-    t.l1.misses += num(s.l1?.misses);
-    t.l1.bytes += num(s.l1?.bytes);
-    t.l1.entries += num(s.l1?.entries);
-    t.l2.hits += num(s.l2?.hits);
-    t.l2.misses += num(s.l2?.misses);
-    t.l2.bytes = Math.max(t.l2.bytes, num(s.l2?.bytes));
-    t.l2.series = Math.max(t.l2.series, num(s.l2?.series));
-    t.provider.calls += num(s.provider?.calls);
-    t.provider.bars += num(s.provider?.bars);
-    t.provider.errors += num(s.provider?.errors);
-    t.prefetch.runs += num(s.prefetch?.runs);
-    t.prefetch.symbols += num(s.prefetch?.symbols);
-    const lastAt = s.prefetch?.lastAt;
-    if (typeof lastAt === 'number' && (t.prefetch.lastAt === undefined || lastAt > t.prefetch.lastAt)) t.prefetch.lastAt = lastAt;
-  }
-  t.providerCallsSaved = t.l1.hits + t.l2.hits;
-  t.hitRate = t.requests > 0 ? (t.l1.hits + t.l2.hits) / t.requests : 0;
-  return t;
+  const sum = combineStats(all.map((s, i) => ({ stats: complete(s), at: i })));
+  return {
+    requests: sum.requests,
+    l1: { hits: sum.l1.hits, misses: sum.l1.misses, bytes: sum.l1.bytes, entries: sum.l1.entries },
+    l2: { hits: sum.l2.hits, misses: sum.l2.misses, bytes: sum.l2.bytes, series: sum.l2.series },
+    provider: { calls: sum.provider.calls, bars: sum.provider.bars, errors: sum.provider.errors },
+    providerCallsSaved: sum.l1.hits + sum.l2.hits,
+    hitRate: sum.hitRate,
+    prefetch: { runs: sum.prefetch.runs, symbols: sum.prefetch.symbols, ...(sum.prefetch.lastAt !== undefined ? { lastAt: sum.prefetch.lastAt } : {}) },
+  };
+}
+
+/** A CacheStats with every missing or non-numeric field as 0. */
+function complete(s: Partial<CacheStats>): CacheStats {
+  const e = emptyCacheStats(0);
+  const lastAt = s.prefetch?.lastAt;
+  return {
+    requests: num(s.requests),
+    l1: { hits: num(s.l1?.hits), misses: num(s.l1?.misses), bytes: num(s.l1?.bytes), entries: num(s.l1?.entries), pinnedEntries: num(s.l1?.pinnedEntries) },
+    l2: { hits: num(s.l2?.hits), misses: num(s.l2?.misses), bytes: num(s.l2?.bytes), series: num(s.l2?.series), corruptBlocks: num(s.l2?.corruptBlocks) },
+    provider: { calls: num(s.provider?.calls), bars: num(s.provider?.bars), errors: num(s.provider?.errors), retries: num(s.provider?.retries), droppedBars: num(s.provider?.droppedBars) },
+    providerCallsSaved: num(s.providerCallsSaved),
+    hitRate: 0,
+    latency: e.latency,
+    prefetch: { runs: num(s.prefetch?.runs), symbols: num(s.prefetch?.symbols), ...(typeof lastAt === 'number' && Number.isFinite(lastAt) ? { lastAt } : {}) },
+    startedAt: num(s.startedAt),
+  };
 }
 
 function num(v: unknown): number {
@@ -182,36 +187,31 @@ export function lastWarmText(last: LastWarm | undefined, otherLastAt: number | u
   return 'never';
 }
 
-/**
- * Adds two CacheStats of one process's consecutive cache sessions (the extension opens the cache
- * per command): counters add; sizes (L1 bytes/entries, L2 bytes/series) are the later session's;
- * the hit rate is recomputed; latency count adds, p50 is count-weighted, p99 and max are maxima.
- */
-export function addCacheStats(a: CacheStats, b: CacheStats): CacheStats {
-  const requests = a.requests + b.requests;
-  const hits = a.l1.hits + b.l1.hits + a.l2.hits + b.l2.hits;
-  const count = a.latency.count + b.latency.count;
-  const lastAt = [a.prefetch.lastAt, b.prefetch.lastAt].filter((x): x is number => typeof x === 'number');
-  return {
-    requests,
-    l1: { hits: a.l1.hits + b.l1.hits, misses: a.l1.misses + b.l1.misses, bytes: b.l1.bytes, entries: b.l1.entries, pinnedEntries: b.l1.pinnedEntries },
-    l2: { hits: a.l2.hits + b.l2.hits, misses: a.l2.misses + b.l2.misses, bytes: b.l2.bytes, series: b.l2.series, corruptBlocks: a.l2.corruptBlocks + b.l2.corruptBlocks },
-    provider: {
-      calls: a.provider.calls + b.provider.calls,
-      bars: a.provider.bars + b.provider.bars,
-      errors: a.provider.errors + b.provider.errors,
-      retries: a.provider.retries + b.provider.retries,
-      droppedBars: a.provider.droppedBars + b.provider.droppedBars,
-    },
-    providerCallsSaved: a.providerCallsSaved + b.providerCallsSaved,
-    hitRate: requests > 0 ? hits / requests : 0,
-    latency: {
-      count,
-      p50Ms: count > 0 ? (a.latency.p50Ms * a.latency.count + b.latency.p50Ms * b.latency.count) / count : 0,
-      p99Ms: Math.max(a.latency.p99Ms, b.latency.p99Ms),
-      maxMs: Math.max(a.latency.maxMs, b.latency.maxMs),
-    },
-    prefetch: { runs: a.prefetch.runs + b.prefetch.runs, symbols: a.prefetch.symbols + b.prefetch.symbols, ...(lastAt.length > 0 ? { lastAt: Math.max(...lastAt) } : {}) },
-    startedAt: Math.min(a.startedAt, b.startedAt),
-  };
+/** Two consecutive cache sessions of one process as one (cache-core's one rule). */
+export { addCacheStats } from '@barcache/cache-core';
+
+/** One finished run from the cache dir's run history, as the stats view lists it. */
+export interface RunView {
+  label: string;
+  pid: number;
+  endedAt: number;
+  requests: number;
+  hitRate: number;
+  providerCalls: number;
+  providerErrors: number;
+  barsFetched: number;
+}
+
+/** The run history (newest first) as the stats view shows it. */
+export function runViews(runs: readonly RunRecord[]): RunView[] {
+  return runs.map((r) => ({
+    label: r.label,
+    pid: r.pid,
+    endedAt: r.endedAt,
+    requests: r.stats.requests,
+    hitRate: r.stats.hitRate,
+    providerCalls: r.stats.provider.calls,
+    providerErrors: r.stats.provider.errors,
+    barsFetched: r.stats.provider.bars,
+  }));
 }

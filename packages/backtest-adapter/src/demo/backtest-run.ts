@@ -5,16 +5,15 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { backtest } from 'grademark';
-import { openCache, YahooProvider, type BarProvider } from '@barcache/cache-core';
+import { FileProvider, openCache, YahooProvider, type BarProvider } from '@barcache/cache-core';
 import { prepareSession } from '../grademark/index.js';
 import { SYNTHETIC_PROVIDER_NAME, type DemoConfig, type RunResult, type SymbolResult } from './demo-config.js';
 import { smaCrossoverWithMarketFilter } from './strategy.js';
 
 function providerFor(config: DemoConfig): BarProvider {
-  const yahoo = new YahooProvider(config.baseUrl ? { baseUrl: config.baseUrl } : {});
-  if (!config.synthetic) return yahoo;
-  // The real YahooProvider pointed at the loopback server, under a name of its own.
-  return { name: SYNTHETIC_PROVIDER_NAME, limits: yahoo.limits, fetchBars: (req) => yahoo.fetchBars(req) };
+  if (!config.synthetic || !config.dataDir) return new YahooProvider();
+  // The sample CSV files, through the same cache, ledger and prefetch as Yahoo, under a name of their own.
+  return new FileProvider({ path: config.dataDir, name: SYNTHETIC_PROVIDER_NAME });
 }
 
 export async function runDemoBacktest(config: DemoConfig, label: string): Promise<RunResult> {

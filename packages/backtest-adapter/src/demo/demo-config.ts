@@ -1,8 +1,8 @@
 /** What the demo backtests: shared by the parent (main.ts) and each run's child process. */
 export interface DemoConfig {
   dir: string;
-  /** Loopback Yahoo-compatible server, when the data is synthetic. */
-  baseUrl?: string;
+  /** The folder of sample price files (CSV) served by FileProvider, when the data is synthetic. */
+  dataDir?: string;
   synthetic: boolean;
   symbols: string[];
   market: string;
@@ -47,4 +47,7 @@ export interface RunResult {
 }
 
 /** The provider name synthetic data is stored under, so it never mixes with real Yahoo bars. */
-export const SYNTHETIC_PROVIDER_NAME = 'yahoo-synthetic-demo';
+export const SYNTHETIC_PROVIDER_NAME = 'synthetic-demo';
+
+/** The demo's sample price files (LOCAL SYNTHETIC data), `demo-data/` beside src/ and dist/. */
+export const DEMO_DATA_URL = new URL('../../demo-data/', import.meta.url);

@@ -1,16 +1,16 @@
 /**
  * `pnpm demo`: a real grademark backtest through Barcache, run twice (cold, then warm in a new
  * process on the same cache dir), summarised in one table. Without network it says so in one line
- * and runs on clearly labelled LOCAL SYNTHETIC data served by a loopback Yahoo-compatible server.
+ * and runs on clearly labelled LOCAL SYNTHETIC data: the sample CSV files in demo-data/, served by
+ * FileProvider through the same cache, ledger and prefetch (no server, no network).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { startYahooChartServer, type YahooChartServer } from '@barcache/test-support';
-import type { DemoConfig, RunResult } from './demo-config.js';
+import { DEMO_DATA_URL, type DemoConfig, type RunResult } from './demo-config.js';
 import { yahooReachable } from './network-probe.js';
 import { formatDemoTable } from './results-table.js';
 
@@ -45,13 +45,19 @@ function runInChild(config: DemoConfig, label: string): Promise<RunResult> {
   });
 }
 
+function relativeToCwd(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel === '' || rel.startsWith('..') ? p : rel;
+}
+
 function isoDay(t: number): string {
   return new Date(t).toISOString().slice(0, 10);
 }
 
 async function main(): Promise<void> {
-  const online = await yahooReachable(2000);
-  let server: YahooChartServer | undefined;
+  // BARCACHE_DEMO_OFFLINE=1 skips the probe (tests: the same run with or without a network).
+  const online = process.env.BARCACHE_DEMO_OFFLINE === '1' ? false : await yahooReachable(2000);
+  const dataDir = fileURLToPath(DEMO_DATA_URL);
   const base = { symbols: ['AAPL', 'MSFT', 'NVDA'], market: 'SPY', lookbackPeriod: 30 };
   let range: { start: string; end: string };
   if (online) {
@@ -59,15 +65,14 @@ async function main(): Promise<void> {
     range = { start: isoDay(yesterday - 730 * 86_400_000), end: isoDay(yesterday) };
   } else {
     console.log(
-      'Yahoo Finance is unreachable (no network): this demo runs on LOCAL SYNTHETIC data served by a loopback Yahoo-compatible server, not market data.',
+      `Yahoo Finance is unreachable (no network): this demo runs on LOCAL SYNTHETIC data, not market data: the sample CSV files in ${relativeToCwd(dataDir)}, served by FileProvider (no network, no server).`,
     );
-    server = await startYahooChartServer();
     range = { start: '2023-01-03', end: '2024-12-31' };
   }
 
   const ownDir = process.env.BARCACHE_DIR ? undefined : mkdtempSync(join(tmpdir(), 'barcache-demo-'));
   const dir = process.env.BARCACHE_DIR ?? ownDir!;
-  const config: DemoConfig = { dir, synthetic: !online, ...(server && { baseUrl: server.url }), ...base, ...range };
+  const config: DemoConfig = { dir, synthetic: !online, ...(!online && { dataDir }), ...base, ...range };
   try {
     const cold = await runInChild(config, 'cold');
     const warm = await runInChild(config, 'warm');
@@ -75,7 +80,6 @@ async function main(): Promise<void> {
     const note = cold.providerCalls === 0 ? ' (the cache dir already held this data, so the first run was not cold)' : '';
     console.log(`cache dir: ${dir}${ownDir ? ' (temporary, removed now; set BARCACHE_DIR to keep it)' : ''}${note}`);
   } finally {
-    await server?.close();
     if (ownDir) rmSync(ownDir, { recursive: true, force: true });
   }
 }

@@ -44,7 +44,7 @@ function tradesLine(r: RunResult): string {
 export function formatDemoTable(config: DemoConfig, cold: RunResult, warm: RunResult): string {
   const title =
     `grademark SMA(10/${config.lookbackPeriod}) crossover + ${config.market} market filter · ${config.symbols.join(' ')} · ` +
-    `${config.start} → ${config.end} · daily · ${config.synthetic ? 'SYNTHETIC DATA (local loopback server)' : 'Yahoo Finance'}`;
+    `${config.start} → ${config.end} · daily · ${config.synthetic ? 'SYNTHETIC DATA (local CSV files, FileProvider)' : 'Yahoo Finance'}`;
   const table = new Table({
     head: ['', 'no cache (counted)', 'cold run', 'warm run, new process'],
     style: { head: [], border: [] },

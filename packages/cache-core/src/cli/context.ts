@@ -2,11 +2,10 @@
  * What a command needs from the outside world, injected so that commands never reach for
  * `process` themselves: output streams, env, clock, a yes/no prompt, the cache factory.
  */
-import type {
-  AggregateStats,
-  ReadStatsSnapshotsOptions,
-  StatsSnapshotEntry,
-} from '../stats/stats-snapshot.js';
+import type { ReadStatsSnapshotsOptions, StatsSnapshotEntry } from '../stats/snapshot-reader.js';
+import type { RunRecord } from '../stats/snapshot-schema.js';
+import type { AggregateStats } from '../stats/stats-aggregate.js';
+import { BarcacheError, ErrorCode } from '../errors.js';
 import type { BarCache, OpenCacheOptions } from '../types.js';
 import type { GlobalOptions } from './options.js';
 
@@ -34,11 +33,15 @@ export interface CliIo {
 export interface SnapshotReader {
   /** Every snapshot in `<dir>/stats/` (with its state), and the sum of those that are not stale. */
   read(dir: string, options: ReadStatsSnapshotsOptions): Promise<{ entries: StatsSnapshotEntry[]; live: AggregateStats }>;
+  /** The run history (newest first) and its sum. */
+  readRuns(dir: string): Promise<{ runs: RunRecord[]; totals: AggregateStats }>;
 }
 
 export interface CliDeps {
   openCache(options: OpenCacheOptions): Promise<BarCache>;
   defaultCacheDir(): string;
+  /** Whether `dir` holds a cache (read-only commands never create one). */
+  cacheExists(dir: string): boolean;
   snapshots: SnapshotReader;
 }
 
@@ -51,6 +54,16 @@ export interface CliContext {
   err(text: string): void;
 }
 
+/** How a command uses the cache dir: `read` commands (ls, stats, explain) never create one. */
+export type CacheAccess = 'read' | 'write';
+
+/** NO_CACHE unless `dir` holds a cache: what a read-only command checks before opening it. */
+export function assertCacheExists(ctx: CliContext, dir: string): void {
+  if (!ctx.deps.cacheExists(dir)) {
+    throw new BarcacheError(ErrorCode.NO_CACHE, `no cache at ${dir}`, { details: { dir } });
+  }
+}
+
 /**
  * Opens the cache for one command and always closes it, so the LevelDB lock is held only while
  * the command runs (a VS Code window or another CLI can use the dir next). An error from the
@@ -61,8 +74,10 @@ export async function withCache<T>(
   command: string,
   fn: (cache: BarCache, globals: GlobalOptions) => Promise<T>,
   extra: Partial<OpenCacheOptions> = {},
+  access: CacheAccess = 'write',
 ): Promise<T> {
   const globals = ctx.globals();
+  if (access === 'read') assertCacheExists(ctx, globals.dir);
   const options: OpenCacheOptions = {
     dir: globals.dir,
     offline: globals.offline,

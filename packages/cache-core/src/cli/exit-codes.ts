@@ -3,7 +3,8 @@
  *
  *   0  success
  *   1  a failure that is not the user's input (provider, offline miss, a failed symbol in warm…)
- *   2  bad input: INVALID_ARGUMENT, UNSUPPORTED_INTERVAL, or a usage error from the argument parser
+ *   2  bad input: INVALID_ARGUMENT, UNSUPPORTED_INTERVAL, INVALID_FILE, NO_CACHE (a read-only command
+ *      on a dir with no cache), or a usage error from the argument parser
  *   3  LOCKED: another process holds the cache dir
  */
 import { BarcacheError, ErrorCode } from '../errors.js';
@@ -18,7 +19,12 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-const BAD_INPUT_CODES: ReadonlySet<string> = new Set([ErrorCode.INVALID_ARGUMENT, ErrorCode.UNSUPPORTED_INTERVAL]);
+const BAD_INPUT_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.INVALID_ARGUMENT,
+  ErrorCode.UNSUPPORTED_INTERVAL,
+  ErrorCode.INVALID_FILE,
+  ErrorCode.NO_CACHE,
+]);
 
 export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof BarcacheError) {

@@ -3,7 +3,8 @@
  * The `barcache` executable: wires the real process (streams, env, clock, Ctrl-C) and the real
  * cache into runCli, then exits with its code.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import process from 'node:process';
 import { createInterface } from 'node:readline/promises';
 import { defaultCacheDir } from '../cache-dir.js';
@@ -55,11 +56,18 @@ async function main(): Promise<number> {
   const deps: CliDeps = {
     openCache: async (options) => (await import('../open-cache.js')).openCache(options),
     defaultCacheDir: () => defaultCacheDir(process.env),
+    // A cache dir holds its LevelDB in `<dir>/db` (tiers/disk/level-bar-store.ts).
+    cacheExists: (dir) => existsSync(join(dir, 'db', 'CURRENT')),
     snapshots: {
       async read(dir, options) {
         const { readStatsSnapshots, aggregateStats } = await import('../stats/stats-snapshot.js');
         const entries = await readStatsSnapshots(dir, options);
         return { entries, live: aggregateStats(entries) };
+      },
+      async readRuns(dir) {
+        const { readRunHistory, sumRuns } = await import('../stats/run-history.js');
+        const runs = await readRunHistory(dir);
+        return { runs, totals: sumRuns(runs) };
       },
     },
   };

@@ -4,11 +4,10 @@
  * UNSUPPORTED_INTERVAL) before any cache is opened. No I/O: the clock and env are arguments.
  */
 import { invalidArgument } from '../errors.js';
-import { assertInterval, isDailyOrLonger } from '../intervals.js';
+import { assertInterval, DAY_MS, isDailyOrLonger } from '../intervals.js';
 import { formatTime, normalizeSymbol, parseTimeInput } from '../time-input.js';
 import type { ClearFilter, Interval } from '../types.js';
 
-const DAY_MS = 86_400_000;
 
 /** Options every command accepts (commander's raw values). */
 export interface RawGlobalOptions {
@@ -51,8 +50,15 @@ export function resolveGlobalOptions(
   return out;
 }
 
-/** Parses one date option ('YYYY-MM-DD' or an ISO date-time with a zone) naming the option on failure. */
+/** Epoch ms on the command line: digits only, at least 9 of them (so 20240101 is never taken for one). */
+const EPOCH_MS = /^\s*-?\d{9,}\s*$/;
+
+/**
+ * Parses one date option: 'YYYY-MM-DD', an ISO date-time with a zone, or epoch ms
+ * (`1704067200000`), naming the option on failure.
+ */
 export function parseDateOption(value: string, option: string): number {
+  if (EPOCH_MS.test(value)) return parseTimeInput(Number(value.trim()), option);
   return parseTimeInput(value, option);
 }
 

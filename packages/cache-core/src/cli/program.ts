@@ -9,6 +9,7 @@ import { ExitCode, exitCodeFor, formatError } from './exit-codes.js';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './options.js';
 import { clearCommand } from './commands/clear.js';
 import { explainCommand } from './commands/explain.js';
+import { importCommand } from './commands/import.js';
 import { lsCommand } from './commands/ls.js';
 import { statsCommand } from './commands/stats.js';
 import { warmCommand } from './commands/warm.js';
@@ -33,13 +34,14 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       [
         '',
         'Exit status: 0 ok, 1 failed (provider, offline miss, a symbol that failed to warm),',
-        '             2 bad input or usage, 3 the cache dir is locked by another process.',
+        '             2 bad input or usage (INVALID_FILE, NO_CACHE too), 3 the cache dir is locked by another process.',
         'Environment: BARCACHE_DIR (cache dir), BARCACHE_YAHOO_BASE_URL (Yahoo endpoint, e.g. a test server).',
       ].join('\n'),
     );
 
   for (const cmd of [
     warmCommand(ctx, setExit),
+    importCommand(ctx, setExit),
     statsCommand(ctx),
     lsCommand(ctx),
     clearCommand(ctx, setExit),

@@ -97,23 +97,65 @@ export function warmFailureLines(report: PrefetchReport): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// import
+
+export interface ImportedSeries {
+  symbol: string;
+  interval: string;
+  file: string;
+  /** Bars in the file. */
+  bars: number;
+  /** Bars the cache holds for the file's span after the import (equal to `bars` when whole). */
+  stored: number;
+  first: number;
+  last: number;
+  /** Rows without prices (all `null`) that were skipped. */
+  skippedRows: number;
+  /** Nothing new: the cache already held this span from an earlier import. */
+  alreadyCached: boolean;
+}
+
+export const IMPORT_COLUMNS: readonly Column[] = [
+  { header: 'symbol' },
+  { header: 'interval' },
+  { header: 'bars', align: 'right' },
+  { header: 'range' },
+  { header: 'file' },
+  { header: 'status' },
+];
+
+export function importRows(results: readonly ImportedSeries[]): string[][] {
+  return results.map((r) => [
+    r.symbol,
+    r.interval,
+    formatCount(r.bars),
+    formatInclusiveRange(r.first, r.last),
+    r.file,
+    r.stored !== r.bars
+      ? `NOT STORED WHOLE (${formatCount(r.stored)} cached)`
+      : `${r.alreadyCached ? 'already cached' : 'imported'}${r.skippedRows > 0 ? ` (${formatCount(r.skippedRows)} empty rows skipped)` : ''}`,
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
 // ls
 
 export const LS_COLUMNS: readonly Column[] = [
   { header: 'symbol' },
   { header: 'interval' },
+  { header: 'provider' },
   { header: 'covered' },
   { header: 'bars', align: 'right' },
   { header: 'bytes', align: 'right' },
   { header: 'last fetched' },
 ];
 
-/** Series sorted by symbol then interval; the provider is shown when there is more than one. */
+/** Series sorted by symbol, interval, provider; the provider (yahoo, file…) is always shown. */
 export function lsRows(series: readonly SeriesInfo[], now: number): string[][] {
-  const providers = new Set(series.map((s) => s.provider));
   return sortSeries(series).map((s) => [
-    providers.size > 1 ? `${s.symbol} (${s.provider})` : s.symbol,
+    s.symbol,
     s.interval,
+    s.provider,
     formatRanges(s.covered),
     formatCount(s.bars),
     formatBytes(s.bytes),
@@ -121,10 +163,14 @@ export function lsRows(series: readonly SeriesInfo[], now: number): string[][] {
   ]);
 }
 
-export function lsSummaryLine(series: readonly SeriesInfo[]): string {
+/**
+ * The line under the ls table. `diskBytes` is the cache's one disk figure (stats().l2.bytes, what
+ * `barcache stats` shows too); without it (a filtered listing) the listed series' block bytes.
+ */
+export function lsSummaryLine(series: readonly SeriesInfo[], diskBytes?: number): string {
   const bars = series.reduce((sum, s) => sum + s.bars, 0);
-  const bytes = series.reduce((sum, s) => sum + s.bytes, 0);
-  return `${formatCount(series.length)} series, ${formatCount(bars)} bars, ${formatBytes(bytes)} on disk`;
+  const size = diskBytes ?? series.reduce((sum, s) => sum + s.bytes, 0);
+  return `${formatCount(series.length)} series, ${formatCount(bars)} bars, ${formatBytes(size)} on disk`;
 }
 
 export function sortSeries<T extends { symbol: string; interval: string; provider: string }>(series: readonly T[]): T[] {
@@ -145,9 +191,16 @@ export function explainRows(report: ExplainReport): string[][] {
 }
 
 /** The whole explain text: header, parts table, missing ranges, planned requests. */
-export function explainText(report: ExplainReport, offline: boolean): string {
+export function explainText(
+  report: ExplainReport,
+  offline: boolean,
+  context: { asGiven?: { from: string; to: string }; provider?: string } = {},
+): string {
   const lines: string[] = [];
-  lines.push(`${report.symbol} ${report.interval} ${formatInclusiveRange(report.start, report.end)}`);
+  const { asGiven, provider } = context;
+  // The range as the user typed it (inclusive), not as the cache holds it internally.
+  const range = asGiven ? (asGiven.from === asGiven.to ? asGiven.from : `${asGiven.from} → ${asGiven.to}`) : formatInclusiveRange(report.start, report.end);
+  lines.push(`${report.symbol} ${report.interval} ${range}${provider ? ` (provider: ${provider})` : ''}`);
   if (report.parts.length > 0) lines.push(renderTable(EXPLAIN_COLUMNS, explainRows(report)));
   else lines.push('(no bar slots in this range)');
   lines.push(`missing: ${report.missing.length === 0 ? 'none' : formatRanges(report.missing, ', ')}`);
@@ -168,7 +221,7 @@ export function explainText(report: ExplainReport, offline: boolean): string {
 
 /** A planned provider request, [start, end) as the provider receives it. */
 export function formatRequest(r: TimeRange): string {
-  return `${new Date(r.start).toISOString()} → ${new Date(r.end).toISOString()} (${formatRange(r)})`;
+  return `[${new Date(r.start).toISOString()}, ${new Date(r.end).toISOString()}) (${formatRange(r)})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,6 +258,7 @@ const STATS_ROWS: readonly [string, (v: StatsView) => string][] = [
   ['L2 hits / misses', (v) => `${formatCount(v.l2.hits)} / ${formatCount(v.l2.misses)}`],
   ['L2 bytes (disk)', (v) => formatBytes(v.l2.bytes)],
   ['provider calls', (v) => formatCount(v.provider.calls)],
+  ['provider bars fetched', (v) => formatCount(v.provider.bars)],
   ['provider errors', (v) => formatCount(v.provider.errors)],
   ['provider calls saved', (v) => formatCount(v.providerCallsSaved)],
   ['latency p50 / p99', (v) => `${v.latency.p50Ms === undefined ? '–' : formatDuration(v.latency.p50Ms)} / ${v.latency.p99Ms === undefined ? '–' : formatDuration(v.latency.p99Ms)}`],
@@ -219,6 +273,44 @@ export function statsTable(views: readonly { title: string; view: StatsView | un
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// stats: the run history
+
+/** The fields of a run record the runs table shows. */
+export interface RunEntry {
+  pid: number;
+  label: string;
+  startedAt: number;
+  endedAt: number;
+  stats: CacheStats;
+}
+
+export const RUN_COLUMNS: readonly Column[] = [
+  { header: 'ended' },
+  { header: 'run' },
+  { header: 'pid', align: 'right' },
+  { header: 'requests', align: 'right' },
+  { header: 'hit rate', align: 'right' },
+  { header: 'L1 / L2 hits', align: 'right' },
+  { header: 'provider calls', align: 'right' },
+  { header: 'bars fetched', align: 'right' },
+  { header: 'errors', align: 'right' },
+];
+
+export function runRows(runs: readonly RunEntry[], now: number): string[][] {
+  return runs.map((r) => [
+    formatAgo(r.endedAt, now),
+    r.label,
+    String(r.pid),
+    formatCount(r.stats.requests),
+    formatPercent(r.stats.requests > 0 ? r.stats.hitRate : undefined),
+    `${formatCount(r.stats.l1.hits)} / ${formatCount(r.stats.l2.hits)}`,
+    formatCount(r.stats.provider.calls),
+    formatCount(r.stats.provider.bars),
+    formatCount(r.stats.provider.errors),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------

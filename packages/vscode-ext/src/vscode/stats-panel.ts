@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { readRunHistory } from '@barcache/cache-core';
 import { makeNonce, renderStatsBody, renderStatsPage } from '../stats-html.js';
+import { runViews, type RunView } from '../stats-model.js';
 import type { StatsController } from './stats-controller.js';
 
 /** The Barcache Stats webview: per-tier counts and the hit rate over time. One panel, revealed again when reopened. */
@@ -11,6 +13,8 @@ export class StatsPanel implements vscode.Disposable {
   #hold: vscode.Disposable | undefined;
   /** The last body rendered (tests read it). */
   lastBody: string | undefined;
+  /** The cache dir's run history, re-read whenever the stats change (a process that closes adds a run). */
+  #runs: RunView[] = [];
 
   constructor(private readonly stats: StatsController) {}
 
@@ -28,7 +32,8 @@ export class StatsPanel implements vscode.Disposable {
     this.#panel = panel;
     const body = this.#body();
     panel.webview.html = renderStatsPage({ nonce: makeNonce(), cspSource: panel.webview.cspSource, body });
-    this.#sub = this.stats.onDidChange(() => this.#post());
+    this.#sub = this.stats.onDidChange(() => this.#refreshRuns());
+    this.#refreshRuns();
     this.#hold = this.stats.retain();
     panel.onDidDispose(() => {
       this.#sub?.dispose();
@@ -53,8 +58,18 @@ export class StatsPanel implements vscode.Disposable {
   }
 
   #body(): string {
-    this.lastBody = renderStatsBody(this.stats.view, this.stats.history.samples, Date.now());
+    this.lastBody = renderStatsBody(this.stats.view, this.stats.history.samples, Date.now(), this.#runs);
     return this.lastBody;
+  }
+
+  /** Re-reads the run history, then re-renders (an unreadable history shows as none). */
+  #refreshRuns(): void {
+    void readRunHistory(this.stats.view.dir, { limit: 10 })
+      .then((runs) => runViews(runs), () => [])
+      .then((runs) => {
+        this.#runs = runs;
+        this.#post();
+      });
   }
 
   #post(): void {

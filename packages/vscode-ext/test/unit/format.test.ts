@@ -15,8 +15,8 @@ describe('format', () => {
     expect(formatBytes(0)).toBe('0 B');
     expect(formatBytes(1023)).toBe('1023 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(5 * 1024 * 1024)).toBe('5 MiB');
-    expect(formatBytes(-1)).toBe('–');
+    expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MiB');
+    expect(formatBytes(Number.NaN)).toBe('–');
   });
   it('percent never claims 100% or 0% falsely', () => {
     expect(formatPercent(0)).toBe('0%');
@@ -32,7 +32,7 @@ describe('format', () => {
     expect(formatAgo(now - 42_000, now)).toBe('42 s ago');
     expect(formatAgo(now - 5 * 60_000, now)).toBe('5 min ago');
     expect(formatAgo(now - 3 * 3_600_000, now)).toBe('3 h ago');
-    expect(formatAgo(now - 3 * 86_400_000, now)).toBe('3 d ago');
+    expect(formatAgo(now - 3 * 86_400_000, now)).toBe('3 days ago');
     expect(formatAgo(now + 10_000, now)).toBe('just now');
   });
   it('times and ranges', () => {

@@ -56,8 +56,8 @@ describe('status bar model', () => {
     });
     const md = tooltipMarkdown(view, NOW);
     expect(md).toContain('| Tier | Hits | Misses | Bytes |');
-    expect(md).toContain('| Memory (L1) | 3 | 2 | 2 KiB |');
-    expect(md).toContain('| Disk (L2) | 1 | 1 | 3 MiB |');
+    expect(md).toContain('| Memory (L1) | 3 | 2 | 2.0 KiB |');
+    expect(md).toContain('| Disk (L2) | 1 | 1 | 3.0 MiB |');
     expect(md).toContain('| Provider | 1 calls | 0 errors | 100 bars |');
     expect(md).toContain('back\\|test (pid 10): 5 req, 80%');
     expect(md).toContain('Last warm: 3 symbols 1d, 4 provider calls, 1.5k bars fetched, 1 failed (2 min ago)');

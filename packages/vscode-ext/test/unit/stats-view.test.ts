@@ -64,3 +64,17 @@ describe('stats page', () => {
     expect(body).toContain('<svg');
   });
 });
+
+import { renderRunsTable } from '../../src/stats-html.js';
+import { runViews } from '../../src/stats-model.js';
+
+describe('recent runs in the stats view (the cache dir\'s run history)', () => {
+  it('lists each run with its label, figures and errors, escaped; an empty history says so', () => {
+    const now = Date.parse('2024-06-01T12:00:00Z');
+    const stats = { requests: 10, l1: { hits: 6, misses: 0, bytes: 0, entries: 0, pinnedEntries: 0 }, l2: { hits: 3, misses: 1, bytes: 0, series: 0, corruptBlocks: 0 },
+      provider: { calls: 2, bars: 500, errors: 1, retries: 0, droppedBars: 0 }, providerCallsSaved: 9, hitRate: 0.9, latency: { count: 0, p50Ms: 0, p99Ms: 0, maxMs: 0 }, prefetch: { runs: 1, symbols: 2 }, startedAt: 0 };
+    const html = renderRunsTable(runViews([{ version: 1, pid: 42, hostname: 'h', label: 'barcache <warm>', dir: '/d', startedAt: now - 90_000, endedAt: now - 60_000, stats }]), now);
+    expect(html).toContain('<td>1 min ago</td><td>barcache &lt;warm&gt;</td><td class="n">42</td><td class="n">10</td><td class="n">90%</td><td class="n">2</td><td class="n">500</td><td class="n">1</td>');
+    expect(renderRunsTable([], now)).toMatch(/No runs recorded yet/);
+  });
+});

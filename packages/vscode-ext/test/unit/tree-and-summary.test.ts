@@ -17,14 +17,18 @@ describe('series tree', () => {
     const tree = buildSeriesTree(series, NOW);
     expect(tree.map((n) => n.label)).toEqual(['AAPL', 'SPY']);
     const spy = tree[1]!;
-    expect(spy.description).toBe('2 intervals · 203 bars · 6 KiB');
+    expect(spy.description).toBe('2 intervals · 203 bars · 6.0 KiB');
     expect(spy.children.map((c) => c.label)).toEqual(['5m', '1d']);
     const daily = spy.children[1]!;
-    expect(daily.description).toBe('125 bars · 4 KiB · fetched 5 min ago');
+    expect(daily.description).toBe('125 bars · 4.0 KiB · fetched 5 min ago');
     expect(daily.children).toEqual([{ kind: 'range', id: 'ser:yahoo:SPY:1d:0', label: '2024-01-01 → 2024-06-30', description: '182 days' }]);
     expect(daily.tooltip).toContain('bars 2024-01-02 → 2024-06-28');
     expect(spy.children[0]!.children[0]!.label).toBe('2024-10-01 13:30 → 2024-10-01 20:00');
     expect(tree[0]!.children[0]!.description).toBe('0 bars · 0 B · never fetched');
+  });
+  it('always labels series that are not Yahoo\'s (imported files)', () => {
+    const tree = buildSeriesTree([{ ...series[0]!, provider: 'file' }], NOW);
+    expect(tree[0]!.children.map((c) => c.label)).toEqual(['1d (file)']);
   });
   it('shows the provider only when several are cached', () => {
     const tree = buildSeriesTree([...series, { ...series[0]!, provider: 'fake' }], NOW);

@@ -8,6 +8,7 @@ import { LS_COLUMNS, lsRows, lsSummaryLine, renderTable, sortSeries } from '../t
 interface LsOptions {
   symbol?: string;
   interval?: string;
+  provider?: string;
   json?: boolean;
 }
 
@@ -17,13 +18,25 @@ export function lsCommand(ctx: CliContext): Command {
     .description('list cached series: covered ranges, bars, bytes, last fetch')
     .option('--symbol <symbol>', 'only this symbol')
     .option('-i, --interval <interval>', 'only this interval')
+    .option('--provider <name>', 'only this provider (yahoo, file…)')
     .option('--json', 'print the series as JSON')
     .action(async (opts: LsOptions) => {
       const symbol = opts.symbol === undefined ? undefined : normalizeSymbol(opts.symbol);
       const interval = opts.interval === undefined ? undefined : parseIntervalOption(opts.interval);
-      const all = await withCache(ctx, 'ls', (cache) => cache.listSeries(), { statsSnapshots: false });
+      const { all, diskBytes } = await withCache(
+        ctx,
+        'ls',
+        async (cache) => ({ all: await cache.listSeries(), diskBytes: cache.stats().l2.bytes }),
+        { statsSnapshots: false },
+        'read',
+      );
       const series = sortSeries(
-        all.filter((s) => (symbol === undefined || s.symbol === symbol) && (interval === undefined || s.interval === interval)),
+        all.filter(
+          (s) =>
+            (symbol === undefined || s.symbol === symbol) &&
+            (interval === undefined || s.interval === interval) &&
+            (opts.provider === undefined || s.provider === opts.provider),
+        ),
       );
       if (opts.json) {
         ctx.out(
@@ -44,6 +57,6 @@ export function lsCommand(ctx: CliContext): Command {
         return;
       }
       ctx.out(renderTable(LS_COLUMNS, lsRows(series, ctx.io.now())));
-      ctx.out(lsSummaryLine(series));
+      ctx.out(lsSummaryLine(series, series.length === all.length ? diskBytes : undefined));
     });
 }

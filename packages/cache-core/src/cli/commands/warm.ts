@@ -5,7 +5,7 @@ import { parseIntervalOption, parseLookback, parsePositiveMs, parseSymbols, reso
 import { createWarmProgress, createWarmProgressLines } from '../progress.js';
 import { YahooProvider, type YahooProviderOptions } from '../../provider/yahoo-provider.js';
 import { renderTable, WARM_COLUMNS, warmFailureLines, warmRows, warmSummaryLine } from '../tables.js';
-import { rangeToJson } from '../format.js';
+import { inclusiveRangeToJson } from '../format.js';
 
 interface WarmOptions {
   interval?: string;
@@ -71,7 +71,7 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
           toJson({
             ok: report.failed.length === 0,
             ...report,
-            range: rangeToJson({ start: range.start, end: range.end }),
+            range: inclusiveRangeToJson(range.start, range.end),
           }),
         );
       } else if (!globals.quiet) {

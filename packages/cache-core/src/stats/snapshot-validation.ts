@@ -1,11 +1,10 @@
 /**
- * The zod schemas of a stats snapshot file (`<dir>/stats/<pid>.json`). Kept apart from
- * stats-snapshot.ts so that zod loads only when snapshots are read (readStatsSnapshots imports
- * this file dynamically), not whenever cache-core is imported.
+ * Checks the stats files other processes wrote (zod). Imported by the readers on first use only,
+ * so that importing cache-core does not load zod; a file that does not match is skipped.
  */
 import { z } from 'zod';
 import type { CacheStats } from '../types.js';
-import type { StatsSnapshot } from './stats-snapshot.js';
+import type { RunRecord, StatsSnapshot } from './snapshot-schema.js';
 
 const nonNeg = () => z.number().nonnegative();
 const tierSchema = { hits: nonNeg(), misses: nonNeg(), bytes: nonNeg() };
@@ -20,6 +19,8 @@ export const cacheStatsSchema: z.ZodType<CacheStats> = z.object({
   latency: z.object({ count: nonNeg(), p50Ms: nonNeg(), p99Ms: nonNeg(), maxMs: nonNeg() }),
   prefetch: z.object({ runs: nonNeg(), symbols: nonNeg(), lastAt: z.number().optional() }),
   startedAt: z.number(),
+  // The shared team tier's figures, when one is configured (kept as written).
+  shared: z.any().optional(),
 });
 
 export const statsSnapshotSchema: z.ZodType<StatsSnapshot> = z.object({
@@ -31,5 +32,16 @@ export const statsSnapshotSchema: z.ZodType<StatsSnapshot> = z.object({
   startedAt: z.number(),
   updatedAt: z.number(),
   closed: z.boolean(),
+  stats: cacheStatsSchema,
+});
+
+export const runRecordSchema: z.ZodType<RunRecord> = z.object({
+  version: z.literal(1),
+  pid: z.number().int().positive(),
+  hostname: z.string(),
+  label: z.string(),
+  dir: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number(),
   stats: cacheStatsSchema,
 });
