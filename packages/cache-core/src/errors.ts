@@ -31,6 +31,15 @@ export const ErrorCode = {
   ABORTED: 'ABORTED',
   /** A range that should hold bars holds none (e.g. a backtest range with no trading days). */
   NO_DATA: 'NO_DATA',
+  /**
+   * The cache database will not open (or a table file is damaged); `details.dir` names the cache
+   * dir. Nothing was deleted: `barcache repair` / openCache({ repair: true }) is the way out.
+   */
+  STORE_CORRUPT: 'STORE_CORRUPT',
+  /** The disk holding the cache is full; `details.path`. Nothing stored was lost; reads still work. */
+  DISK_FULL: 'DISK_FULL',
+  /** The cache dir cannot be written (read-only, no rights, or a file in its place); `details.path`. */
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

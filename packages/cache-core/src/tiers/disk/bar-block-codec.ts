@@ -63,7 +63,7 @@ const COL_CLOSE = 1;
 // ---------------------------------------------------------------------------------------------
 // CRC-32
 
-const crc32: (data: Uint8Array) => number =
+export const crc32: (data: Uint8Array) => number =
   typeof zlib.crc32 === 'function' ? (data) => zlib.crc32(data) : tableCrc32;
 
 let CRC_TABLE: Int32Array | undefined;
