@@ -13,3 +13,5 @@ export { BarColumns } from './bar-columns.js';
 export { readStatsSnapshots, aggregateStats, StatsSnapshotWriter } from './stats/stats-snapshot.js';
 export type { StatsSnapshot } from './stats/stats-snapshot.js';
 export { lookbackStart } from './planning/lookback-span.js';
+export { repairCacheDir } from './tiers/disk/store-repair.js';
+export type { RepairOptions } from './tiers/disk/store-repair.js';

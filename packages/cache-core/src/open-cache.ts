@@ -7,6 +7,8 @@ import { YahooProvider } from './provider/yahoo-provider.js';
 import { StatsSnapshotWriter } from './stats/stats-snapshot.js';
 import { LevelBarStore } from './tiers/disk/level-bar-store.js';
 import { MemoryBarStore } from './tiers/disk/memory-bar-store.js';
+import { repairCacheDir } from './tiers/disk/store-repair.js';
+import { toStoreError } from './tiers/disk/store-failure.js';
 import type { BarCache, OpenCacheOptions } from './types.js';
 
 const DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024;
@@ -31,7 +33,11 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
 
   const inMemory = options.dir === IN_MEMORY_DIR;
   const dir = inMemory ? IN_MEMORY_DIR : path.resolve(options.dir ?? defaultCacheDir());
-  if (!inMemory) await fs.mkdir(dir, { recursive: true });
+  if (!inMemory) await fs.mkdir(dir, { recursive: true }).catch((err: unknown) => Promise.reject(toStoreError(err, dir, true)));
+  if (!inMemory && options.repair === true) {
+    const report = await repairCacheDir({ dir, lockTimeoutMs, now });
+    options.onRepair?.(report);
+  }
   const label = options.processLabel ?? defaultLabel();
   const store = inMemory ? new MemoryBarStore() : new LevelBarStore({ dir, lockTimeoutMs, processLabel: label });
   await store.open();

@@ -10,6 +10,7 @@ import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from 
 import { clearCommand } from './commands/clear.js';
 import { explainCommand } from './commands/explain.js';
 import { lsCommand } from './commands/ls.js';
+import { repairCommand } from './commands/repair.js';
 import { statsCommand } from './commands/stats.js';
 import { warmCommand } from './commands/warm.js';
 
@@ -44,6 +45,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
     lsCommand(ctx),
     clearCommand(ctx, setExit),
     explainCommand(ctx),
+    repairCommand(ctx),
   ]) {
     program.addCommand(cmd);
   }
