@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,7 +10,7 @@ import { blockKey, decodeBlocks, seriesBlockRange, seriesBytes, type PreparedCom
 import { currentOwner, describeOwner, readOwner, removeOwner, writeOwner, type CacheDirOwner } from './cache-dir-owner.js';
 import { MetaIndex } from './meta-index.js';
 import { sealMeta, unsealMeta } from './meta-seal.js';
-import { classifyStoreFailure, diskFullError, toStoreError } from './store-failure.js';
+import { classifyStoreFailure, diskFullError, storeCorruptError, toStoreError } from './store-failure.js';
 
 export interface LevelBarStoreOptions {
   /** The cache dir. The database lives in `<dir>/db`, the holder's record in `<dir>/owner.json`. */
@@ -121,9 +121,12 @@ export class LevelBarStore extends AbstractBarStore {
       } catch (err) {
         throw toStoreError(err, this.dir, true);
       }
+      const location = databaseDir(this.dir);
+      const kind = await stat(location).then((st) => (st.isDirectory() ? 'dir' : 'other'), () => 'none');
+      if (kind === 'other') throw storeCorruptError(this.dir, new Error(`${location} is not a directory`));
       let db: Db;
       try {
-        db = await this.#openWithRetry(databaseDir(this.dir));
+        db = await this.#openWithRetry(location);
       } catch (err) {
         const coded = toStoreError(err, this.dir, true);
         if (!this.#readOnlyWhenFull || classifyStoreFailure(err) !== 'full') throw coded;

@@ -34,6 +34,8 @@ export function classifyStoreFailure(err: unknown, atOpen = false): StoreFailure
     if (code === 'EEXIST' || code === 'ENOTDIR' || /Not a directory/i.test(msg)) return 'not-a-directory';
     if (code === 'LEVEL_CORRUPTION' || /^Corruption:/.test(msg) || /create_if_missing is false/.test(msg)) return 'corrupt';
     if (atOpen && code === 'LEVEL_IO_ERROR' && /No such file or directory/.test(msg)) return 'corrupt';
+    // A database file LevelDB cannot read as it expects (a truncated table: "Invalid argument").
+    if (/^IO error: .*(\d+\.(ldb|sst|log)|MANIFEST-\d+|CURRENT): /.test(msg)) return 'corrupt';
   }
   return undefined;
 }
