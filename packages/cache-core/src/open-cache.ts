@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultBarCache } from './cache/bar-cache.js';
 import { defaultCacheDir } from './cache-dir.js';
@@ -8,7 +7,7 @@ import { StatsSnapshotWriter } from './stats/stats-snapshot.js';
 import { LevelBarStore } from './tiers/disk/level-bar-store.js';
 import { MemoryBarStore } from './tiers/disk/memory-bar-store.js';
 import { repairCacheDir } from './tiers/disk/store-repair.js';
-import { toStoreError } from './tiers/disk/store-failure.js';
+import { makeDir } from './tiers/disk/make-dir.js';
 import type { BarCache, OpenCacheOptions } from './types.js';
 
 const DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024;
@@ -33,7 +32,7 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
 
   const inMemory = options.dir === IN_MEMORY_DIR;
   const dir = inMemory ? IN_MEMORY_DIR : path.resolve(options.dir ?? defaultCacheDir());
-  if (!inMemory) await fs.mkdir(dir, { recursive: true }).catch((err: unknown) => Promise.reject(toStoreError(err, dir, true)));
+  if (!inMemory) await makeDir(dir);
   if (!inMemory && options.repair === true) {
     const report = await repairCacheDir({ dir, lockTimeoutMs, now });
     options.onRepair?.(report);

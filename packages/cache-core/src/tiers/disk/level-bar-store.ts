@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,6 +8,7 @@ import type { BarStoreSupports, BlockReadResult, SeriesMeta } from './bar-store.
 import { AbstractBarStore } from './abstract-bar-store.js';
 import { blockKey, decodeBlocks, seriesBlockRange, seriesBytes, type PreparedCommit } from './block-commit.js';
 import { currentOwner, describeOwner, readOwner, removeOwner, writeOwner, type CacheDirOwner } from './cache-dir-owner.js';
+import { makeDir } from './make-dir.js';
 import { MetaIndex } from './meta-index.js';
 import { sealMeta, unsealMeta } from './meta-seal.js';
 import { classifyStoreFailure, diskFullError, storeCorruptError, toStoreError } from './store-failure.js';
@@ -116,14 +117,11 @@ export class LevelBarStore extends AbstractBarStore {
 
   protected async _open(): Promise<void> {
     try {
-      try {
-        await mkdir(this.dir, { recursive: true });
-      } catch (err) {
-        throw toStoreError(err, this.dir, true);
-      }
       const location = databaseDir(this.dir);
       const kind = await stat(location).then((st) => (st.isDirectory() ? 'dir' : 'other'), () => 'none');
       if (kind === 'other') throw storeCorruptError(this.dir, new Error(`${location} is not a directory`));
+      // Created here (not by LevelDB) so that a read-only or foreign dir is named with a code.
+      await makeDir(location, this.dir);
       let db: Db;
       try {
         db = await this.#openWithRetry(location);
