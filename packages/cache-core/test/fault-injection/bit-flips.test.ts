@@ -11,7 +11,7 @@ import { makeTempDir, mulberry32, startYahooChartServer, type TempDir, type Yaho
 import { buildBase, checkDir, copyDb, emptyTally, type Tally } from './damage-check.js';
 
 const SEED = Number(process.env['BARCACHE_FAULT_SEED'] ?? 20261204);
-const CASES = { log: 48, table: 32 };
+const CASES = { log: 40, table: 28 };
 
 let server: YahooChartServer;
 let tmp: TempDir;
