@@ -1,5 +1,4 @@
-import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Level } from 'level';
@@ -10,6 +9,7 @@ import { blockKey, decodeBlocks, seriesBlockRange, seriesBytes, type PreparedCom
 import { currentOwner, describeOwner, readOwner, removeOwner, writeOwner, type CacheDirOwner } from './cache-dir-owner.js';
 import { makeDir } from './make-dir.js';
 import { MetaIndex } from './meta-index.js';
+import { openReadOnlyCopy } from './read-only-copy.js';
 import { sealMeta, unsealMeta } from './meta-seal.js';
 import { classifyStoreFailure, diskFullError, storeCorruptError, toStoreError } from './store-failure.js';
 
@@ -128,7 +128,9 @@ export class LevelBarStore extends AbstractBarStore {
       } catch (err) {
         const coded = toStoreError(err, this.dir, true);
         if (!this.#readOnlyWhenFull || classifyStoreFailure(err) !== 'full') throw coded;
-        db = await this.#openReadOnlyCopy(coded);
+        const copy = await openReadOnlyCopy(location).catch(() => Promise.reject(coded));
+        this.#readOnlyCopy = copy.location;
+        db = copy.db;
       }
       this.#attach(db);
       try {
@@ -190,23 +192,6 @@ export class LevelBarStore extends AbstractBarStore {
         await sleep(Math.min(delay, this.lockTimeoutMs - waited + 1));
         delay = Math.min(delay * 2, MAX_BACKOFF_MS);
       }
-    }
-  }
-
-  /** Opens a copy of the database in the OS temp dir, for reading only; `full` if that fails too. */
-  async #openReadOnlyCopy(full: unknown): Promise<Db> {
-    let tmp: string | undefined;
-    try {
-      tmp = await mkdtemp(path.join(os.tmpdir(), 'barcache-readonly-'));
-      const copy = path.join(tmp, 'db');
-      await cp(databaseDir(this.dir), copy, { recursive: true, filter: (src) => path.basename(src) !== 'LOCK' });
-      const db = new Level<string, string>(copy, { keyEncoding: 'utf8', valueEncoding: 'utf8', createIfMissing: false });
-      await db.open();
-      this.#readOnlyCopy = copy;
-      return db;
-    } catch {
-      if (tmp !== undefined) await rm(tmp, { recursive: true, force: true }).catch(() => {});
-      throw full;
     }
   }
 
