@@ -71,3 +71,28 @@ it('offline: a lost block is OFFLINE_MISS naming its range, never a short answer
   const other = await cache.getBars({ symbol: 'MSFT', interval: '1d', start: '2023-01-03', end: '2023-12-29' });
   expect(other).toEqual(truth('MSFT').filter((b) => b.time >= utc('2023-01-03') && b.time <= utc('2023-12-29')));
 });
+
+it('a series meta with a digit changed (still valid JSON) is absent: refetched online, OFFLINE_MISS offline', async () => {
+  await warm(['IBM', 'KO']);
+  // Move each ledger end by a digit, as a flipped bit in a number would.
+  const db = new Level<string, string>(path.join(fx.tmp.path, 'db'));
+  const metas = db.sublevel<string, string>('meta');
+  for await (const [id, stored] of metas.iterator()) {
+    const edited = stored.replace(/"end":(\d)/, (_m, d: string) => `"end":${(Number(d) + 1) % 10}`);
+    expect(edited).not.toBe(stored);
+    JSON.parse(edited.slice(edited.indexOf('{')));
+    await metas.put(id, edited);
+  }
+  await db.close();
+
+  const offline = await fx.open({ now, offline: true });
+  const err = await offline.getBars({ symbol: 'KO', ...RANGE }).catch((e: unknown) => e);
+  expect(isBarcacheError(err, ErrorCode.OFFLINE_MISS), `got ${String(err)}`).toBe(true);
+  expect(await offline.listSeries()).toEqual([]);
+  await offline.close();
+
+  const calls = fx.calls('IBM');
+  const cache = await fx.open({ now });
+  expect(await cache.getBars({ symbol: 'IBM', ...RANGE })).toEqual(truth('IBM'));
+  expect(fx.calls('IBM')).toBeGreaterThan(calls);
+});
