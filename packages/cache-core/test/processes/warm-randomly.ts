@@ -1,10 +1,21 @@
 // Warms random quarters of random symbols, one getBars after another, until killed: the crash
 // test kills it (SIGKILL) at many points and checks that every ledger claim has its bars.
-import { mulberry32 } from '../../../test-support/src/synthetic-bars.js';
 import { openCache, YahooProvider } from '../../src/index.js';
 
 const [dir, baseUrl, seedArg] = process.argv.slice(2);
 const random = mulberry32(Number(seedArg ?? 1));
+
+/** test-support's seeded PRNG, inlined so that the bundled child imports nothing but cache-core. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 const cache = await openCache({
   dir: dir!,
   provider: new YahooProvider({ baseUrl: baseUrl! }),
