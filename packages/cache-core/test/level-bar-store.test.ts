@@ -292,7 +292,7 @@ describe('LevelBarStore: unreadable meta', () => {
     await store.close();
     const db = new Level<string, string>(path.join(dir, 'db'));
     await db.open();
-    const metaLevel = db.sublevel<string, string>('meta');
+    const metaLevel = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
     await metaLevel.put(meta.id, edit((await metaLevel.get(meta.id))!));
     await db.close();
     return meta;

@@ -76,7 +76,7 @@ it('a series meta with a digit changed (still valid JSON) is absent: refetched o
   await warm(['IBM', 'KO']);
   // Move each ledger end by a digit, as a flipped bit in a number would.
   const db = new Level<string, string>(path.join(fx.tmp.path, 'db'));
-  const metas = db.sublevel<string, string>('meta');
+  const metas = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
   for await (const [id, stored] of metas.iterator()) {
     const edited = stored.replace(/"end":(\d)/, (_m, d: string) => `"end":${(Number(d) + 1) % 10}`);
     expect(edited).not.toBe(stored);

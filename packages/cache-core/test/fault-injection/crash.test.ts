@@ -29,7 +29,9 @@ beforeAll(async () => {
   server = await startYahooChartServer();
   tmp = makeTempDir('barcache-crash-');
   const require = createRequire(import.meta.url);
-  const esbuild = (await import(createRequire(require.resolve('tsx')).resolve('esbuild'))) as typeof import('esbuild');
+  // esbuild comes with tsx (the tests' TypeScript loader); only its `build` is used.
+  type Build = (options: Record<string, unknown>) => Promise<unknown>;
+  const esbuild = (await import(createRequire(require.resolve('tsx')).resolve('esbuild'))) as { build: Build };
   mkdirSync(path.dirname(bundle), { recursive: true });
   await esbuild.build({
     entryPoints: [path.join(here, '..', 'processes', 'warm-randomly.ts')],
