@@ -59,7 +59,7 @@ describe(`fault injection: flipped bytes (seed ${SEED})`, () => {
       const { tally, flips } = await flipCases(kind, CASES[kind]);
       console.log(
         `fault injection (${kind}, seed ${SEED}): ${CASES[kind]} cases, ${flips} flipped bytes; answers: ${tally.equal} true, ` +
-          `${tally.coded} coded errors, ${tally.short.length} silently short, ${tally.wrong.length} wrong/uncoded`,
+          `${tally.coded} coded errors ${JSON.stringify(tally.codes)}, ${tally.short.length} silently short, ${tally.wrong.length} wrong/uncoded`,
       );
       expect(tally.short).toEqual([]);
       expect(tally.wrong).toEqual([]);

@@ -57,13 +57,20 @@ export function truth(symbol: string, from: string, to: string) {
 export interface Tally {
   equal: number;
   coded: number;
+  /** Coded errors by code. */
+  codes: Record<string, number>;
   /** Answers with fewer bars than exist and no error: the worst failure. */
   short: string[];
   /** Answers with other bars (or more) and no error, and uncoded errors. */
   wrong: string[];
 }
 
-export const emptyTally = (): Tally => ({ equal: 0, coded: 0, short: [], wrong: [] });
+export const emptyTally = (): Tally => ({ equal: 0, coded: 0, codes: {}, short: [], wrong: [] });
+
+function countCode(tally: Tally, code: string): void {
+  tally.coded++;
+  tally.codes[code] = (tally.codes[code] ?? 0) + 1;
+}
 
 /** Asks for every warmed range and files each answer in `tally`. */
 export async function checkAnswers(cache: BarCache, tally: Tally, label: string): Promise<void> {
@@ -73,7 +80,7 @@ export async function checkAnswers(cache: BarCache, tally: Tally, label: string)
     try {
       got = await cache.getBars({ symbol: w.symbol, interval: '1d', start: w.from, end: w.to });
     } catch (err) {
-      if (isBarcacheError(err)) tally.coded++;
+      if (isBarcacheError(err)) countCode(tally, err.code);
       else tally.wrong.push(`${label} ${w.symbol}: uncoded ${String(err)}`);
       continue;
     }
@@ -92,7 +99,7 @@ export async function checkDir(dir: string, server: YahooChartServer, tally: Tal
       cache = await open(dir, server, { offline });
     } catch (err) {
       if (isBarcacheError(err)) {
-        tally.coded++;
+        countCode(tally, err.code);
         openErrors.push(err.code);
       } else tally.wrong.push(`${label}: open failed uncoded: ${String(err)}`);
       continue;
