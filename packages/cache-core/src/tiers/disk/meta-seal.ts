@@ -5,7 +5,7 @@
  * before checksums existed (plain JSON) are still read, and sealed on their next commit.
  * Pure: no I/O.
  */
-import { crc32 } from './bar-block-codec.js';
+import { crc32 } from './bar-block-format.js';
 import type { SeriesMeta } from './bar-store.js';
 
 const encoder = new TextEncoder();
