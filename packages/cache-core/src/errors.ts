@@ -47,8 +47,6 @@ export const ErrorCode = {
   UNSUPPORTED_FILESYSTEM: 'UNSUPPORTED_FILESYSTEM',
   /** A commit carried a fill-lease token that is no longer the series' current one (the lease was released and granted again). Nothing was written. */
   LEASE_LOST: 'LEASE_LOST',
-  /** The filesystem refused access (or a folder is not private enough to hold the leader's socket); `details.path` names it. */
-  PERMISSION_DENIED: 'PERMISSION_DENIED',
   /**
    * A price file that cannot be imported (a missing column, a bad number, unsorted or duplicate
    * times, mixed time zones…); `details.file` and `details.line` (1-based, as an editor counts)
@@ -57,6 +55,18 @@ export const ErrorCode = {
   INVALID_FILE: 'INVALID_FILE',
   /** A read-only command (ls, stats, explain) was pointed at a dir that holds no cache; `details.dir`. */
   NO_CACHE: 'NO_CACHE',
+  /**
+   * The cache database will not open (or a table file is damaged); `details.dir` names the cache
+   * dir. Nothing was deleted: `barcache repair` / openCache({ repair: true }) is the way out.
+   */
+  STORE_CORRUPT: 'STORE_CORRUPT',
+  /** The disk holding the cache is full; `details.path`. Nothing stored was lost; reads still work. */
+  DISK_FULL: 'DISK_FULL',
+  /**
+   * The cache dir cannot be written (read-only, no rights, or a file in its place), or a folder is
+   * not private enough to hold the leader's socket; `details.path` names it.
+   */
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultBarCache } from './cache/bar-cache.js';
 import { defaultCacheDir } from './cache-dir.js';
@@ -7,6 +6,8 @@ import { YahooProvider } from './provider/yahoo-provider.js';
 import { StatsSnapshotWriter } from './stats/stats-snapshot.js';
 import { MemoryBarStore } from './tiers/disk/memory-bar-store.js';
 import { ElectedBarStore } from './tiers/disk/shared-dir/elected-bar-store.js';
+import { repairCacheDir } from './tiers/disk/store-repair.js';
+import { makeDir } from './tiers/disk/make-dir.js';
 import type { BarCache, OpenCacheOptions } from './types.js';
 
 const DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024;
@@ -32,7 +33,12 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
 
   const inMemory = options.dir === IN_MEMORY_DIR;
   const dir = inMemory ? IN_MEMORY_DIR : path.resolve(options.dir ?? defaultCacheDir());
-  if (!inMemory) await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  // Created for the owner only: other users cannot read the cache or reach its leader's socket.
+  if (!inMemory) await makeDir(dir, dir, 0o700);
+  if (!inMemory && options.repair === true) {
+    const report = await repairCacheDir({ dir, lockTimeoutMs, now });
+    options.onRepair?.(report);
+  }
   const label = options.processLabel ?? defaultLabel();
   const leaderTimeoutMs = options.leaderTimeoutMs === undefined ? {} : { leaderTimeoutMs: nonNegative(options.leaderTimeoutMs, 0, 'leaderTimeoutMs') };
   const store = inMemory

@@ -2,6 +2,7 @@
  * The public contract of cache-core (see ../../../docs/architecture.md). Adapters, the VS Code
  * extension and outside checks rely on these names and meanings.
  */
+import type { RepairReport } from './tiers/disk/store-repair.js';
 
 export const INTERVALS = ['1m', '2m', '5m', '15m', '30m', '60m', '90m', '1h', '1d', '5d', '1wk', '1mo', '3mo'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -205,6 +206,9 @@ export interface ClearFilter {
   before?: TimeInput;
 }
 
+/** What openCache({ repair: true }) and `barcache repair` found and did (see tiers/disk/store-repair.ts). */
+export type { RepairReport } from './tiers/disk/store-repair.js';
+
 export interface OpenCacheOptions {
   /** Default: $BARCACHE_DIR, else the OS cache dir (~/.cache/barcache on Linux). */
   dir?: string;
@@ -234,6 +238,14 @@ export interface OpenCacheOptions {
   statsSnapshots?: boolean;
   /** A label for this process in stats snapshots (e.g. 'barcache warm', 'backtest'). Default: argv. */
   processLabel?: string;
+  /**
+   * Check the database before opening (every key and value is read) and repair it if it is
+   * damaged: LevelDB's own repair first; if that fails, the old database is moved aside to
+   * `<dir>/db-damaged-<time>` (never deleted) and a fresh one started. See docs/recovery.md.
+   */
+  repair?: boolean;
+  /** Told what `repair: true` found and did. */
+  onRepair?: (report: RepairReport) => void;
 }
 
 /** A columnar window of one series (see BarCache.peekColumns): equal-length typed arrays, `time` ascending. */

@@ -53,6 +53,14 @@ runStoreContract('LevelBarStore', async () => {
       await flipBlockBytes(dir, id, blockStart);
       await store.open();
     },
+    async lose(id: string, blockStart: number) {
+      await store.close();
+      const db = new Level<string, string>(path.join(dir, 'db'));
+      await db.open();
+      await db.sublevel('blocks').del(blockKey(id, blockStart));
+      await db.close();
+      await store.open();
+    },
     async reopen() {
       await store.close();
       store = new LevelBarStore({ dir });
@@ -236,31 +244,103 @@ describe('LevelBarStore: atomic commits', () => {
   });
 });
 
-describe('LevelBarStore: unreadable meta', () => {
-  it('treats a series whose meta will not parse as absent, and its next commit drops the orphaned blocks', async () => {
+describe('LevelBarStore: blocks older than their meta', () => {
+  it('reports a block whose stored version is older than the meta describes as corrupt', async () => {
+    // LevelDB's log recovery can drop the batch that rewrote a block while a later batch's meta
+    // (listing the new version) survives: the old, shorter block must not be served as whole.
     const dir = await tempDir();
     const Y2020 = Date.UTC(2020, 0, 1);
-    const Y2021 = Date.UTC(2021, 0, 1);
     const meta = makeMeta();
-    let store = new LevelBarStore({ dir });
+    const store = new LevelBarStore({ dir });
+    await store.open();
+    await store.commit({ meta, put: new Map([[Y2020, BarColumns.fromBars(dailyBars(Y2020, 10))]]) });
+    const old = (await store.close(), await readRaw(dir, blockKey(meta.id, Y2020)));
+    await store.open();
+    await store.commit({ meta, put: new Map([[Y2020, BarColumns.fromBars(dailyBars(Y2020, 30))]]) });
+    await store.close();
+    const db = new Level<string, string>(path.join(dir, 'db'));
+    await db.open();
+    await db.sublevel<string, Uint8Array>('blocks', { valueEncoding: 'view' }).put(blockKey(meta.id, Y2020), old);
+    await db.close();
+    await store.open();
+    const r = await store.readBlocks(meta.id, [Y2020]);
+    expect(r.corrupt).toEqual([Y2020]);
+    expect(r.blocks.size).toBe(0);
+    await store.close();
+  });
+});
+
+async function readRaw(dir: string, key: string): Promise<Uint8Array> {
+  const db = new Level<string, string>(path.join(dir, 'db'));
+  await db.open();
+  try {
+    return (await db.sublevel<string, Uint8Array>('blocks', { valueEncoding: 'view' }).get(key))!;
+  } finally {
+    await db.close();
+  }
+}
+
+describe('LevelBarStore: unreadable meta', () => {
+  const Y2020 = Date.UTC(2020, 0, 1);
+  const Y2021 = Date.UTC(2021, 0, 1);
+
+  /** Stores one series, then rewrites its raw meta value with `edit` (the store closed). */
+  async function storeThenEditMeta(dir: string, edit: (stored: string) => string) {
+    const meta = makeMeta();
+    const store = new LevelBarStore({ dir });
     await store.open();
     await store.commit({ meta, put: new Map([[Y2020, BarColumns.fromBars(dailyBars(Y2020, 10))]]) });
     await store.close();
-
     const db = new Level<string, string>(path.join(dir, 'db'));
     await db.open();
-    await db.sublevel('meta').put(meta.id, '{"id": garbage');
+    const metaLevel = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
+    await metaLevel.put(meta.id, edit((await metaLevel.get(meta.id))!));
     await db.close();
+    return meta;
+  }
 
-    store = new LevelBarStore({ dir });
+  it('treats a series whose meta will not parse as absent and removes its orphaned blocks at open', async () => {
+    const dir = await tempDir();
+    const meta = await storeThenEditMeta(dir, () => '{"id": garbage');
+    const store = new LevelBarStore({ dir });
     await store.open();
-    expect(store.unreadableMeta).toEqual([meta.id]);
+    expect(store.orphanBlocksRemoved).toBe(1);
+    expect(store.unreadableMeta).toEqual([]);
     expect(await store.getMeta(meta.id)).toBeUndefined();
     expect(await store.totalBytes()).toBe(0);
+    expect((await store.readBlocks(meta.id, [Y2020])).blocks.size).toBe(0);
     await store.commit({ meta, put: new Map([[Y2021, BarColumns.fromBars(dailyBars(Y2021, 3))]]) });
-    expect(store.unreadableMeta).toEqual([]);
     const r = await store.readBlocks(meta.id, [Y2020, Y2021]);
     expect([...r.blocks.keys()]).toEqual([Y2021]);
+    await store.close();
+  });
+
+  it('a meta with one digit changed inside still-valid JSON fails its checksum: the series is absent', async () => {
+    const dir = await tempDir();
+    // The ledger's end moves by a digit: it would claim bars that were never stored.
+    const meta = await storeThenEditMeta(dir, (stored) => {
+      const end = String(Date.UTC(2022, 0, 1));
+      const changed = String(Date.UTC(2022, 0, 1) + 7 * 86_400_000);
+      expect(stored).toContain(end);
+      const edited = stored.replace(end, changed);
+      JSON.parse(edited.slice(edited.indexOf('{'))); // still valid JSON
+      return edited;
+    });
+    const store = new LevelBarStore({ dir });
+    await store.open();
+    expect(await store.getMeta(meta.id)).toBeUndefined();
+    expect(store.orphanBlocksRemoved).toBe(1);
+    expect((await store.readBlocks(meta.id, [Y2020])).blocks.size).toBe(0);
+    await store.close();
+  });
+
+  it('still reads a meta written before metas carried a checksum (plain JSON)', async () => {
+    const dir = await tempDir();
+    const meta = await storeThenEditMeta(dir, (stored) => stored.slice(stored.indexOf('{')));
+    const store = new LevelBarStore({ dir });
+    await store.open();
+    expect((await store.getMeta(meta.id))?.blocks.map((b) => b.bars)).toEqual([10]);
+    expect((await store.readBlocks(meta.id, [Y2020])).blocks.get(Y2020)?.length).toBe(10);
     await store.close();
   });
 });

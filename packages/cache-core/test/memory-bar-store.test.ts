@@ -12,6 +12,9 @@ runStoreContract('MemoryBarStore', async () => {
       const i = bytes.length >> 1;
       bytes[i] = bytes[i]! ^ 0xff;
     },
+    async lose(id, blockStart) {
+      if (!store.loseEncodedBlock(id, blockStart)) throw new Error(`no block ${id} @ ${blockStart}`);
+    },
     async cleanup() {
       await store.close();
     },

@@ -16,6 +16,11 @@ export interface StoreFixture {
   store: BarStore;
   /** Damages the stored bytes of one block (the store may be closed and reopened meanwhile). */
   corrupt(id: string, blockStart: number): Promise<void>;
+  /**
+   * Removes one block's stored bytes behind the meta's back (the meta still lists it), as a disk
+   * or LevelDB's log recovery loses a write. The store may be closed and reopened meanwhile.
+   */
+  lose?(id: string, blockStart: number): Promise<void>;
   /** Closes the store and opens a new instance on the same location (persistent stores only). */
   reopen?(): Promise<BarStore>;
   cleanup(): Promise<void>;
@@ -230,6 +235,22 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
       // Rewriting the block heals it.
       await store.commit({ meta, put: new Map([[Y2020, cols(dailyBars(Y2020, 3))]]) });
       expect((await store.readBlocks(meta.id, [Y2020])).blocks.get(Y2020)!.length).toBe(3);
+    });
+
+    it('reports a block the meta lists but the store lacks as corrupt, never as "no bars"', async (ctx) => {
+      if (fx.lose === undefined) ctx.skip();
+      const meta = makeMeta();
+      const bars2021 = dailyBars(Y2021, 20);
+      await store.commit({ meta, put: new Map([[Y2020, cols(dailyBars(Y2020, 20))], [Y2021, cols(bars2021)]]) });
+      await fx.lose!(meta.id, Y2020);
+      store = fx.store;
+      const r = await store.readBlocks(meta.id, [Y2020, Y2021, Y2022]);
+      expect(r.corrupt).toEqual([Y2020]);
+      expect([...r.blocks.keys()]).toEqual([Y2021]);
+      expect(r.blocks.get(Y2021)!.toBars()).toEqual(bars2021);
+      // Deleting the lost block (what the cache does) makes the series consistent again.
+      await store.commit({ meta, del: [Y2020] });
+      expect((await store.readBlocks(meta.id, [Y2020, Y2021])).corrupt).toEqual([]);
     });
 
     it('keeps everything across close and reopen (if persistent)', async (ctx) => {

@@ -11,6 +11,7 @@ import { clearCommand } from './commands/clear.js';
 import { explainCommand } from './commands/explain.js';
 import { importCommand } from './commands/import.js';
 import { lsCommand } from './commands/ls.js';
+import { repairCommand } from './commands/repair.js';
 import { statsCommand } from './commands/stats.js';
 import { warmCommand } from './commands/warm.js';
 
@@ -46,6 +47,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
     lsCommand(ctx),
     clearCommand(ctx, setExit),
     explainCommand(ctx),
+    repairCommand(ctx),
   ]) {
     program.addCommand(cmd);
   }

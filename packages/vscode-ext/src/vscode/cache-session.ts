@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { type BarCache, openCache } from '@barcache/cache-core';
+import { type BarCache, openCache, repairCacheDir } from '@barcache/cache-core';
 import { errorText, isLockedError, lockedMessage } from '../error-text.js';
+import { isStoreCorruptError, REPAIR_ACTION, repairOutcomeText, storeCorruptPrompt } from '../store-repair-offer.js';
 import type { BarcacheSettings } from '../settings.js';
 import { OwnStats } from './own-stats.js';
 
@@ -116,6 +117,14 @@ export class CacheSessions implements vscode.Disposable {
           const choice = await untilAborted(vscode.window.showWarningMessage(lockedMessage(err, settings.cacheDir), 'Retry'), signal);
           if (choice === 'Retry' && !signal.aborted) continue;
           throw new CancelledByUser();
+        }
+        if (isStoreCorruptError(err) && opts.interactive !== false) {
+          // The database will not open: offer the same repair as `barcache repair`, then open again.
+          const choice = await untilAborted(vscode.window.showErrorMessage(storeCorruptPrompt(settings.cacheDir), REPAIR_ACTION), signal);
+          if (choice !== REPAIR_ACTION || signal.aborted) throw err;
+          const report = await repairCacheDir({ dir: settings.cacheDir });
+          void vscode.window.showInformationMessage(repairOutcomeText(report));
+          continue;
         }
         throw err;
       }

@@ -1,13 +1,17 @@
-import { mkdir } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Level } from 'level';
 import { BarcacheError, ErrorCode } from '../../errors.js';
-import type { BarStore, BarStoreSupports, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from './bar-store.js';
-import { LocalLeases } from './local-leases.js';
-import { blockKey, checkReadArgs, checkSeriesId, decodeBlocks, prepareCommits, seriesBlockRange, seriesBytes } from './block-commit.js';
+import type { BarStoreSupports, BlockInfo, BlockReadResult, SeriesMeta } from './bar-store.js';
+import { AbstractBarStore } from './abstract-bar-store.js';
+import { blockKey, checkReadArgs, decodeBlocks, seriesBlockRange, seriesBytes, type PreparedCommit } from './block-commit.js';
 import { currentOwner, describeOwner, readOwner, removeOwner, writeOwner, type CacheDirOwner } from './cache-dir-owner.js';
+import { makeDir } from './make-dir.js';
 import { MetaIndex } from './meta-index.js';
+import { openReadOnlyCopy } from './read-only-copy.js';
+import { sealMeta, unsealMeta } from './meta-seal.js';
+import { classifyStoreFailure, diskFullError, storeCorruptError, toStoreError } from './store-failure.js';
 
 export interface LevelBarStoreOptions {
   /** The cache dir. The database lives in `<dir>/db`, the holder's record in `<dir>/owner.json`. */
@@ -21,6 +25,12 @@ export interface LevelBarStoreOptions {
   now?: () => number;
   /** How this process is named in owner.json (e.g. 'barcache warm'). Default: its command line. */
   processLabel?: string;
+  /**
+   * When the disk is too full for LevelDB to open the database (it writes while recovering),
+   * open a copy of it in the OS temp dir and serve it read-only (commits throw DISK_FULL).
+   * Default: true.
+   */
+  readOnlyWhenFull?: boolean;
 }
 
 /** One operation of the single batch a commit writes (abstract-level's batch operation shape). */
@@ -34,43 +44,57 @@ type MetaLevel = ReturnType<typeof anyDb.sublevel<string, string>>;
 type BlockLevel = ReturnType<typeof anyDb.sublevel<string, Uint8Array>>;
 
 const MAX_BACKOFF_MS = 200;
+/** Files whose presence means a database exists in a folder (so a missing CURRENT is damage). */
+const DB_FILE = /^(CURRENT|MANIFEST-\d+|\d+\.(log|ldb|sst))$/;
 
 function isLockError(err: unknown): boolean {
   const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
   return e?.code === 'LEVEL_LOCKED' || (e?.code === 'LEVEL_DATABASE_NOT_OPEN' && e.cause?.code === 'LEVEL_LOCKED');
 }
 
+/** The database folder of a cache dir. */
+export function databaseDir(dir: string): string {
+  return path.join(dir, 'db');
+}
+
 /**
- * L2 on disk: one LevelDB at `<dir>/db` with two sublevels, `meta` (one JSON value per series id)
- * and `blocks` (`<seriesId>\x00<blockStart hex>` → encoded block). Every commit is one LevelDB
- * batch, so the ledger in a meta never claims bars whose block is not on disk.
+ * L2 on disk: one LevelDB at `<dir>/db` with two sublevels, `meta` (one checksummed JSON value per
+ * series id, see meta-seal.ts) and `blocks` (`<seriesId>\x00<blockStart hex>` → encoded block).
+ * Every commit is one LevelDB batch, so the ledger in a meta never claims bars whose block is not
+ * on disk; what LevelDB loses to damage is caught on read (see AbstractBarStore.readBlocks).
  *
  * The store keeps a copy of every meta in memory (it is the only writer while it holds the lock),
  * which makes getMeta/listMeta/totalBytes cheap.
+ *
+ * Failures are coded and name the dir: STORE_CORRUPT (will not open: see store-repair.ts),
+ * DISK_FULL, PERMISSION_DENIED.
  */
-export class LevelBarStore implements BarStore {
+export class LevelBarStore extends AbstractBarStore {
   readonly supports: BarStoreSupports = Object.freeze({ persistent: true, checksums: true });
   readonly dir: string;
   readonly lockTimeoutMs: number;
   readonly #now: () => number;
   readonly #label: string | undefined;
+  readonly #readOnlyWhenFull: boolean;
 
   #db: Level<string, string> | undefined;
   #meta: MetaLevel | undefined;
   #blocks: BlockLevel | undefined;
-  #state: 'closed' | 'opening' | 'open' | 'closing' = 'closed';
   #owner: CacheDirOwner | undefined;
   readonly #metas = new MetaIndex();
-  readonly #leases = new LocalLeases();
-  /** Writes run one after another, so each recomputes `blocks` from the previous one's result. */
-  #writeChain: Promise<unknown> = Promise.resolve();
+  /** Set while serving a read-only copy because the disk was full at open. */
+  #readOnlyCopy: string | undefined;
   /**
-   * Ids whose stored meta would not parse at open. Such a series reads as absent (so the cache
-   * refetches it); its next commit or deleteSeries also removes the blocks left under its id.
+   * Ids whose stored meta failed its checksum or would not parse at open. Such a series reads as
+   * absent (so the cache refetches it). Its blocks are removed at open; if that cannot be written
+   * (disk full), they go with the series' next commit or deleteSeries.
    */
   readonly unreadableMeta: string[] = [];
+  /** Block keys removed at the last open because their series' meta was unreadable. */
+  orphanBlocksRemoved = 0;
 
   constructor(options: LevelBarStoreOptions) {
+    super();
     if (options === null || typeof options !== 'object') throw new TypeError('LevelBarStore: options are required');
     if (typeof options.dir !== 'string' || options.dir.length === 0) throw new TypeError('LevelBarStore: dir must be a non-empty string');
     const lockTimeoutMs = options.lockTimeoutMs ?? 2000;
@@ -79,40 +103,78 @@ export class LevelBarStore implements BarStore {
     this.lockTimeoutMs = lockTimeoutMs;
     this.#now = options.now ?? Date.now;
     this.#label = options.processLabel;
+    this.#readOnlyWhenFull = options.readOnlyWhenFull ?? true;
   }
 
-  get status(): 'closed' | 'opening' | 'open' | 'closing' {
-    return this.#state;
+  protected get description(): string {
+    return `LevelBarStore at ${this.dir}`;
   }
 
-  async open(): Promise<void> {
-    if (this.#state === 'open') return;
-    if (this.#state !== 'closed') throw new TypeError(`LevelBarStore: cannot open while ${this.#state}`);
-    this.#state = 'opening';
+  /** Why the store is read-only (undefined when it is not). */
+  get readOnly(): { reason: 'disk full'; copy: string } | undefined {
+    return this.#readOnlyCopy === undefined ? undefined : { reason: 'disk full', copy: this.#readOnlyCopy };
+  }
+
+  protected async _open(): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true });
-      const db = await this.#openWithRetry();
-      this.#db = db;
-      this.#meta = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
-      this.#blocks = db.sublevel<string, Uint8Array>('blocks', { valueEncoding: 'view' });
-      await this.#loadMetas();
-      this.#owner = currentOwner({ now: this.#now, ...(this.#label === undefined ? {} : { command: this.#label }) });
-      await writeOwner(this.dir, this.#owner);
-      this.#state = 'open';
+      const location = databaseDir(this.dir);
+      const kind = await stat(location).then((st) => (st.isDirectory() ? 'dir' : 'other'), () => 'none');
+      if (kind === 'other') throw storeCorruptError(this.dir, new Error(`${location} is not a directory`));
+      // Created here (not by LevelDB) so that a read-only or foreign dir is named with a code.
+      await makeDir(location, this.dir);
+      let db: Db;
+      try {
+        db = await this.#openWithRetry(location);
+      } catch (err) {
+        const coded = toStoreError(err, this.dir, true);
+        if (!this.#readOnlyWhenFull || classifyStoreFailure(err) !== 'full') throw coded;
+        const copy = await openReadOnlyCopy(location).catch(() => Promise.reject(coded));
+        this.#readOnlyCopy = copy.location;
+        db = copy.db;
+      }
+      this.#attach(db);
+      try {
+        await this.#loadMetas();
+      } catch (err) {
+        throw toStoreError(err, this.dir, true);
+      }
+      if (this.#readOnlyCopy === undefined) {
+        await this.#removeOrphans();
+        this.#owner = currentOwner({ now: this.#now, ...(this.#label === undefined ? {} : { command: this.#label }) });
+        // Only for LOCKED messages: a full disk must not stop the cache opening.
+        await writeOwner(this.dir, this.#owner).catch(() => undefined);
+      }
     } catch (err) {
-      const db = this.#db;
-      this.#db = undefined;
-      this.#state = 'closed';
-      await db?.close().catch(() => {});
+      await this.#detach();
       throw err;
     }
   }
 
-  async #openWithRetry(): Promise<Level<string, string>> {
+  #attach(db: Db): void {
+    this.#db = db;
+    this.#meta = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
+    this.#blocks = db.sublevel<string, Uint8Array>('blocks', { valueEncoding: 'view' });
+  }
+
+  async #detach(): Promise<void> {
+    const db = this.#db;
+    const copy = this.#readOnlyCopy;
+    this.#db = undefined;
+    this.#meta = undefined;
+    this.#blocks = undefined;
+    this.#readOnlyCopy = undefined;
+    await db?.close().catch(() => {});
+    if (copy !== undefined) await rm(path.dirname(copy), { recursive: true, force: true }).catch(() => {});
+  }
+
+  async #openWithRetry(location: string): Promise<Db> {
     const started = performance.now();
+    // A folder holding database files but no CURRENT is damaged: LevelDB would silently start an
+    // empty database there (and later delete the old tables). Refuse; repair can rebuild it.
+    const createIfMissing = !(await hasDatabaseFiles(location));
     let delay = 10;
     for (;;) {
-      const db = new Level<string, string>(path.join(this.dir, 'db'), { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+      const db = new Level<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8', createIfMissing });
       try {
         await db.open();
         return db;
@@ -136,122 +198,129 @@ export class LevelBarStore implements BarStore {
   async #loadMetas(): Promise<void> {
     this.#metas.clear();
     this.unreadableMeta.length = 0;
-    for await (const [id, json] of this.#meta!.iterator()) {
-      let meta: SeriesMeta;
-      try {
-        meta = JSON.parse(json) as SeriesMeta;
-        if (!Array.isArray(meta.blocks)) throw new TypeError('no blocks');
-      } catch {
+    for await (const [id, stored] of this.#meta!.iterator()) {
+      const found = unsealMeta(stored);
+      if (found === undefined) {
         this.unreadableMeta.push(id);
         continue;
       }
-      this.#metas.set(id, { json, meta, bytes: seriesBytes(json, meta.blocks) });
+      this.#metas.set(id, { json: found.json, meta: found.meta, bytes: seriesBytes(found.json, found.meta.blocks) });
     }
   }
 
-  async close(): Promise<void> {
-    if (this.#state === 'closed' || this.#state === 'closing') return;
-    if (this.#state === 'opening') throw new TypeError('LevelBarStore: close() while opening');
-    this.#state = 'closing';
+  /** Removes the blocks and meta of series whose meta was unreadable (best effort: see unreadableMeta). */
+  async #removeOrphans(): Promise<void> {
+    this.orphanBlocksRemoved = 0;
+    if (this.unreadableMeta.length === 0) return;
     try {
-      await this.#writeChain.catch(() => {});
+      const ops = await this.#seriesDeletion(this.unreadableMeta);
+      await this._writeBatch(ops);
+      this.orphanBlocksRemoved = ops.length - this.unreadableMeta.length;
+      this.unreadableMeta.length = 0;
+    } catch {
+      // Kept in unreadableMeta: the series' next commit or deletion removes them.
+    }
+  }
+
+  /** Batch operations deleting every block and the meta of the given series. */
+  async #seriesDeletion(ids: readonly string[]): Promise<LevelBatchOp[]> {
+    const ops: LevelBatchOp[] = [];
+    for (const id of ids) {
+      for await (const key of this.#blocks!.keys(seriesBlockRange(id))) ops.push({ type: 'del', key, sublevel: this.#blocks });
+      ops.push({ type: 'del', key: id, sublevel: this.#meta });
+    }
+    return ops;
+  }
+
+  protected async _close(): Promise<void> {
+    try {
       // Remove our record while we still hold the lock, so we never delete a successor's.
       if (this.#owner !== undefined) await removeOwner(this.dir, this.#owner).catch(() => {});
-      await this.#db?.close();
     } finally {
-      this.#db = undefined;
       this.#owner = undefined;
-      this.#state = 'closed';
+      await this.#detach();
     }
   }
 
-  #assertOpen(): void {
-    if (this.#state !== 'open') {
-      throw new BarcacheError(ErrorCode.CLOSED, `LevelBarStore at ${this.dir} is not open (${this.#state})`);
-    }
-  }
-
-  async getMeta(id: string): Promise<SeriesMeta | undefined> {
-    this.#assertOpen();
-    checkSeriesId(id);
+  protected async _getMeta(id: string): Promise<SeriesMeta | undefined> {
     return this.#metas.copy(id);
   }
 
-  async listMeta(): Promise<SeriesMeta[]> {
-    this.#assertOpen();
+  protected async _listMeta(): Promise<SeriesMeta[]> {
     return this.#metas.list();
   }
 
-  async readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
-    this.#assertOpen();
-    const unique = checkReadArgs(id, starts);
-    const values = await this.#blocks!.getMany(unique.map((s) => blockKey(id, s)));
-    return decodeBlocks(unique, values);
+  protected async _currentMeta(id: string): Promise<SeriesMeta | undefined> {
+    return this.#metas.current(id);
   }
 
   /**
    * The stored bytes of blocks, not decoded (undefined when absent), for the distinct `starts` in
-   * the order first asked for: what the shared-dir leader sends its followers, who decode them.
+   * the order first asked for, with the block list the series' meta claims: what the shared-dir
+   * leader sends its followers, who decode them and audit them against `listed` (a block the meta
+   * lists but the store lacks is corrupt, exactly as readBlocks reports it here).
    */
-  async readEncodedBlocks(id: string, starts: readonly number[]): Promise<{ starts: number[]; encoded: (Uint8Array | undefined)[] }> {
-    this.#assertOpen();
+  async readEncodedBlocks(
+    id: string,
+    starts: readonly number[],
+  ): Promise<{ starts: number[]; encoded: (Uint8Array | undefined)[]; listed: BlockInfo[] }> {
+    const meta = await this.getMeta(id); // checks that the store is open and the id is sound
     const unique = checkReadArgs(id, starts);
-    return { starts: unique, encoded: await this.#blocks!.getMany(unique.map((s) => blockKey(id, s))) };
+    try {
+      return { starts: unique, encoded: await this.#blocks!.getMany(unique.map((s) => blockKey(id, s))), listed: meta?.blocks ?? [] };
+    } catch (err) {
+      throw toStoreError(err, this.dir);
+    }
   }
 
-  async commit(write: SeriesWrite): Promise<SeriesMeta> {
-    const [meta] = await this.commitMany([write]);
-    return meta!;
+  protected async _readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
+    try {
+      const values = await this.#blocks!.getMany(starts.map((s) => blockKey(id, s)));
+      return decodeBlocks(starts, values);
+    } catch (err) {
+      throw toStoreError(err, this.dir);
+    }
   }
 
-  async commitMany(writes: SeriesWrite[]): Promise<SeriesMeta[]> {
-    this.#assertOpen();
-    if (!Array.isArray(writes)) throw new TypeError('commitMany: expected an array of writes');
-    return this.#exclusive(async () => {
-      // Later writes to the same series build on earlier ones in this call.
-      const prepared = prepareCommits(writes, (id) => this.#metas.current(id));
-      if (prepared.length === 0) return [];
-      const ops: LevelBatchOp[] = [];
-      // A series whose stored meta would not parse starts afresh: drop its orphaned blocks too.
-      const orphaned = new Set(prepared.map((p) => p.id).filter((id) => this.unreadableMeta.includes(id)));
-      for (const id of orphaned) {
-        for await (const key of this.#blocks!.keys(seriesBlockRange(id))) ops.push({ type: 'del', key, sublevel: this.#blocks });
-      }
-      for (const p of prepared) {
-        for (const start of p.dels) ops.push({ type: 'del', key: blockKey(p.id, start), sublevel: this.#blocks });
-        for (const { start, bytes } of p.puts) ops.push({ type: 'put', key: blockKey(p.id, start), value: bytes, sublevel: this.#blocks });
-        ops.push({ type: 'put', key: p.id, value: p.metaJson, sublevel: this.#meta });
-      }
-      await this._writeBatch(ops);
-      for (const p of prepared) this.#metas.set(p.id, { json: p.metaJson, meta: p.meta, bytes: p.bytes });
-      for (const id of orphaned) this.unreadableMeta.splice(this.unreadableMeta.indexOf(id), 1);
-      return prepared.map((p) => JSON.parse(p.metaJson) as SeriesMeta);
-    });
+  protected async _applyCommits(prepared: PreparedCommit[]): Promise<void> {
+    this.#assertWritable();
+    // A series whose stored meta was unreadable starts afresh: drop its orphaned blocks too.
+    const orphaned = [...new Set(prepared.map((p) => p.id).filter((id) => this.unreadableMeta.includes(id)))];
+    const ops = await this.#seriesDeletion(orphaned);
+    for (const p of prepared) {
+      for (const start of p.dels) ops.push({ type: 'del', key: blockKey(p.id, start), sublevel: this.#blocks });
+      for (const { start, bytes } of p.puts) ops.push({ type: 'put', key: blockKey(p.id, start), value: bytes, sublevel: this.#blocks });
+      ops.push({ type: 'put', key: p.id, value: sealMeta(p.metaJson), sublevel: this.#meta });
+    }
+    await this.#write(ops);
+    for (const p of prepared) this.#metas.set(p.id, { json: p.metaJson, meta: p.meta, bytes: p.bytes });
+    for (const id of orphaned) this.unreadableMeta.splice(this.unreadableMeta.indexOf(id), 1);
   }
 
-  async deleteSeries(id: string): Promise<void> {
-    this.#assertOpen();
-    checkSeriesId(id);
-    await this.#exclusive(async () => {
-      const ops: LevelBatchOp[] = [];
-      for await (const key of this.#blocks!.keys(seriesBlockRange(id))) ops.push({ type: 'del', key, sublevel: this.#blocks });
-      ops.push({ type: 'del', key: id, sublevel: this.#meta });
-      await this._writeBatch(ops);
-      this.#metas.set(id, undefined);
-      const bad = this.unreadableMeta.indexOf(id);
-      if (bad >= 0) this.unreadableMeta.splice(bad, 1);
-    });
+  protected async _deleteSeries(id: string): Promise<void> {
+    this.#assertWritable();
+    await this.#write(await this.#seriesDeletion([id]));
+    this.#metas.set(id, undefined);
+    const bad = this.unreadableMeta.indexOf(id);
+    if (bad >= 0) this.unreadableMeta.splice(bad, 1);
   }
 
-  async lease(id: string, options: { signal?: AbortSignal } = {}): Promise<SeriesLease> {
-    this.#assertOpen();
-    checkSeriesId(id);
-    return this.#leases.acquire(id, options.signal);
-  }
-
-  async totalBytes(): Promise<number> {
-    this.#assertOpen();
+  protected async _totalBytes(): Promise<number> {
     return this.#metas.totalBytes;
+  }
+
+  #assertWritable(): void {
+    if (this.#readOnlyCopy !== undefined) {
+      throw diskFullError(this.dir, new Error('opened read-only: the disk was full when the cache was opened'));
+    }
+  }
+
+  async #write(ops: LevelBatchOp[]): Promise<void> {
+    try {
+      await this._writeBatch(ops);
+    } catch (err) {
+      throw toStoreError(err, this.dir);
+    }
   }
 
   /**
@@ -262,10 +331,13 @@ export class LevelBarStore implements BarStore {
     // The sublevel field makes one batch span both sublevels atomically.
     await this.#db!.batch(ops as never);
   }
+}
 
-  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#writeChain.then(fn, fn);
-    this.#writeChain = run.catch(() => {});
-    return run;
+async function hasDatabaseFiles(location: string): Promise<boolean> {
+  try {
+    const files = await readdir(location);
+    return files.some((f) => DB_FILE.test(f));
+  } catch {
+    return false;
   }
 }

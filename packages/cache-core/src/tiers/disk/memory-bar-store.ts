@@ -1,7 +1,6 @@
-import { BarcacheError, ErrorCode } from '../../errors.js';
-import type { BarStore, BarStoreSupports, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from './bar-store.js';
-import { LocalLeases } from './local-leases.js';
-import { checkReadArgs, checkSeriesId, decodeBlocks, prepareCommits } from './block-commit.js';
+import type { BarStoreSupports, BlockReadResult, SeriesMeta } from './bar-store.js';
+import { AbstractBarStore } from './abstract-bar-store.js';
+import { decodeBlocks, type PreparedCommit } from './block-commit.js';
 import { MetaIndex } from './meta-index.js';
 
 /**
@@ -9,53 +8,37 @@ import { MetaIndex } from './meta-index.js';
  * so sizes and checksums behave as with LevelBarStore. Data lives as long as the instance: closing
  * and reopening the same instance keeps it; a new instance starts empty.
  */
-export class MemoryBarStore implements BarStore {
+export class MemoryBarStore extends AbstractBarStore {
   readonly supports: BarStoreSupports = Object.freeze({ persistent: false, checksums: true });
-  #open = false;
   readonly #metas = new MetaIndex();
-  readonly #leases = new LocalLeases();
   readonly #blocks = new Map<string, Map<number, Uint8Array>>();
 
-  async open(): Promise<void> {
-    this.#open = true;
+  protected get description(): string {
+    return 'MemoryBarStore';
   }
 
-  async close(): Promise<void> {
-    this.#open = false;
-  }
+  protected async _open(): Promise<void> {}
 
-  #assertOpen(): void {
-    if (!this.#open) throw new BarcacheError(ErrorCode.CLOSED, 'MemoryBarStore is not open');
-  }
+  protected async _close(): Promise<void> {}
 
-  async getMeta(id: string): Promise<SeriesMeta | undefined> {
-    this.#assertOpen();
-    checkSeriesId(id);
+  protected async _getMeta(id: string): Promise<SeriesMeta | undefined> {
     return this.#metas.copy(id);
   }
 
-  async listMeta(): Promise<SeriesMeta[]> {
-    this.#assertOpen();
+  protected async _listMeta(): Promise<SeriesMeta[]> {
     return this.#metas.list();
   }
 
-  async readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
-    this.#assertOpen();
-    const unique = checkReadArgs(id, starts);
+  protected async _currentMeta(id: string): Promise<SeriesMeta | undefined> {
+    return this.#metas.current(id);
+  }
+
+  protected async _readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
     const series = this.#blocks.get(id);
-    return decodeBlocks(unique, unique.map((start) => series?.get(start)));
+    return decodeBlocks(starts, starts.map((start) => series?.get(start)));
   }
 
-  async commit(write: SeriesWrite): Promise<SeriesMeta> {
-    const [meta] = await this.commitMany([write]);
-    return meta!;
-  }
-
-  async commitMany(writes: SeriesWrite[]): Promise<SeriesMeta[]> {
-    this.#assertOpen();
-    if (!Array.isArray(writes)) throw new TypeError('commitMany: expected an array of writes');
-    // Prepare everything first (this is where a bad write throws), then apply: all or nothing.
-    const prepared = prepareCommits(writes, (id) => this.#metas.current(id));
+  protected async _applyCommits(prepared: PreparedCommit[]): Promise<void> {
     for (const p of prepared) {
       let series = this.#blocks.get(p.id);
       if (series === undefined) this.#blocks.set(p.id, (series = new Map()));
@@ -63,24 +46,14 @@ export class MemoryBarStore implements BarStore {
       for (const { start, bytes } of p.puts) series.set(start, bytes);
       this.#metas.set(p.id, { json: p.metaJson, meta: p.meta, bytes: p.bytes });
     }
-    return prepared.map((p) => JSON.parse(p.metaJson) as SeriesMeta);
   }
 
-  async deleteSeries(id: string): Promise<void> {
-    this.#assertOpen();
-    checkSeriesId(id);
+  protected async _deleteSeries(id: string): Promise<void> {
     this.#blocks.delete(id);
     this.#metas.set(id, undefined);
   }
 
-  async lease(id: string, options: { signal?: AbortSignal } = {}): Promise<SeriesLease> {
-    this.#assertOpen();
-    checkSeriesId(id);
-    return this.#leases.acquire(id, options.signal);
-  }
-
-  async totalBytes(): Promise<number> {
-    this.#assertOpen();
+  protected async _totalBytes(): Promise<number> {
     return this.#metas.totalBytes;
   }
 
@@ -90,5 +63,13 @@ export class MemoryBarStore implements BarStore {
    */
   peekEncodedBlock(id: string, start: number): Uint8Array | undefined {
     return this.#blocks.get(id)?.get(start);
+  }
+
+  /**
+   * Removes one block's stored bytes behind the meta's back (the meta still lists it). For tests:
+   * this is what a disk that loses a write does.
+   */
+  loseEncodedBlock(id: string, start: number): boolean {
+    return this.#blocks.get(id)?.delete(start) ?? false;
   }
 }

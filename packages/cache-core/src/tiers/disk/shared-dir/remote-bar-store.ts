@@ -1,5 +1,6 @@
 import { BarcacheError, ErrorCode } from '../../../errors.js';
-import type { BarStore, BarStoreSupports, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from '../bar-store.js';
+import type { BarStore, BarStoreSupports, BlockInfo, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from '../bar-store.js';
+import { auditBlocks } from '../block-audit.js';
 import { checkReadArgs, checkSeriesId, decodeBlocks } from '../block-commit.js';
 import { LeaderConnection, type LeaderConnectionOptions } from './leader-connection.js';
 import { encodeWrites, LeaderLostError } from './store-protocol.js';
@@ -72,7 +73,9 @@ export class RemoteBarStore implements BarStore {
     if (unique.length === 0) return { blocks: new Map(), corrupt: [] };
     const f = await conn.request('readBlocks', { seriesId: id, starts: unique });
     const found = f.header.found as number[];
-    return decodeBlocks(found, f.blobs);
+    // Audited against the leader's meta, as a local store audits: a block the meta lists but the
+    // store lacks (or holds at another version) is corrupt, so the cache refetches it.
+    return auditBlocks((f.header.listed as BlockInfo[] | undefined) ?? [], unique, decodeBlocks(found, f.blobs));
   }
 
   async commit(write: SeriesWrite): Promise<SeriesMeta> {

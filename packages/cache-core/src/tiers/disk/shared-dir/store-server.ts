@@ -198,7 +198,7 @@ export class StoreServer {
           found.push(read.starts[i]!);
           out.push(bytes);
         });
-        return [{ found }, out];
+        return [{ found, listed: read.listed }, out];
       }
       case 'commit': {
         const writes = decodeWrites(h.writes, blobs);
