@@ -106,6 +106,10 @@ describe('ls', () => {
   it('totals', () => {
     expect(lsSummaryLine(series)).toBe('2 series, 550 bars, 12.7 KiB on disk');
   });
+  it('says how many bars are missing for null prices', () => {
+    const holey = [{ ...series[0]!, holes: { pending: 80, known: 4 } }, series[1]!];
+    expect(lsSummaryLine(holey)).toBe('2 series, 550 bars, 12.7 KiB on disk; 84 bars missing (null prices): 80 asked again, 4 known holes');
+  });
 });
 
 describe('explain', () => {
@@ -142,6 +146,10 @@ describe('explain', () => {
       'provider requests: none (--offline: a getBars over the missing part fails with OFFLINE_MISS)',
     );
     expect(explainText({ ...cold, plannedRequests: [] }, false)).toContain('provider requests: none');
+    expect(explainText(cold, false)).not.toMatch(/holes|stale/);
+    const marked = explainText({ ...cold, holes: { pending: [D('2024-01-03')], known: [] }, stale: [{ start: D('2024-01-02'), end: D('2024-01-04') }] }, false);
+    expect(marked).toContain('holes (bars sent without prices): 1 asked again after the TTL, 0 known (not asked again)');
+    expect(marked).toMatch(/stale: .*2024-01-02.*refresh failed/);
   });
 });
 

@@ -124,7 +124,15 @@ export function lsRows(series: readonly SeriesInfo[], now: number): string[][] {
 export function lsSummaryLine(series: readonly SeriesInfo[]): string {
   const bars = series.reduce((sum, s) => sum + s.bars, 0);
   const bytes = series.reduce((sum, s) => sum + s.bytes, 0);
-  return `${formatCount(series.length)} series, ${formatCount(bars)} bars, ${formatBytes(bytes)} on disk`;
+  return `${formatCount(series.length)} series, ${formatCount(bars)} bars, ${formatBytes(bytes)} on disk${holesNote(series)}`;
+}
+
+/** '; 84 bars missing (null prices): 80 asked again, 4 known holes' when any series has holes. */
+function holesNote(series: readonly SeriesInfo[]): string {
+  const pending = series.reduce((n, s) => n + (s.holes?.pending ?? 0), 0);
+  const known = series.reduce((n, s) => n + (s.holes?.known ?? 0), 0);
+  if (pending + known === 0) return '';
+  return `; ${formatCount(pending + known)} bars missing (null prices): ${formatCount(pending)} asked again, ${formatCount(known)} known holes`;
 }
 
 export function sortSeries<T extends { symbol: string; interval: string; provider: string }>(series: readonly T[]): T[] {
@@ -162,6 +170,13 @@ export function explainText(report: ExplainReport, offline: boolean): string {
     const head = offline ? `provider requests: ${n} needed, but --offline: a getBars would fail with OFFLINE_MISS` : `provider requests: ${n}`;
     lines.push(head);
     for (const r of report.plannedRequests) lines.push(`  ${formatRequest(r)}`);
+  }
+  if (report.holes) {
+    const { pending, known } = report.holes;
+    lines.push(`holes (bars sent without prices): ${pending.length} asked again after the TTL, ${known.length} known (not asked again)`);
+  }
+  if (report.stale && report.stale.length > 0) {
+    lines.push(`stale: ${formatRanges(report.stale, ', ')} (refresh failed; served from disk, retried later)`);
   }
   return lines.join('\n');
 }
