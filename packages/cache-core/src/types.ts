@@ -161,6 +161,8 @@ export interface PrefetchSymbolReport {
   source: 'l1' | 'l2' | 'provider' | 'mixed';
   /** Held in memory as a sliding window rather than whole (too large for the memory budget). */
   windowed: boolean;
+  /** Bars in the prepared range the provider sent without prices (missing; see SeriesHoles). Absent when none. */
+  holes?: number;
   error?: { code: string; message: string };
 }
 

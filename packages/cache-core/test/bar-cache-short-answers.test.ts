@@ -158,6 +158,9 @@ describe('holes: bars the provider sent without prices', () => {
       clock.now += 10 * TTL;
       await cache.getBars(q);
       expect(provider.requests).toHaveLength(asks);
+      // A prefetch over the range says how many bars are missing.
+      const { report } = await cache.prefetch({ symbols: ['HOLE'], interval: '1d', start: q.start, end: q.end });
+      expect(report.symbols[0]!.holes).toBe(missing);
     } finally {
       await cache.close();
     }

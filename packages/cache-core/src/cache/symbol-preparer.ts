@@ -10,6 +10,8 @@ import { corruptBlockError, MAX_CORRUPT_ROUNDS } from './corrupt-blocks.js';
 import type { GapFiller } from './gap-filler.js';
 import type { ParsedPlan } from './query-parsing.js';
 import { assertServed } from './range-guard.js';
+import { factsOf } from './series-facts.js';
+import type { SeriesMeta } from '../tiers/disk/bar-store.js';
 import type { ResidentLoader } from './resident-loader.js';
 
 /** How many times prefetch may grow a lookback that holidays or a young listing left short. */
@@ -115,6 +117,13 @@ export class SymbolPreparer {
       providerCalls: calls,
       source: calls > 0 ? (coveredBefore ? 'mixed' : 'provider') : hadToLoad ? 'l2' : 'l1',
       windowed,
+      ...holesIn(ctx.catalog.metaOf(key), from, p.end),
     };
   }
+}
+
+/** `{ holes: n }` for the holes in [from, end], or nothing. */
+function holesIn(meta: SeriesMeta, from: number, end: number): { holes?: number } {
+  const n = (factsOf(meta).holes ?? []).filter((h) => h.time >= from && h.time <= end).length;
+  return n > 0 ? { holes: n } : {};
 }

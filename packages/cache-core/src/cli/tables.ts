@@ -86,6 +86,8 @@ export function warmSummaryLine(report: PrefetchReport): string {
     `${formatCount(report.barsFetched)} bars fetched`,
     formatDuration(report.elapsedMs),
   ];
+  const holes = report.symbols.reduce((sum, s) => sum + (s.holes ?? 0), 0);
+  if (holes > 0) parts.push(`${formatCount(holes)} bars missing (null prices)`);
   return parts.join(', ');
 }
 
