@@ -2,6 +2,7 @@ import type { BarColumns } from '../bar-columns.js';
 import { blockEndOf } from '../planning/block-layout.js';
 import { dropFromLedger } from '../planning/coverage-ledger.js';
 import { dropFetchEpochs } from '../planning/split-basis.js';
+import { parseSeriesId } from '../series-key.js';
 import type { SeriesMeta } from '../tiers/disk/bar-store.js';
 import type { TimeRange } from '../types.js';
 import type { CacheContext } from './cache-context.js';
@@ -24,14 +25,15 @@ export class Maintenance {
   async clear(filter: ParsedClearFilter): Promise<void> {
     const { catalog, mutex, memory } = this.#ctx;
     const { symbol, interval, before } = filter;
+    await catalog.refreshAll(); // the store is the truth: another process may have added series
     const matching = catalog
       .all()
       .filter((m) => (symbol === undefined || m.symbol === symbol) && (interval === undefined || m.interval === interval));
     for (const { id } of matching) {
       await mutex.run(id, async () => {
-        // Re-read under the lock: a fill may have changed the series since the list was made.
-        const meta = catalog.get(id);
-        if (meta === undefined) return;
+        // Re-read under the lock: a fill (here or in another process) may have changed the series.
+        const { meta } = await catalog.reread(parseSeriesId(id));
+        if (!catalog.has(id)) return;
         if (before === undefined) await catalog.deleteSeries(meta.id);
         else await this.#clearBefore(meta, before);
         memory.delete(meta.id);
