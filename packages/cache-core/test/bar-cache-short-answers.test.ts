@@ -241,3 +241,30 @@ describe('stale if error', () => {
     expect(fx.calls('MSFT')).toBe(calls);
   });
 });
+
+describe('barcache warm on a range the provider cannot serve', () => {
+  it('counts the symbol failed, names OUT_OF_PROVIDER_RANGE and exits non-zero', async () => {
+    const { runCli } = await import('../src/cli/program.js');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      ['--dir', fx.tmp.path, 'warm', 'SPY', '-i', '1m', '--from', '2000-01-03', '--to', '2000-01-04'],
+      {
+        stdout: { write: (s: string) => out.push(s), isTTY: false },
+        stderr: { write: (s: string) => err.push(s) },
+        stdinIsTTY: false,
+        env: {},
+        now,
+        confirm: async () => false,
+      },
+      {
+        openCache: (o) => openCache({ ...o, provider: fx.provider(), now, statsSnapshots: false }),
+        defaultCacheDir: () => fx.tmp.path,
+        snapshots: { read: async () => { throw new Error('not used'); } },
+      },
+    );
+    expect(code).not.toBe(0);
+    expect(err.join('')).toContain('OUT_OF_PROVIDER_RANGE');
+    expect(out.join('')).toMatch(/0\/1 symbol ready/);
+  });
+});
