@@ -161,6 +161,11 @@ describe('holes: bars the provider sent without prices', () => {
       // A prefetch over the range says how many bars are missing.
       const { report } = await cache.prefetch({ symbols: ['HOLE'], interval: '1d', start: q.start, end: q.end });
       expect(report.symbols[0]!.holes).toBe(missing);
+      // Clearing the bars before a date clears their holes too.
+      await cache.clear({ symbol: 'HOLE', before: '2023-07-01' });
+      const left = (await cache.listSeries()).find((s) => s.symbol === 'HOLE')!.holes!;
+      expect(left.known).toBeGreaterThan(0);
+      expect(left.known).toBeLessThan(missing);
     } finally {
       await cache.close();
     }

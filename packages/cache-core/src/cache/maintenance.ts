@@ -7,6 +7,7 @@ import type { SeriesMeta } from '../tiers/disk/bar-store.js';
 import type { TimeRange } from '../types.js';
 import type { CacheContext } from './cache-context.js';
 import type { ParsedClearFilter } from './query-parsing.js';
+import { factsOf, type FactfulMeta } from './series-facts.js';
 
 /** The very beginning of time for range arithmetic (Date's lower limit). */
 const TIME_MIN = -8.64e15;
@@ -61,11 +62,11 @@ export class Maintenance {
     }
     let epochs = dropFetchEpochs(meta.fetchEpochs ?? [], dropped);
     for (const r of corrupt) epochs = dropFetchEpochs(epochs, r);
-    await this.#ctx.catalog.commit({
-      meta: { ...meta, ledger: dropFromLedger(meta.ledger, [dropped, ...corrupt]), fetchEpochs: epochs },
-      put,
-      del,
-    });
+    const next: FactfulMeta = { ...meta, ledger: dropFromLedger(meta.ledger, [dropped, ...corrupt]), fetchEpochs: epochs };
+    const holes = factsOf(meta).holes?.filter((h) => h.time >= before);
+    if (holes !== undefined && holes.length > 0) next.holes = holes;
+    else delete next.holes;
+    await this.#ctx.catalog.commit({ meta: next, put, del });
   }
 
   /** Evicts whole least-recently-used series past the disk budget, never one in use. */
