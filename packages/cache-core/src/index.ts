@@ -24,3 +24,5 @@ export { BarColumns } from './bar-columns.js';
 export { readStatsSnapshots, aggregateStats, StatsSnapshotWriter } from './stats/stats-snapshot.js';
 export type { StatsSnapshot } from './stats/stats-snapshot.js';
 export { lookbackStart } from './planning/lookback-span.js';
+export type { UpstreamTier, UpstreamRequest, UpstreamPiece, UpstreamAnswer, UpstreamFailure } from './tiers/upstream-tier.js';
+export { ProviderTier } from './provider/provider-tier.js';
