@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticDailyBars } from '@barcache/test-support';
-import { BarcacheError, ErrorCode, type Bar, type BarCache } from '@barcache/cache-core';
+import { BarcacheError, ErrorCode, type Bar, type BarCache, type PrefetchPlan } from '@barcache/cache-core';
 import { cacheFixture, DAY, utc, type CacheFixture } from './helpers/cache-fixture.js';
 
 const NOW = Date.parse('2025-03-03T20:00:00Z'); // a Monday evening, after the New York close
@@ -249,7 +249,7 @@ describe('BarCache: prefetch (the backtest session)', () => {
 
   it('ends a session by release (even destructured) and by await using', async () => {
     const cache = await fx.open({ now });
-    const plan = { symbols: ['P1', 'P2'], interval: '1d', start: '2024-01-02', end: '2024-06-28' } as const;
+    const plan: PrefetchPlan = { symbols: ['P1', 'P2'], interval: '1d', start: '2024-01-02', end: '2024-06-28' };
     const { report, release } = await cache.prefetch(plan);
     expect(report.failed).toEqual([]);
     expect(cache.stats().l1.pinnedEntries).toBe(2);
