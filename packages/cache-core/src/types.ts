@@ -245,6 +245,8 @@ export interface ExplainReport {
   holes?: { pending: number[]; known: number[] };
   /** Parts served stale (their refresh failed; retried after the provisional TTL). */
   stale?: TimeRange[];
+  /** Parts the provider cannot serve (a getBars over them raises OUT_OF_PROVIDER_RANGE), and the span it serves. */
+  outOfProviderRange?: { ranges: TimeRange[]; served: TimeRange };
 }
 
 export interface ClearFilter {

@@ -83,6 +83,9 @@ describe('ranges the provider cannot serve: OUT_OF_PROVIDER_RANGE', () => {
     expect(served.start).toBeLessThan(NOW - 29 * DAY);
     expect(served.end).toBeGreaterThanOrEqual(NOW);
 
+    const explained = await cache.explain({ symbol: 'SPY', interval: '1m', start: '2000-01-03', end: '2000-01-04' });
+    expect(explained.outOfProviderRange!.served).toEqual(served);
+    expect(explained.plannedRequests).toEqual([]);
     const { report } = await cache.prefetch({ symbols: ['SPY', 'QQQ'], interval: '1m', start: '2000-01-03', end: '2000-01-04' });
     expect(report.failed).toEqual(['SPY', 'QQQ']);
     expect(report.symbols.map((s) => s.error?.code)).toEqual([ErrorCode.OUT_OF_PROVIDER_RANGE, ErrorCode.OUT_OF_PROVIDER_RANGE]);

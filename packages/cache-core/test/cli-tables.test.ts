@@ -150,6 +150,8 @@ describe('explain', () => {
     const marked = explainText({ ...cold, holes: { pending: [D('2024-01-03')], known: [] }, stale: [{ start: D('2024-01-02'), end: D('2024-01-04') }] }, false);
     expect(marked).toContain('holes (bars sent without prices): 1 asked again after the TTL, 0 known (not asked again)');
     expect(marked).toMatch(/stale: .*2024-01-02.*refresh failed/);
+    const refused = explainText({ ...cold, outOfProviderRange: { ranges: [{ start: D('2000-01-03'), end: D('2000-01-05') }], served: { start: D('2024-05-16'), end: D('2024-06-16') } } }, false);
+    expect(refused).toMatch(/not served by the provider: .*2000-01-03.*it serves .*2024-05-16.*OUT_OF_PROVIDER_RANGE/);
   });
 });
 

@@ -1,8 +1,10 @@
 import { freshCoverage, ledgerCovered } from '../planning/coverage-ledger.js';
 import { countHoles } from '../planning/known-holes.js';
+import { entirelyUnserved, servedSpan } from '../planning/provider-range.js';
+import type { SeriesMeta } from '../tiers/disk/bar-store.js';
 import { intersectRanges, subtractRanges } from '../planning/ranges.js';
 import type { LatencyHistogram } from '../stats/latency-histogram.js';
-import type { CacheStats, ExplainReport, SeriesInfo } from '../types.js';
+import type { CacheStats, ExplainReport, SeriesInfo, TimeRange } from '../types.js';
 import { wantedRange, type CacheContext } from './cache-context.js';
 import type { GapFiller } from './gap-filler.js';
 import type { ParsedQuery } from './query-parsing.js';
@@ -110,6 +112,7 @@ export class Inspection {
     const stale = this.#stale.within(p.id, want, now);
     const plan = this.#filler.plan(meta, want, now, stale);
     const holes = (factsOf(meta).holes ?? []).filter((h) => h.time >= p.start && h.time <= p.end);
+    const unserved = this.#unserved(p, meta, plan.unreachable, now);
     const parts = [
       ...inL1.map((range) => ({ range, tier: 'l1' as const })),
       ...inL2.map((range) => ({ range, tier: 'l2' as const })),
@@ -127,6 +130,18 @@ export class Inspection {
         ? { holes: { pending: holes.filter((h) => !h.known).map((h) => h.time), known: holes.filter((h) => h.known).map((h) => h.time) } }
         : {}),
       ...(stale.length > 0 ? { stale } : {}),
+      ...(unserved ? { outOfProviderRange: unserved } : {}),
     };
+  }
+
+  /** What of the query the provider cannot serve (what getBars would refuse), with the span it serves. */
+  #unserved(p: ParsedQuery, meta: SeriesMeta, unreachable: TimeRange[], now: number): { ranges: TimeRange[]; served: TimeRange } | undefined {
+    const limits = this.#ctx.upstream.limits;
+    const firstTrade = factsOf(meta).firstTradeTime;
+    const query = { start: p.start, end: p.end + 1 };
+    const served = servedSpan(p.key.interval, now, limits, firstTrade);
+    if (entirelyUnserved(p.key.interval, query, now, limits, firstTrade)) return { ranges: [query], served };
+    const ranges = firstTrade === undefined ? unreachable : subtractRanges(unreachable, [{ start: -Infinity, end: firstTrade }]);
+    return ranges.length > 0 ? { ranges, served } : undefined;
   }
 }

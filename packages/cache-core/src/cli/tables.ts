@@ -177,6 +177,10 @@ export function explainText(report: ExplainReport, offline: boolean): string {
     const { pending, known } = report.holes;
     lines.push(`holes (bars sent without prices): ${pending.length} asked again after the TTL, ${known.length} known (not asked again)`);
   }
+  if (report.outOfProviderRange) {
+    const { ranges, served } = report.outOfProviderRange;
+    lines.push(`not served by the provider: ${formatRanges(ranges, ', ')} (it serves ${formatRange(served)}; getBars fails with OUT_OF_PROVIDER_RANGE)`);
+  }
   if (report.stale && report.stale.length > 0) {
     lines.push(`stale: ${formatRanges(report.stale, ', ')} (refresh failed; served from disk, retried later)`);
   }
