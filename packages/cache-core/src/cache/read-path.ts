@@ -1,7 +1,9 @@
 import { freshCoverage } from '../planning/coverage-ledger.js';
 import { latestBarEnd } from '../planning/gap-planner.js';
 import { coversRange } from '../planning/ranges.js';
-import { sliceRows } from '../tiers/memory/memory-tier.js';
+import { BarColumns } from '../bar-columns.js';
+import { ColumnSlice } from '../column-views.js';
+import { sliceColumns, sliceRows, type ResidentSeries } from '../tiers/memory/memory-tier.js';
 import type { Bar, BarsStatus } from '../types.js';
 import { wantedRange, type CacheContext } from './cache-context.js';
 import { corruptBlockError, MAX_CORRUPT_ROUNDS } from './corrupt-blocks.js';
@@ -32,13 +34,38 @@ export class ReadPath {
 
   /** The bars if L1 holds the whole range fresh (an L1 hit), else undefined. Never does I/O. */
   fromMemory(p: ParsedQuery): Bar[] | undefined {
+    const entry = this.#servableEntry(p);
+    // null: nothing there the provider serves (the future, before its earliest time): the slow path says so.
+    if (entry === null || entry === undefined) return undefined;
+    if (p.status !== undefined) fillStatus(p.status, 'l1', undefined, this.#holesIn(p));
+    if (entry.rows !== undefined) return sliceRows(entry, p.start, p.end);
+    const bars = sliceRows(entry, p.start, p.end);
+    this.#ctx.memory.set(entry); // the rows now count toward the memory budget
+    return bars;
+  }
+
+  /**
+   * The zero-copy columnar window (typed-array views of the resident series) on an L1 hit, else
+   * undefined; an empty window where nothing can exist (a memory-only probe never raises).
+   */
+  columnsFromMemory(p: ParsedQuery): ColumnSlice | undefined {
+    const entry = this.#servableEntry(p);
+    if (entry === null) return new ColumnSlice(BarColumns.empty(), 0, 0);
+    if (entry === undefined) return undefined;
+    return sliceColumns(entry, p.start, p.end);
+  }
+
+  /**
+   * The resident series if L1 holds all of p fresh; null when no part of p can hold bars the
+   * provider serves (wholly in the future, or before its earliest time); else undefined.
+   */
+  #servableEntry(p: ParsedQuery): ResidentSeries | null | undefined {
     const now = this.#ctx.now();
-    const start = Math.max(p.start, this.#ctx.earliestTime);
-    const wantEnd = Math.min(p.end + 1, latestBarEnd(p.key.interval, now));
-    // Nothing there the provider serves (the future, before its earliest time): the slow path says so.
-    if (wantEnd <= start) return undefined;
-    const memory = this.#ctx.memory;
-    const entry = memory.get(p.id);
+    const start = p.start < this.#ctx.earliestTime ? this.#ctx.earliestTime : p.start;
+    // The latest bar slot that may exist ends after `now`: a range ending in the past needs no clamp.
+    const wantEnd = p.end < now ? p.end + 1 : Math.min(p.end + 1, latestBarEnd(p.key.interval, now));
+    if (wantEnd <= start) return null;
+    const entry = this.#ctx.memory.get(p.id);
     if (entry === undefined || now >= entry.validUntil) return undefined;
     if (entry.window !== undefined && p.end >= entry.window.nextAdvanceAt) this.#window.advance(p.key, entry, p.end);
     const servable = entry.servable;
@@ -47,12 +74,7 @@ export class ReadPath {
     const covered =
       (first !== undefined && first.start <= start && wantEnd <= first.end) ||
       (servable.length > 1 && coversRange(servable, { start, end: wantEnd }));
-    if (!covered) return undefined;
-    if (p.status !== undefined) fillStatus(p.status, 'l1', undefined, this.#holesIn(p));
-    if (entry.rows !== undefined) return sliceRows(entry, p.start, p.end);
-    const bars = sliceRows(entry, p.start, p.end);
-    memory.set(entry); // the rows now count toward the memory budget
-    return bars;
+    return covered ? entry : undefined;
   }
 
   /** Serves what L1 could not, under the series' lock. `usedProvider` tells an L2 hit from a miss. */
