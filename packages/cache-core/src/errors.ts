@@ -38,6 +38,16 @@ export const ErrorCode = {
    * whatever part of the request lay inside it was fetched and stored.
    */
   OUT_OF_PROVIDER_RANGE: 'OUT_OF_PROVIDER_RANGE',
+  /** The leader process serving the cache dir stopped answering (hung, not dead); `details.pid` names it. */
+  LEADER_UNRESPONSIVE: 'LEADER_UNRESPONSIVE',
+  /** The process leading the cache dir speaks another store protocol; `details.ours` and `details.theirs` name both versions. */
+  PROTOCOL_MISMATCH: 'PROTOCOL_MISMATCH',
+  /** The cache dir is on a filesystem the cache cannot share safely (a network mount); `details.filesystem` names it. */
+  UNSUPPORTED_FILESYSTEM: 'UNSUPPORTED_FILESYSTEM',
+  /** A commit carried a fill-lease token that is no longer the series' current one (the lease was released and granted again). Nothing was written. */
+  LEASE_LOST: 'LEASE_LOST',
+  /** The filesystem refused access (or a folder is not private enough to hold the leader's socket); `details.path` names it. */
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

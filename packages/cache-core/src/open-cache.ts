@@ -5,8 +5,8 @@ import { defaultCacheDir } from './cache-dir.js';
 import { invalidArgument } from './errors.js';
 import { YahooProvider } from './provider/yahoo-provider.js';
 import { StatsSnapshotWriter } from './stats/stats-snapshot.js';
-import { LevelBarStore } from './tiers/disk/level-bar-store.js';
 import { MemoryBarStore } from './tiers/disk/memory-bar-store.js';
+import { ElectedBarStore } from './tiers/disk/shared-dir/elected-bar-store.js';
 import type { BarCache, OpenCacheOptions } from './types.js';
 
 const DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024;
@@ -17,9 +17,10 @@ const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
 export const IN_MEMORY_DIR = ':memory:';
 
 /**
- * Opens (creating if needed) the cache in `options.dir`. One process may hold a cache dir at a
- * time: a second waits up to `lockTimeoutMs`, then gets a LOCKED error naming the holder.
- * Close it when done, so other processes (the CLI, the VS Code extension) can open it.
+ * Opens (creating if needed) the cache in `options.dir`. Many processes (and several caches in one
+ * process) may use a dir at once: the first leads and serves the database to the others, and a
+ * follower takes over when the leader goes (docs/store-protocol.md). `exclusive: true` takes the
+ * dir alone, waiting up to `lockTimeoutMs`, then LOCKED naming the holder.
  */
 export async function openCache(options: OpenCacheOptions = {}): Promise<BarCache> {
   const memoryMaxBytes = positive(options.memory?.maxBytes, DEFAULT_MEMORY_BYTES, 'memory.maxBytes');
@@ -31,9 +32,12 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
 
   const inMemory = options.dir === IN_MEMORY_DIR;
   const dir = inMemory ? IN_MEMORY_DIR : path.resolve(options.dir ?? defaultCacheDir());
-  if (!inMemory) await fs.mkdir(dir, { recursive: true });
+  if (!inMemory) await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const label = options.processLabel ?? defaultLabel();
-  const store = inMemory ? new MemoryBarStore() : new LevelBarStore({ dir, lockTimeoutMs, processLabel: label });
+  const leaderTimeoutMs = options.leaderTimeoutMs === undefined ? {} : { leaderTimeoutMs: nonNegative(options.leaderTimeoutMs, 0, 'leaderTimeoutMs') };
+  const store = inMemory
+    ? new MemoryBarStore()
+    : new ElectedBarStore({ dir, lockTimeoutMs, processLabel: label, exclusive: options.exclusive === true, ...leaderTimeoutMs });
   await store.open();
 
   const wantSnapshots = !inMemory && options.statsSnapshots !== false;

@@ -271,8 +271,16 @@ export interface OpenCacheOptions {
   now?: () => number;
   /** How long a bar that may still change is served before it is refetched. Default: 60 s. */
   provisionalTtlMs?: number;
-  /** How long to wait for another process to release the cache dir before LOCKED. Default: 2000 ms. */
+  /**
+   * Many processes share a cache dir (one leads, the others follow it over a socket). This is how
+   * long to wait when the dir is held and nobody serves it (an `exclusive` holder), or, with
+   * `exclusive`, for the dir to be free, before LOCKED naming the holder. Default: 2000 ms.
+   */
   lockTimeoutMs?: number;
+  /** Take the cache dir for this process alone (e.g. for a repair): waits up to `lockTimeoutMs`, then LOCKED. */
+  exclusive?: boolean;
+  /** A leader process that stops answering for this long is reported as LEADER_UNRESPONSIVE (naming its pid). Default: 20 s. */
+  leaderTimeoutMs?: number;
   /** Write `<dir>/stats/<pid>.json` snapshots for other tools. Default: true. */
   statsSnapshots?: boolean;
   /** A label for this process in stats snapshots (e.g. 'barcache warm', 'backtest'). Default: argv. */

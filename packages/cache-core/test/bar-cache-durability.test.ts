@@ -16,13 +16,19 @@ afterEach(async () => {
   await fx.dispose();
 });
 
-it('refuses a second process on the same dir with LOCKED naming the holder, after a bounded wait', async () => {
+it('a second process follows the one holding the dir and shares its cache; exclusive access gets LOCKED naming the holder, after a bounded wait', async () => {
   const holder = startProcess('hold-cache.ts', [fx.tmp.path, fx.server.url]);
   try {
     const ready = await holder.waitFor(/^ready \d+/);
     const pid = Number(ready.split(' ')[1]);
+    const follower = await fx.open({ now, lockTimeoutMs: 300 });
+    const bars = await follower.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-03-28' });
+    expect(bars).toEqual(syntheticDailyBars({ symbol: 'AAPL', start: utc('2024-01-02'), end: utc('2024-03-29') }));
+    expect(JSON.parse(fs.readFileSync(path.join(fx.tmp.path, 'leader.json'), 'utf8')).pid).toBe(pid);
+    await follower.close();
+
     const started = Date.now();
-    const err = await openCache({ dir: fx.tmp.path, provider: fx.provider(), lockTimeoutMs: 300 }).catch((e) => e);
+    const err = await openCache({ dir: fx.tmp.path, provider: fx.provider(), lockTimeoutMs: 300, exclusive: true }).catch((e) => e);
     const waited = Date.now() - started;
     expect(err.code).toBe(ErrorCode.LOCKED);
     expect(err.message).toContain(String(pid));
@@ -33,9 +39,10 @@ it('refuses a second process on the same dir with LOCKED naming the holder, afte
     holder.child.stdin!.end();
     await new Promise((r) => holder.child.once('exit', r));
   }
-  // Once the holder has gone, the dir opens normally.
-  const cache = await fx.open({ now });
+  // Once the holder has gone, the dir opens normally, even exclusively; the follower's bars are there.
+  const cache = await fx.open({ now, offline: true, exclusive: true });
   expect(cache.stats().requests).toBe(0);
+  expect((await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2024-01-02', end: '2024-03-28' })).length).toBeGreaterThan(50);
 });
 
 it('never claims bars that are not on disk after a process is killed in the middle of warming', async () => {

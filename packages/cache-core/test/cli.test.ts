@@ -52,7 +52,7 @@ interface World {
   cli(dir: string, args: string[]): Promise<Run>;
   cliChild(dir: string, args: string[]): { child: ChildProcess; done: Promise<Run> };
   /** A process that opens the cache dir, reads some bars and keeps running until killed. */
-  startHolder(dir: string, opts?: { closeAfterRead?: boolean }): Promise<{ pid: number; child: ChildProcess }>;
+  startHolder(dir: string, opts?: { closeAfterRead?: boolean; exclusive?: boolean }): Promise<{ pid: number; child: ChildProcess }>;
 }
 
 /** This test's server, temp dirs and child processes, all cleaned up when it finishes. */
@@ -93,13 +93,13 @@ async function setup(ctx: TestContext): Promise<World> {
   };
   const cliChild = (dir: string, args: string[]) => spawnNode([...NODE_ARGS, ENTRY, ...args], dir);
 
-  const startHolder = async (dir: string, opts: { closeAfterRead?: boolean } = {}) => {
+  const startHolder = async (dir: string, opts: { closeAfterRead?: boolean; exclusive?: boolean } = {}) => {
     const script = join(tempDir(), 'holder.mts');
     const openCacheModule = join(PKG, 'src', 'open-cache.ts');
     writeFileSync(
       script,
       `import { openCache } from ${JSON.stringify(openCacheModule)};
-const cache = await openCache({ dir: ${JSON.stringify(dir)}, offline: true, processLabel: 'test holder' });
+const cache = await openCache({ dir: ${JSON.stringify(dir)}, offline: true, processLabel: 'test holder'${opts.exclusive ? ', exclusive: true' : ''} });
 await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2023-03-01', end: '2023-03-31' });
 await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2023-03-01', end: '2023-03-31' });
 ${opts.closeAfterRead ? 'await cache.close();' : ''}
@@ -251,7 +251,7 @@ describe('barcache warm / ls / explain / clear on one cache dir', () => {
     expect(all.code).toBe(0);
     expect(json<any[]>(all).map((c) => `${c.symbol}:${c.action}`)).toEqual(['AAPL:removed', 'SPY:removed']);
     expect(json<any[]>(await w.cli(dir, ['ls', '--json']))).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe('barcache warm with a failing symbol', () => {
@@ -360,12 +360,48 @@ describe('bad input exits 2 with the code, before touching the cache or the prov
 });
 
 describe('another process holding the cache dir', () => {
-  it.concurrent('LOCKED exits 3 naming the holder pid; stats still reports, naming it, and counts its requests', async (ctx) => {
+  it.concurrent('a backtest holds the dir: warm, ls, explain and stats work alongside it (they follow it)', async (ctx) => {
     const w = await setup(ctx);
     const dir = w.tempDir();
     expect((await w.cli(dir, ['warm', 'AAPL', '--from', FROM, '--to', TO])).code).toBe(0);
 
     const holder = await w.startHolder(dir);
+    const leader = JSON.parse(readFileSync(join(dir, 'leader.json'), 'utf8'));
+    expect(leader.pid).toBe(holder.pid);
+
+    const warm = await w.cli(dir, ['warm', 'MSFT', '--from', FROM, '--to', TO, '--json']);
+    expect(warm.stderr).toBe('');
+    expect(warm.code).toBe(0);
+    expect(json(warm).providerCalls).toBe(1);
+    const ls = await w.cli(dir, ['ls', '--json']);
+    expect(ls.code).toBe(0);
+    expect(json<{ symbol: string }[]>(ls).map((s) => s.symbol)).toEqual(['AAPL', 'MSFT']);
+    const explain = await w.cli(dir, ['explain', 'MSFT', '2023-03-01', '2023-06-30', '--json']);
+    expect(explain.code).toBe(0);
+    expect(json(explain).missing).toEqual([]);
+
+    const stats = await w.cli(dir, ['stats', '--json']);
+    expect(stats.code).toBe(0);
+    const s = json(stats);
+    expect(s.locked).toBeUndefined();
+    expect(s.process.l2.series).toBe(2);
+    expect(s.live.processes).toBe(1);
+    expect(s.live.requests).toBeGreaterThanOrEqual(2);
+    expect(s.processes.find((p: { pid: number }) => p.pid === holder.pid)).toMatchObject({ label: 'test holder', state: 'live' });
+    // The holder still leads: nobody took the dir from it.
+    expect(JSON.parse(readFileSync(join(dir, 'leader.json'), 'utf8')).pid).toBe(holder.pid);
+
+    holder.child.kill('SIGTERM');
+    await new Promise((r) => holder.child.once('close', r));
+    expect((await w.cli(dir, ['ls'])).code).toBe(0);
+  }, 120_000);
+
+  it.concurrent('an exclusive holder: LOCKED exits 3 naming it; stats still reports, naming it, and counts its requests', async (ctx) => {
+    const w = await setup(ctx);
+    const dir = w.tempDir();
+    expect((await w.cli(dir, ['warm', 'AAPL', '--from', FROM, '--to', TO])).code).toBe(0);
+
+    const holder = await w.startHolder(dir, { exclusive: true });
     const run = await w.cli(dir, ['ls', '--lock-timeout', '200']);
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('');
@@ -396,7 +432,7 @@ describe('another process holding the cache dir', () => {
     await new Promise((r) => holder.child.once('close', r));
     // Released: the next command opens the dir again.
     expect((await w.cli(dir, ['ls'])).code).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('barcache stats', () => {

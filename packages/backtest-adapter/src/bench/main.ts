@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--json [file]] [--latency ms] [--large-symbols n] [--repeats n] [--skip-micro]
- *             [--only workloads,lookback,backtest,load,peers] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
+ *             [--only workloads,lookback,backtest,load,peers,shared] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
  * Side by side on the same workloads: no cache, an exact-key memo, a gap-filling cache without
  * prefetch, and Barcache; then cache-core's micro figures; then the peers (what a user would pick
  * instead of Barcache) loading the same bars from disk. Progress goes to stderr.
@@ -18,6 +18,7 @@ import { loadMicro } from './micro.js';
 import { peersBench } from './peers/peers-bench.js';
 import { formatReport, type BenchReport, type WorkloadReport } from './report.js';
 import { runWorkload, type WorkloadResult } from './runner.js';
+import { formatSharedDir, sharedDirBench, type SharedDirFigures } from './shared-dir-bench.js';
 import { BarcacheSource } from './sources/barcache-source.js';
 import type { BenchSource } from './sources/bench-source.js';
 import { CountingProvider } from './sources/counting-provider.js';
@@ -44,8 +45,8 @@ interface Args {
   peerDir?: string;
 }
 
-type Section = 'workloads' | 'lookback' | 'backtest' | 'load' | 'peers';
-const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'backtest', 'load', 'peers'];
+type Section = 'workloads' | 'lookback' | 'backtest' | 'load' | 'peers' | 'shared';
+const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'backtest', 'load', 'peers', 'shared'];
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50, sections: new Set(SECTIONS), peerSymbols: 500, peerRepeats: 7 };
@@ -121,6 +122,8 @@ async function main(): Promise<void> {
     sections: [...args.sections],
   };
 
+  let loadDir: string | undefined;
+  let sharedDir: SharedDirFigures | undefined;
   try {
     const workloads: [Workload, number, CountingProvider, string][] = [
       [seedWorkload(), args.repeats, provider, 'YahooProvider → loopback server'],
@@ -168,7 +171,11 @@ async function main(): Promise<void> {
     if (args.sections.has('load')) {
       log('micro: 500 symbols × 10 years, fill then L2 → L1 load');
       // The fill is not measured: the in-process provider (no latency) stands in for 500 long yahoo-finance2 calls.
-      report.micro.load = await loadMicro(freshDir(), new SimulatedProvider(0, args.concurrency), 500, log);
+      report.micro.load = await loadMicro((loadDir = freshDir()), new SimulatedProvider(0, args.concurrency), 500, log);
+    }
+    if (args.sections.has('shared')) {
+      log('shared cache dir: follower vs leader load, 8 processes × the seed workload');
+      sharedDir = await sharedDirBench({ tmp: freshDir(), serverUrl: server.url, fillProvider: new SimulatedProvider(0, args.concurrency), warmDir: loadDir, log });
     }
 
     if (args.sections.has('peers')) {
@@ -180,12 +187,13 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
 
-  const json = JSON.stringify(report, null, 2);
+  const json = JSON.stringify(sharedDir ? { ...report, sharedDir } : report, null, 2);
   if (args.json && !args.jsonFile) {
     process.stdout.write(`${json}\n`);
     return;
   }
   console.log(formatReport(report));
+  if (sharedDir) console.log(`\n${formatSharedDir(sharedDir)}`);
   if (args.jsonFile) {
     writeFileSync(args.jsonFile, `${json}\n`);
     console.log(`\nfigures written to ${args.jsonFile}`);

@@ -28,6 +28,9 @@ export interface FillResult {
   stale?: StaleRefresh;
 }
 
+/** How many times a fill is planned again after LEASE_LOST (see `fill`). */
+const MAX_LEASE_LOST_RETRIES = 3;
+
 /**
  * Fills what a series' ledger lacks from the upstream chain (the provider, or a shared tier in
  * front of it). The caller holds the series' in-process lock; the filler adds the store's fill
@@ -71,8 +74,22 @@ export class GapFiller {
     });
   }
 
-  /** Fetches what `want` lacks and commits it. */
+  /**
+   * Fetches what `want` lacks and commits it. A fill whose lease was lost (a shared dir changed
+   * leader and another process filled the series meanwhile: the store refuses the commit with
+   * LEASE_LOST) is planned again from the store's meta.
+   */
   async fill(key: SeriesKey, want: TimeRange, options: FillOptions = {}): Promise<FillResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#fillOnce(key, want, options);
+      } catch (err) {
+        if (!isBarcacheError(err, ErrorCode.LEASE_LOST) || attempt >= MAX_LEASE_LOST_RETRIES) throw err;
+      }
+    }
+  }
+
+  async #fillOnce(key: SeriesKey, want: TimeRange, options: FillOptions): Promise<FillResult> {
     const { store, catalog, upstream } = this.#ctx;
     const id = seriesId(key);
     const signal = options.signal;

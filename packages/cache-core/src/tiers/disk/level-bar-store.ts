@@ -189,6 +189,16 @@ export class LevelBarStore implements BarStore {
     return decodeBlocks(unique, values);
   }
 
+  /**
+   * The stored bytes of blocks, not decoded (undefined when absent), for the distinct `starts` in
+   * the order first asked for: what the shared-dir leader sends its followers, who decode them.
+   */
+  async readEncodedBlocks(id: string, starts: readonly number[]): Promise<{ starts: number[]; encoded: (Uint8Array | undefined)[] }> {
+    this.#assertOpen();
+    const unique = checkReadArgs(id, starts);
+    return { starts: unique, encoded: await this.#blocks!.getMany(unique.map((s) => blockKey(id, s))) };
+  }
+
   async commit(write: SeriesWrite): Promise<SeriesMeta> {
     const [meta] = await this.commitMany([write]);
     return meta!;
