@@ -39,6 +39,13 @@ export const ErrorCode = {
   ABORTED: 'ABORTED',
   /** A range that should hold bars holds none (e.g. a backtest range with no trading days). */
   NO_DATA: 'NO_DATA',
+  /**
+   * The provider cannot serve the range: older than its history window for the interval
+   * (`limits.maxAgeMs`), entirely in the future, or before the symbol's first trade.
+   * `details.served` is the span the provider does serve ({ start, end }, half-open epoch ms);
+   * whatever part of the request lay inside it was fetched and stored.
+   */
+  OUT_OF_PROVIDER_RANGE: 'OUT_OF_PROVIDER_RANGE',
   /** The leader process serving the cache dir stopped answering (hung, not dead); `details.pid` names it. */
   LEADER_UNRESPONSIVE: 'LEADER_UNRESPONSIVE',
   /** The process leading the cache dir speaks another store protocol; `details.ours` and `details.theirs` name both versions. */

@@ -36,3 +36,5 @@ export type { PriceFileOptions, PriceSeries } from './provider/file/price-file.j
 export { lookbackStart } from './planning/lookback-span.js';
 export { repairCacheDir } from './tiers/disk/store-repair.js';
 export type { RepairOptions } from './tiers/disk/store-repair.js';
+export type { UpstreamTier, UpstreamRequest, UpstreamPiece, UpstreamAnswer, UpstreamFailure } from './tiers/upstream-tier.js';
+export { ProviderTier } from './provider/provider-tier.js';

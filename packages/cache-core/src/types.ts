@@ -31,6 +31,36 @@ export interface BarQuery {
   interval: Interval;
   start: TimeInput;
   end: TimeInput;
+  /**
+   * Strict freshness: when a refresh of stored, still-revisable bars fails, fail the call (with the
+   * provider's error) instead of serving the stored bars marked stale. Default false.
+   */
+  strict?: boolean;
+  /** Filled in by the call (as lru-cache's `status` option): where the answer came from, stale or not. */
+  status?: BarsStatus;
+}
+
+/** What getBars tells a caller that passes `status` about its answer. */
+export interface BarsStatus {
+  /** 'l1': memory alone; 'l2': disk without the provider; 'provider': the provider was asked. */
+  source?: 'l1' | 'l2' | 'provider';
+  /**
+   * True when part of the answer is stored bars whose refresh failed (served stale if error); the
+   * refresh is retried after the provisional TTL. `staleRanges` names the parts, `error` the failure.
+   */
+  stale?: boolean;
+  staleRanges?: TimeRange[];
+  error?: { code: string; message: string };
+  /** Bars inside the range the provider sent without prices (missing from the answer): see SeriesHoles. */
+  holes?: number;
+}
+
+/** Bars the provider sent without prices, so missing from the cache. */
+export interface SeriesHoles {
+  /** Still asked again after the provisional TTL (a bounded number of times). */
+  pending: number;
+  /** Asked the maximum number of times, always without prices: kept as known holes, not asked again. */
+  known: number;
 }
 
 /** A half-open span of time [start, end) in epoch ms. Used for coverage, gaps and provider requests. */
@@ -83,6 +113,11 @@ export interface ProviderLimits {
   maxAgeMs: Partial<Record<Interval, number>>;
   /** Bars younger than this may still be revised by the provider (beyond the forming bar). */
   settleDelayMs: number;
+  /**
+   * The earliest bar time the provider serves at all, epoch ms; queries starting earlier are served
+   * from here. Default: 1900-01-01 UTC (the start of Yahoo's own 'max' range).
+   */
+  earliestTime?: number;
 }
 
 export interface BarProvider {
@@ -127,6 +162,8 @@ export interface PrefetchSymbolReport {
   source: 'l1' | 'l2' | 'provider' | 'mixed';
   /** Held in memory as a sliding window rather than whole (too large for the memory budget). */
   windowed: boolean;
+  /** Bars in the prepared range the provider sent without prices (missing; see SeriesHoles). Absent when none. */
+  holes?: number;
   error?: { code: string; message: string };
 }
 
@@ -171,6 +208,10 @@ export interface CacheStats {
   latency: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
   prefetch: { runs: number; symbols: number; lastAt?: number };
   startedAt: number;
+  /** Holes over every stored series (bars the provider sent without prices). */
+  holes?: SeriesHoles;
+  /** Stale if error: answers served from stored bars whose refresh failed, and the failed refreshes. */
+  stale?: { served: number; refreshFailures: number };
 }
 
 export interface SeriesInfo {
@@ -185,6 +226,10 @@ export interface SeriesInfo {
   lastBar?: number;
   lastFetchedAt?: number;
   lastAccessAt?: number;
+  /** Present when the series has holes (bars the provider sent without prices). */
+  holes?: SeriesHoles;
+  /** The first trading time the provider reported for the symbol, when it did. */
+  firstTradeTime?: number;
 }
 
 export interface ExplainReport {
@@ -197,6 +242,12 @@ export interface ExplainReport {
   /** The provider requests a getBars would make now (after widening, merging and splitting). */
   plannedRequests: TimeRange[];
   missing: TimeRange[];
+  /** Bar times inside the range that the provider sent without prices: still asked (`pending`) or given up on (`known`). */
+  holes?: { pending: number[]; known: number[] };
+  /** Parts served stale (their refresh failed; retried after the provisional TTL). */
+  stale?: TimeRange[];
+  /** Parts the provider cannot serve (a getBars over them raises OUT_OF_PROVIDER_RANGE), and the span it serves. */
+  outOfProviderRange?: { ranges: TimeRange[]; served: TimeRange };
 }
 
 export interface ClearFilter {

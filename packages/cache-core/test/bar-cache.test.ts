@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticDailyBars } from '@barcache/test-support';
-import { BarcacheError, ErrorCode, type Bar, type BarCache } from '@barcache/cache-core';
+import { BarcacheError, ErrorCode, type Bar, type BarCache, type PrefetchPlan } from '@barcache/cache-core';
 import { DAY_MS as DAY, startCacheOnServer, toEpochMs as utc, type CacheOnServer } from '@barcache/test-support';
 
 const NOW = Date.parse('2025-03-03T20:00:00Z'); // a Monday evening, after the New York close
@@ -152,9 +152,12 @@ describe('BarCache: finality', () => {
     expect(fx.calls('TSLA')).toBe(2);
   });
 
-  it('treats a range in the future as empty without asking the provider', async () => {
+  it('refuses a range in the future with OUT_OF_PROVIDER_RANGE, without asking the provider', async () => {
     const cache = await fx.open({ now });
-    expect(await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2030-01-01', end: '2030-02-01' })).toEqual([]);
+    const err = await cache.getBars({ symbol: 'AAPL', interval: '1d', start: '2030-01-01', end: '2030-02-01' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BarcacheError);
+    expect((err as BarcacheError).code).toBe(ErrorCode.OUT_OF_PROVIDER_RANGE);
+    expect(cache.peekBars({ symbol: 'AAPL', interval: '1d', start: '2030-01-01', end: '2030-02-01' })).toBeUndefined();
     expect(fx.calls()).toBe(0);
   });
 });
@@ -242,6 +245,29 @@ describe('BarCache: prefetch (the backtest session)', () => {
     session.release(); // idempotent
     expect(cache.stats().l1.pinnedEntries).toBe(0);
     expect(cache.stats().l1.bytes).toBeLessThanOrEqual(budget);
+  });
+
+  it('ends a session by release (even destructured) and by await using', async () => {
+    const cache = await fx.open({ now });
+    const plan: PrefetchPlan = { symbols: ['P1', 'P2'], interval: '1d', start: '2024-01-02', end: '2024-06-28' };
+    const { report, release } = await cache.prefetch(plan);
+    expect(report.failed).toEqual([]);
+    expect(cache.stats().l1.pinnedEntries).toBe(2);
+    release();
+    expect(cache.stats().l1.pinnedEntries).toBe(0);
+    {
+      await using session = await cache.prefetch(plan);
+      expect(session.report.symbols).toHaveLength(2);
+      expect(cache.stats().l1.pinnedEntries).toBe(2);
+    }
+    expect(cache.stats().l1.pinnedEntries).toBe(0);
+    const open = await cache.prefetch(plan);
+    const other = await cache.prefetch({ ...plan, symbols: ['P1'] });
+    other.release();
+    // P1 is still held by the first session.
+    expect(cache.stats().l1.pinnedEntries).toBe(2);
+    open.release();
+    expect(cache.stats().l1.pinnedEntries).toBe(0);
   });
 });
 

@@ -107,6 +107,10 @@ describe('ls', () => {
     expect(lsSummaryLine(series)).toBe('2 series, 550 bars, 12.7 KiB on disk');
     expect(lsSummaryLine(series, 14_000)).toBe('2 series, 550 bars, 13.7 KiB on disk');
   });
+  it('says how many bars are missing for null prices', () => {
+    const holey = [{ ...series[0]!, holes: { pending: 80, known: 4 } }, series[1]!];
+    expect(lsSummaryLine(holey)).toBe('2 series, 550 bars, 12.7 KiB on disk; 84 bars missing (null prices): 80 asked again, 4 known holes');
+  });
 });
 
 describe('explain', () => {
@@ -143,6 +147,12 @@ describe('explain', () => {
       'provider requests: none (--offline: a getBars over the missing part fails with OFFLINE_MISS)',
     );
     expect(explainText({ ...cold, plannedRequests: [] }, false)).toContain('provider requests: none');
+    expect(explainText(cold, false)).not.toMatch(/holes|stale/);
+    const marked = explainText({ ...cold, holes: { pending: [D('2024-01-03')], known: [] }, stale: [{ start: D('2024-01-02'), end: D('2024-01-04') }] }, false);
+    expect(marked).toContain('holes (bars sent without prices): 1 asked again after the TTL, 0 known (not asked again)');
+    expect(marked).toMatch(/stale: .*2024-01-02.*refresh failed/);
+    const refused = explainText({ ...cold, outOfProviderRange: { ranges: [{ start: D('2000-01-03'), end: D('2000-01-05') }], served: { start: D('2024-05-16'), end: D('2024-06-16') } } }, false);
+    expect(refused).toMatch(/not served by the provider: .*2000-01-03.*it serves .*2024-05-16.*OUT_OF_PROVIDER_RANGE/);
   });
 });
 

@@ -20,6 +20,8 @@ import type {
 } from '../types.js';
 import { Lifecycle, type CacheContext } from './cache-context.js';
 import { CacheCounters } from './cache-counters.js';
+import { earliestTime } from '../planning/provider-range.js';
+import { FillCommitter } from './fill-commit.js';
 import { GapFiller } from './gap-filler.js';
 import { Inspection } from './inspection.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -29,6 +31,7 @@ import { QueryParser, type ParsedQuery } from './query-parsing.js';
 import { ReadPath } from './read-path.js';
 import { ResidentLoader } from './resident-loader.js';
 import { SeriesCatalog } from './series-catalog.js';
+import { StaleRefreshes } from './stale-refreshes.js';
 import { SymbolPreparer } from './symbol-preparer.js';
 import { WindowDriver } from './window-driver.js';
 
@@ -99,6 +102,7 @@ export class DefaultBarCache implements BarCache {
       provisionalTtlMs: parts.provisionalTtlMs,
       settleDelayMs: upstream.limits?.settleDelayMs ?? 0,
       offline: parts.offline,
+      earliestTime: earliestTime(upstream.limits),
       memoryMaxBytes: parts.memoryMaxBytes,
       diskMaxBytes: parts.diskMaxBytes,
       touchSnapshots: () => this.#snapshots?.touch(),
@@ -106,10 +110,12 @@ export class DefaultBarCache implements BarCache {
     this.#parser = new QueryParser(upstream.provider);
     this.#maintenance = new Maintenance(this.#ctx);
     const loader = new ResidentLoader(this.#ctx);
-    const filler = new GapFiller(this.#ctx, loader, (inUse) => this.#maintenance.enforceDiskBudget(inUse));
+    const stale = new StaleRefreshes();
+    const committer = new FillCommitter(this.#ctx, loader);
+    const filler = new GapFiller(this.#ctx, { loader, committer, stale }, (inUse) => this.#maintenance.enforceDiskBudget(inUse));
     this.#read = new ReadPath(this.#ctx, filler, loader, new WindowDriver(this.#ctx, loader));
     this.#sessions = new PrefetchSessions(this.#ctx, this.#parser, new SymbolPreparer(this.#ctx, filler, loader));
-    this.#inspection = new Inspection(this.#ctx, filler, loader, this.#latency);
+    this.#inspection = new Inspection(this.#ctx, { filler, loader, latency: this.#latency, stale });
     this.#snapshots = parts.snapshots?.(() => this.stats());
   }
 

@@ -27,6 +27,8 @@ export interface CacheContext {
   /** The provider's settle delay (ProviderLimits.settleDelayMs), 0 without limits. */
   readonly settleDelayMs: number;
   readonly offline: boolean;
+  /** The earliest bar time asked of the provider (provider-range.ts): queries start no earlier. */
+  readonly earliestTime: number;
   readonly memoryMaxBytes: number;
   readonly diskMaxBytes: number;
   /** Tells the stats snapshot writer that something changed. */
@@ -43,9 +45,10 @@ export class Lifecycle {
 }
 
 /**
- * The half-open span a query [start, end] (inclusive) needs at `now`: nothing after the latest bar
- * slot that may exist yet (see gap-planner's latestBarEnd).
+ * The half-open span a query [start, end] (inclusive) needs at `now`: nothing before the earliest
+ * time the provider serves, nothing after the latest bar slot that may exist yet (gap-planner's
+ * latestBarEnd).
  */
-export function wantedRange(interval: Interval, start: number, endInclusive: number, now: number): TimeRange {
-  return { start, end: Math.min(endInclusive + 1, latestBarEnd(interval, now)) };
+export function wantedRange(interval: Interval, start: number, endInclusive: number, now: number, earliest: number): TimeRange {
+  return { start: Math.max(start, earliest), end: Math.min(endInclusive + 1, latestBarEnd(interval, now)) };
 }

@@ -11,6 +11,10 @@ export class CacheCounters {
   providerErrors = 0;
   providerRetries = 0;
   droppedBars = 0;
+  /** Answers served from stored bars whose refresh failed (stale if error). */
+  staleServed = 0;
+  /** Refreshes of stored, still-revisable bars that failed and were served stale instead. */
+  refreshFailures = 0;
   prefetchRuns = 0;
   prefetchSymbols = 0;
   lastPrefetchAt: number | undefined;

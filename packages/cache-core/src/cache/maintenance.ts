@@ -2,10 +2,12 @@ import type { BarColumns } from '../bar-columns.js';
 import { blockEndOf } from '../planning/block-layout.js';
 import { dropFromLedger } from '../planning/coverage-ledger.js';
 import { dropFetchEpochs } from '../planning/split-basis.js';
+import { parseSeriesId } from '../series-key.js';
 import type { SeriesMeta } from '../tiers/disk/bar-store.js';
 import type { TimeRange } from '../types.js';
 import type { CacheContext } from './cache-context.js';
 import type { ParsedClearFilter } from './query-parsing.js';
+import { factsOf, type FactfulMeta } from './series-facts.js';
 
 /** The very beginning of time for range arithmetic (Date's lower limit). */
 const TIME_MIN = -8.64e15;
@@ -24,14 +26,15 @@ export class Maintenance {
   async clear(filter: ParsedClearFilter): Promise<void> {
     const { catalog, mutex, memory } = this.#ctx;
     const { symbol, interval, before } = filter;
+    await catalog.refreshAll(); // the store is the truth: another process may have added series
     const matching = catalog
       .all()
       .filter((m) => (symbol === undefined || m.symbol === symbol) && (interval === undefined || m.interval === interval));
     for (const { id } of matching) {
       await mutex.run(id, async () => {
-        // Re-read under the lock: a fill may have changed the series since the list was made.
-        const meta = catalog.get(id);
-        if (meta === undefined) return;
+        // Re-read under the lock: a fill (here or in another process) may have changed the series.
+        const { meta } = await catalog.reread(parseSeriesId(id));
+        if (!catalog.has(id)) return;
         if (before === undefined) await catalog.deleteSeries(meta.id);
         else await this.#clearBefore(meta, before);
         memory.delete(meta.id);
@@ -59,11 +62,11 @@ export class Maintenance {
     }
     let epochs = dropFetchEpochs(meta.fetchEpochs ?? [], dropped);
     for (const r of corrupt) epochs = dropFetchEpochs(epochs, r);
-    await this.#ctx.catalog.commit({
-      meta: { ...meta, ledger: dropFromLedger(meta.ledger, [dropped, ...corrupt]), fetchEpochs: epochs },
-      put,
-      del,
-    });
+    const next: FactfulMeta = { ...meta, ledger: dropFromLedger(meta.ledger, [dropped, ...corrupt]), fetchEpochs: epochs };
+    const holes = factsOf(meta).holes?.filter((h) => h.time >= before);
+    if (holes !== undefined && holes.length > 0) next.holes = holes;
+    else delete next.holes;
+    await this.#ctx.catalog.commit({ meta: next, put, del });
   }
 
   /** Evicts whole least-recently-used series past the disk budget, never one in use. */

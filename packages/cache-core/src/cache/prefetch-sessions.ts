@@ -82,21 +82,22 @@ export class PrefetchSessions {
   }
 }
 
-/** The handle prefetch returns: the report, and the pins until release() or disposal. */
+/**
+ * The handle prefetch returns: the report, and the pins until release() or disposal. `release` is
+ * bound, so `const { report, release } = await cache.prefetch(plan)` works too.
+ */
 class Session implements PrefetchSession {
   readonly report: PrefetchReport;
-  readonly #unpin: () => void;
-  #released = false;
+  readonly release: () => void;
 
   constructor(report: PrefetchReport, unpin: () => void) {
     this.report = report;
-    this.#unpin = unpin;
-  }
-
-  release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.#unpin();
+    let released = false;
+    this.release = () => {
+      if (released) return;
+      released = true;
+      unpin();
+    };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

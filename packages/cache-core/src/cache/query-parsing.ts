@@ -2,7 +2,7 @@ import { invalidArgument } from '../errors.js';
 import { assertInterval } from '../intervals.js';
 import { seriesId, type SeriesKey } from '../series-key.js';
 import { formatTime, normalizeSymbol, parseTimeInput } from '../time-input.js';
-import type { BarQuery, ClearFilter, Interval, PrefetchPlan } from '../types.js';
+import type { BarQuery, BarsStatus, ClearFilter, Interval, PrefetchPlan } from '../types.js';
 
 /** A checked getBars/explain query: the series and inclusive ms bounds. */
 export interface ParsedQuery {
@@ -11,6 +11,10 @@ export interface ParsedQuery {
   start: number;
   /** Inclusive. */
   end: number;
+  /** Fail rather than serve stale bars (BarQuery.strict). */
+  strict: boolean;
+  /** Filled in with how the call was served (BarQuery.status). */
+  status: BarsStatus | undefined;
 }
 
 /** A checked prefetch plan. */
@@ -50,7 +54,11 @@ export class QueryParser {
     const start = typeof q.start === 'number' && Number.isFinite(q.start) ? q.start : this.#time(q.start, 'start');
     const end = typeof q.end === 'number' && Number.isFinite(q.end) ? q.end : this.#time(q.end, 'end');
     assertOrdered(start, end);
-    return { key: series.key, id: series.id, start, end };
+    const status = q.status;
+    if (status !== undefined && (status === null || typeof status !== 'object')) {
+      throw invalidArgument('status must be an object the call fills in', { field: 'status' });
+    }
+    return { key: series.key, id: series.id, start, end, strict: q.strict === true, status };
   }
 
   plan(plan: PrefetchPlan): ParsedPlan {

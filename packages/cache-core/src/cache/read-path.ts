@@ -4,12 +4,14 @@ import { coversRange } from '../planning/ranges.js';
 import { BarColumns } from '../bar-columns.js';
 import { ColumnSlice } from '../column-views.js';
 import { sliceColumns, sliceRows, type ResidentSeries } from '../tiers/memory/memory-tier.js';
-import type { Bar } from '../types.js';
+import type { Bar, BarsStatus } from '../types.js';
 import { wantedRange, type CacheContext } from './cache-context.js';
 import { corruptBlockError, MAX_CORRUPT_ROUNDS } from './corrupt-blocks.js';
-import type { GapFiller } from './gap-filler.js';
+import type { GapFiller, FillResult } from './gap-filler.js';
 import type { ParsedQuery } from './query-parsing.js';
+import { assertServed } from './range-guard.js';
 import type { ResidentLoader } from './resident-loader.js';
+import { factsOf } from './series-facts.js';
 import type { WindowDriver } from './window-driver.js';
 
 /**
@@ -33,15 +35,19 @@ export class ReadPath {
   /** The bars if L1 holds the whole range fresh (an L1 hit), else undefined. Never does I/O. */
   fromMemory(p: ParsedQuery): Bar[] | undefined {
     const entry = this.#servableEntry(p);
-    if (entry === null) return []; // entirely in the future: nothing exists there yet
-    if (entry === undefined) return undefined;
+    // null: nothing there the provider serves (the future, before its earliest time): the slow path says so.
+    if (entry === null || entry === undefined) return undefined;
+    if (p.status !== undefined) fillStatus(p.status, 'l1', undefined, this.#holesIn(p));
     if (entry.rows !== undefined) return sliceRows(entry, p.start, p.end);
     const bars = sliceRows(entry, p.start, p.end);
     this.#ctx.memory.set(entry); // the rows now count toward the memory budget
     return bars;
   }
 
-  /** The zero-copy columnar window (typed-array views of the resident series) on an L1 hit, else undefined. */
+  /**
+   * The zero-copy columnar window (typed-array views of the resident series) on an L1 hit, else
+   * undefined; an empty window where nothing can exist (a memory-only probe never raises).
+   */
   columnsFromMemory(p: ParsedQuery): ColumnSlice | undefined {
     const entry = this.#servableEntry(p);
     if (entry === null) return new ColumnSlice(BarColumns.empty(), 0, 0);
@@ -49,12 +55,16 @@ export class ReadPath {
     return sliceColumns(entry, p.start, p.end);
   }
 
-  /** The resident series if L1 holds all of p fresh; null when p lies wholly in the future; else undefined. */
+  /**
+   * The resident series if L1 holds all of p fresh; null when no part of p can hold bars the
+   * provider serves (wholly in the future, or before its earliest time); else undefined.
+   */
   #servableEntry(p: ParsedQuery): ResidentSeries | null | undefined {
     const now = this.#ctx.now();
+    const start = p.start < this.#ctx.earliestTime ? this.#ctx.earliestTime : p.start;
     // The latest bar slot that may exist ends after `now`: a range ending in the past needs no clamp.
     const wantEnd = p.end < now ? p.end + 1 : Math.min(p.end + 1, latestBarEnd(p.key.interval, now));
-    if (wantEnd <= p.start) return null;
+    if (wantEnd <= start) return null;
     const entry = this.#ctx.memory.get(p.id);
     if (entry === undefined || now >= entry.validUntil) return undefined;
     if (entry.window !== undefined && p.end >= entry.window.nextAdvanceAt) this.#window.advance(p.key, entry, p.end);
@@ -62,8 +72,8 @@ export class ReadPath {
     // Almost always one range: check it inline before the general search.
     const first = servable[0];
     const covered =
-      (first !== undefined && first.start <= p.start && wantEnd <= first.end) ||
-      (servable.length > 1 && coversRange(servable, { start: p.start, end: wantEnd }));
+      (first !== undefined && first.start <= start && wantEnd <= first.end) ||
+      (servable.length > 1 && coversRange(servable, { start, end: wantEnd }));
     return covered ? entry : undefined;
   }
 
@@ -76,17 +86,19 @@ export class ReadPath {
     const ctx = this.#ctx;
     ctx.lifecycle.assertOpen();
     // The store is the truth on a slow path: another process may have written or cleared the series.
-    const { changedBlocks } = await ctx.catalog.reread(p.key);
+    const { meta, changedBlocks } = await ctx.catalog.reread(p.key);
     this.#loader.forgetBlocks(p.key, changedBlocks);
+    assertServed(p.key, { start: p.start, end: p.end + 1 }, meta, ctx.now(), ctx.upstream.limits);
     let usedProvider = false;
+    let stale: FillResult['stale'];
     for (let attempt = 0; ; attempt++) {
       ctx.lifecycle.assertOpen();
       const now = ctx.now();
-      const want = wantedRange(p.key.interval, p.start, p.end, now);
-      const meta = ctx.catalog.metaOf(p.key);
-      if (!coversRange(freshCoverage(meta.ledger, now, ctx.provisionalTtlMs), want)) {
-        const calls = await this.#filler.fill(p.key, want);
-        usedProvider ||= calls > 0;
+      const want = wantedRange(p.key.interval, p.start, p.end, now, ctx.earliestTime);
+      if (!coversRange(freshCoverage(ctx.catalog.metaOf(p.key).ledger, now, ctx.provisionalTtlMs), want)) {
+        const filled = await this.#filler.fill(p.key, want, { strict: p.strict });
+        usedProvider ||= filled.providerCalls > 0;
+        stale = filled.stale;
       }
       const { entry, corrupt } = await this.#loader.ensureResident(p.key, want);
       // A corrupt block was dropped and its range left the ledger: go round once more to refetch it.
@@ -96,7 +108,31 @@ export class ReadPath {
       }
       const bars = sliceRows(entry, p.start, p.end);
       ctx.memory.set(entry);
+      if (stale !== undefined) ctx.counters.staleServed++;
+      if (p.status !== undefined) fillStatus(p.status, usedProvider ? 'provider' : 'l2', stale, this.#holesIn(p));
       return { bars, usedProvider };
     }
   }
+
+  /** Holes (bars sent without prices) inside the query. */
+  #holesIn(p: ParsedQuery): number {
+    const holes = factsOf(this.#ctx.catalog.metaOf(p.key)).holes;
+    if (holes === undefined) return 0;
+    let n = 0;
+    for (const h of holes) if (h.time >= p.start && h.time <= p.end) n++;
+    return n;
+  }
+}
+
+function fillStatus(status: BarsStatus, source: BarsStatus['source'], stale: FillResult['stale'], holes: number): void {
+  status.source = source;
+  status.stale = stale !== undefined;
+  if (stale !== undefined) {
+    status.staleRanges = stale.ranges;
+    status.error = stale.error;
+  } else {
+    delete status.staleRanges;
+    delete status.error;
+  }
+  status.holes = holes;
 }

@@ -9,6 +9,9 @@ import { wantedRange, type CacheContext } from './cache-context.js';
 import { corruptBlockError, MAX_CORRUPT_ROUNDS } from './corrupt-blocks.js';
 import type { GapFiller } from './gap-filler.js';
 import type { ParsedPlan } from './query-parsing.js';
+import { assertServed } from './range-guard.js';
+import { factsOf } from './series-facts.js';
+import type { SeriesMeta } from '../tiers/disk/bar-store.js';
 import type { ResidentLoader } from './resident-loader.js';
 
 /** How many times prefetch may grow a lookback that holidays or a young listing left short. */
@@ -40,8 +43,9 @@ export class SymbolPreparer {
   prepare(key: SeriesKey, p: SymbolTask, holder: symbol): Promise<PrefetchSymbolReport> {
     return this.#ctx.mutex.run(seriesId(key), async () => {
       this.#ctx.lifecycle.assertOpen(); // a worker may reach its next symbol after close() began
-      const { changedBlocks } = await this.#ctx.catalog.reread(key);
+      const { meta, changedBlocks } = await this.#ctx.catalog.reread(key);
       this.#loader.forgetBlocks(key, changedBlocks);
+      assertServed(key, { start: p.start, end: p.end + 1 }, meta, this.#ctx.now(), this.#ctx.upstream.limits);
       return this.#prepareLocked(key, p, holder);
     });
   }
@@ -60,9 +64,9 @@ export class SymbolPreparer {
     let corruptRounds = 0;
     for (let extension = 0; ; extension++) {
       const now = ctx.now();
-      const want = wantedRange(p.interval, from, p.end, now);
+      const want = wantedRange(p.interval, from, p.end, now, ctx.earliestTime);
       if (!coversRange(freshCoverage(ctx.catalog.metaOf(key).ledger, now, ctx.provisionalTtlMs), want)) {
-        calls += await this.#filler.fill(key, want, p.signal);
+        calls += (await this.#filler.fill(key, want, { signal: p.signal })).providerCalls;
       }
       const resident = ctx.memory.get(id);
       hadToLoad ||= resident === undefined || !coversRange(resident.servable, want);
@@ -113,6 +117,13 @@ export class SymbolPreparer {
       providerCalls: calls,
       source: calls > 0 ? (coveredBefore ? 'mixed' : 'provider') : hadToLoad ? 'l2' : 'l1',
       windowed,
+      ...holesIn(ctx.catalog.metaOf(key), from, p.end),
     };
   }
+}
+
+/** `{ holes: n }` for the holes in [from, end], or nothing. */
+function holesIn(meta: SeriesMeta, from: number, end: number): { holes?: number } {
+  const n = (factsOf(meta).holes ?? []).filter((h) => h.time >= from && h.time <= end).length;
+  return n > 0 ? { holes: n } : {};
 }

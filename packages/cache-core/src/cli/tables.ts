@@ -86,6 +86,8 @@ export function warmSummaryLine(report: PrefetchReport): string {
     `${formatCount(report.barsFetched)} bars fetched`,
     formatDuration(report.elapsedMs),
   ];
+  const holes = report.symbols.reduce((sum, s) => sum + (s.holes ?? 0), 0);
+  if (holes > 0) parts.push(`${formatCount(holes)} bars missing (null prices)`);
   return parts.join(', ');
 }
 
@@ -170,7 +172,15 @@ export function lsRows(series: readonly SeriesInfo[], now: number): string[][] {
 export function lsSummaryLine(series: readonly SeriesInfo[], diskBytes?: number): string {
   const bars = series.reduce((sum, s) => sum + s.bars, 0);
   const size = diskBytes ?? series.reduce((sum, s) => sum + s.bytes, 0);
-  return `${formatCount(series.length)} series, ${formatCount(bars)} bars, ${formatBytes(size)} on disk`;
+  return `${formatCount(series.length)} series, ${formatCount(bars)} bars, ${formatBytes(size)} on disk${holesNote(series)}`;
+}
+
+/** '; 84 bars missing (null prices): 80 asked again, 4 known holes' when any series has holes. */
+function holesNote(series: readonly SeriesInfo[]): string {
+  const pending = series.reduce((n, s) => n + (s.holes?.pending ?? 0), 0);
+  const known = series.reduce((n, s) => n + (s.holes?.known ?? 0), 0);
+  if (pending + known === 0) return '';
+  return `; ${formatCount(pending + known)} bars missing (null prices): ${formatCount(pending)} asked again, ${formatCount(known)} known holes`;
 }
 
 export function sortSeries<T extends { symbol: string; interval: string; provider: string }>(series: readonly T[]): T[] {
@@ -215,6 +225,17 @@ export function explainText(
     const head = offline ? `provider requests: ${n} needed, but --offline: a getBars would fail with OFFLINE_MISS` : `provider requests: ${n}`;
     lines.push(head);
     for (const r of report.plannedRequests) lines.push(`  ${formatRequest(r)}`);
+  }
+  if (report.holes) {
+    const { pending, known } = report.holes;
+    lines.push(`holes (bars sent without prices): ${pending.length} asked again after the TTL, ${known.length} known (not asked again)`);
+  }
+  if (report.outOfProviderRange) {
+    const { ranges, served } = report.outOfProviderRange;
+    lines.push(`not served by the provider: ${formatRanges(ranges, ', ')} (it serves ${formatRange(served)}; getBars fails with OUT_OF_PROVIDER_RANGE)`);
+  }
+  if (report.stale && report.stale.length > 0) {
+    lines.push(`stale: ${formatRanges(report.stale, ', ')} (refresh failed; served from disk, retried later)`);
   }
   return lines.join('\n');
 }

@@ -29,9 +29,9 @@ export interface UpstreamTier {
   /** The provider's limits (passed through by every link): the gap planner splits requests to fit. */
   readonly limits?: ProviderLimits;
   /**
-   * Answers `request.ranges` of one series. Never rejects for a failed range: each range either
-   * comes back covered by pieces or is listed in `failures` with its error, so what did arrive is
-   * kept. Rejects only when `request.signal` aborts (ABORTED).
+   * Answers `request.ranges` of one series. Should not reject for a failed range: each range either
+   * comes back covered by pieces or is listed in `failures` with its error (ABORTED when
+   * `request.signal` aborted), so what did arrive is kept. A rejection fails the whole fill.
    */
   fetch(request: UpstreamRequest): Promise<UpstreamAnswer>;
 }
