@@ -45,3 +45,4 @@ export {
 } from './yahoo-chart-server.js';
 export { FIXTURES_DIR, fixturePath, listFixtures, loadFixture } from './fixtures.js';
 export { makeTempDir, useTempDir, withTempDir, type TempDir, type TestHooks } from './temp-dir.js';
+export { freePort, hasRedisServer, startRedisCluster, startRedisServer, type RedisCluster, type RedisServer, type RedisServerOptions } from './redis-server.js';
