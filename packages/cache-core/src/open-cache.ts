@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DefaultBarCache } from './cache/bar-cache.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { invalidArgument } from './errors.js';
+import { resolveSharedOptions } from './tiers/shared/shared-options.js';
 import { YahooProvider } from './provider/yahoo-provider.js';
 import { StatsSnapshotWriter } from './stats/stats-snapshot.js';
 import { LevelBarStore } from './tiers/disk/level-bar-store.js';
@@ -29,12 +30,16 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch ms');
 
+  const shared = resolveSharedOptions(options.shared);
   const inMemory = options.dir === IN_MEMORY_DIR;
   const dir = inMemory ? IN_MEMORY_DIR : path.resolve(options.dir ?? defaultCacheDir());
   if (!inMemory) await fs.mkdir(dir, { recursive: true });
   const label = options.processLabel ?? defaultLabel();
   const store = inMemory ? new MemoryBarStore() : new LevelBarStore({ dir, lockTimeoutMs, processLabel: label });
   await store.open();
+
+  // Loaded only when configured: a cache without a shared tier never loads the Redis client.
+  const SharedTier = shared ? (await import('./tiers/shared/shared-tier.js')).SharedTier : undefined;
 
   const wantSnapshots = !inMemory && options.statsSnapshots !== false;
   const cache = new DefaultBarCache({
@@ -46,6 +51,19 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
     diskMaxBytes,
     offline: options.offline === true,
     provisionalTtlMs,
+    ...(shared && SharedTier
+      ? {
+          upstream: (next) =>
+            new SharedTier({
+              next,
+              options: shared,
+              now,
+              provisionalTtlMs,
+              settleDelayMs: next.limits?.settleDelayMs ?? 0,
+              onFault: (message) => process.emitWarning(message, { code: 'BARCACHE_SHARED_UNAVAILABLE' }),
+            }),
+        }
+      : {}),
     ...(wantSnapshots ? { snapshots: (getStats) => new StatsSnapshotWriter({ dir, label, getStats }) } : {}),
   });
   try {

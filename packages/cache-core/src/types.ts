@@ -3,6 +3,11 @@
  * extension and outside checks rely on these names and meanings.
  */
 
+import type { SharedTierStats } from './tiers/shared/shared-counters.js';
+import type { SharedTierOptions } from './tiers/shared/shared-options.js';
+
+export type { SharedTierOptions, SharedTierStats };
+
 export const INTERVALS = ['1m', '2m', '5m', '15m', '30m', '60m', '90m', '1h', '1d', '5d', '1wk', '1mo', '3mo'] as const;
 export type Interval = (typeof INTERVALS)[number];
 
@@ -170,6 +175,8 @@ export interface CacheStats {
   latency: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
   prefetch: { runs: number; symbols: number; lastAt?: number };
   startedAt: number;
+  /** The shared team tier (Redis), when one is configured: hits, misses, bytes, leases, faults. */
+  shared?: SharedTierStats;
 }
 
 export interface SeriesInfo {
@@ -226,6 +233,13 @@ export interface OpenCacheOptions {
   statsSnapshots?: boolean;
   /** A label for this process in stats snapshots (e.g. 'barcache warm', 'backtest'). Default: argv. */
   processLabel?: string;
+  /**
+   * A shared team tier on Redis between the disk tier and the provider (memory → disk → Redis →
+   * provider): `{ url: 'redis://host:6379' }` (or `rediss://` for TLS), or a URL string. Default:
+   * $BARCACHE_SHARED_URL when set, else none; `false` turns it off whatever the environment says.
+   * Without it nothing Redis-related is loaded.
+   */
+  shared?: SharedTierOptions | string | false;
 }
 
 export interface BarCache {

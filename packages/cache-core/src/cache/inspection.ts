@@ -24,6 +24,7 @@ export class Inspection {
   stats(): CacheStats {
     const { counters: c, memory, catalog } = this.#ctx;
     const saved = c.l1Hits + c.l2Hits;
+    const shared = this.#ctx.upstream.sharedStats?.();
     return {
       requests: c.requests,
       l1: { hits: c.l1Hits, misses: c.l1Misses, bytes: memory.bytes, entries: memory.entries, pinnedEntries: memory.pinnedEntries },
@@ -39,6 +40,7 @@ export class Inspection {
       },
       prefetch: { runs: c.prefetchRuns, symbols: c.prefetchSymbols, ...(c.lastPrefetchAt !== undefined ? { lastAt: c.lastPrefetchAt } : {}) },
       startedAt: c.startedAt,
+      ...(shared ? { shared } : {}),
     };
   }
 

@@ -93,5 +93,6 @@ export class Maintenance {
     memory.clear();
     await onClosed();
     await this.#ctx.store.close();
+    await this.#ctx.upstream.close?.();
   }
 }

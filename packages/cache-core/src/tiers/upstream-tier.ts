@@ -1,5 +1,6 @@
 import type { BarColumns } from '../bar-columns.js';
 import type { SeriesKey } from '../series-key.js';
+import type { SharedTierStats } from './shared/shared-counters.js';
 import type { Dividend, ProviderLimits, Split, TimeRange } from '../types.js';
 
 /**
@@ -34,6 +35,10 @@ export interface UpstreamTier {
    * kept. Rejects only when `request.signal` aborts (ABORTED).
    */
   fetch(request: UpstreamRequest): Promise<UpstreamAnswer>;
+  /** A shared link's own figures (`stats().shared`); the provider tier has none. */
+  sharedStats?(): SharedTierStats;
+  /** Frees what the link holds (connections); called by `close()` after the disk tier is closed. */
+  close?(): Promise<void>;
 }
 
 export interface UpstreamRequest {

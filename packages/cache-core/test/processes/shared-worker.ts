@@ -9,8 +9,8 @@ const symbols = symbolList!.split(',');
 const DAY = 86_400_000;
 const cache = await openCache({
   dir: dir!,
-  provider: new YahooProvider({ baseUrl: baseUrl!, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 }, timeoutMs: 5000 }),
-  shared: { url: redisUrl!, cluster: cluster === '1', leaseTtlMs: Number(leaseTtlMs), leaseWaitMs: 60_000 },
+  provider: new YahooProvider({ baseUrl: baseUrl!, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 }, timeoutMs: 30_000 }),
+  shared: { url: redisUrl!, cluster: cluster === '1', leaseTtlMs: Number(leaseTtlMs), leaseWaitMs: 60_000, commandTimeoutMs: 10_000 },
   now: () => Date.parse('2025-03-03T21:00:00Z'),
   statsSnapshots: false,
 });

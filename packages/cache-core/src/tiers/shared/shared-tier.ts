@@ -19,7 +19,7 @@ import type { BlockInfo } from '../disk/bar-store.js';
 import { encodeBlock } from '../disk/bar-block-codec.js';
 import type { UpstreamAnswer, UpstreamPiece, UpstreamRequest, UpstreamTier } from '../upstream-tier.js';
 import { RedisSeriesStore, SharedTierFault } from './redis-series-store.js';
-import { SharedTierCounters } from './shared-counters.js';
+import { SharedTierCounters, type SharedTierStats } from './shared-counters.js';
 import { emptySharedMeta, type SharedSeriesMeta } from './shared-meta.js';
 import type { ResolvedSharedOptions } from './shared-options.js';
 
@@ -90,6 +90,10 @@ export class SharedTier implements UpstreamTier {
       if (renew !== undefined) clearInterval(renew);
       if (token !== undefined) await this.#release(id, token);
     }
+  }
+
+  sharedStats(): SharedTierStats {
+    return this.counters.snapshot(this.location);
   }
 
   async close(): Promise<void> {
