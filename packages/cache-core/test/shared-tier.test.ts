@@ -203,4 +203,24 @@ describe.skipIf(!available)('shared tier: a worker with an empty disk', () => {
     expect(cache.stats().shared!.leasesWaited).toBe(1);
     expect(Date.now() - started).toBeGreaterThan(1000);
   }, 60_000);
+
+  it('carries on when Redis is full (maxmemory, noeviction): reads stay correct, the fault is counted', async () => {
+    const full = await startRedisServer({ maxMemoryBytes: 1_200_000 });
+    try {
+      f = await fleet();
+      const cache = await f.open(full.url);
+      const symbols = Array.from({ length: 20 }, (_, i) => `F${i}`);
+      const session = await cache.prefetch({ symbols, interval: '1d', start: '2015-01-02', end: '2024-12-31' });
+      expect(session.report.failed).toEqual([]);
+      for (const symbol of ['F0', 'F19']) {
+        expect(await cache.getBars({ symbol, interval: '1d', start: '2015-01-02', end: '2024-12-31' })).toEqual(truth(symbol, '2015-01-02', '2024-12-31'));
+      }
+      const shared = cache.stats().shared!;
+      expect(shared.faults).toBeGreaterThan(0);
+      expect(shared.lastFault!.message).toMatch(/OOM|maxmemory/i);
+      session.release();
+    } finally {
+      await full.stop();
+    }
+  }, 60_000);
 });
