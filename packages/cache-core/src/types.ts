@@ -198,8 +198,11 @@ export interface ExplainReport {
   interval: Interval;
   start: number;
   end: number;
-  /** Sub-ranges and the tier that would serve each. `provider` = missing, would be fetched. */
-  parts: { range: TimeRange; tier: 'l1' | 'l2' | 'provider' }[];
+  /**
+   * Sub-ranges and the tier that would serve each. `shared` = missing locally, held by the shared
+   * team tier; `provider` = missing, would be fetched.
+   */
+  parts: { range: TimeRange; tier: 'l1' | 'l2' | 'shared' | 'provider' }[];
   /** The provider requests a getBars would make now (after widening, merging and splitting). */
   plannedRequests: TimeRange[];
   missing: TimeRange[];

@@ -136,6 +136,9 @@ describe.skipIf(!available)('shared tier: a worker with an empty disk', () => {
     expect(f.yahoo.chartRequests().length).toBe(50);
     f.yahoo.resetRequests();
     const second = await f.open(redis.url);
+    // explain names the shared tier for what the local disk lacks and Redis holds.
+    const explained = await second.explain({ symbol: 'S3', interval: '1d', start: plan.start, end: plan.end });
+    expect(explained.parts.map((p) => p.tier)).toEqual(['shared']);
     const session = await second.prefetch(plan);
     expect(session.report.failed).toEqual([]);
     expect(f.yahoo.chartRequests().length).toBe(0);

@@ -87,10 +87,13 @@ export class Inspection {
     const inL2 = subtractRanges(intersectRanges(fresh, [want]), inL1);
     const missing = subtractRanges([want], fresh);
     const plan = this.#filler.plan(meta, want, now);
+    // A shared tier names what it would serve of the missing ranges (the rest goes to the provider).
+    const inShared = missing.length > 0 && ctx.upstream.coverage ? intersectRanges(await ctx.upstream.coverage(p.key, missing), missing) : [];
     const parts = [
       ...inL1.map((range) => ({ range, tier: 'l1' as const })),
       ...inL2.map((range) => ({ range, tier: 'l2' as const })),
-      ...missing.map((range) => ({ range, tier: 'provider' as const })),
+      ...inShared.map((range) => ({ range, tier: 'shared' as const })),
+      ...subtractRanges(missing, inShared).map((range) => ({ range, tier: 'provider' as const })),
     ].sort((a, b) => a.range.start - b.range.start);
     return {
       symbol: p.key.symbol,

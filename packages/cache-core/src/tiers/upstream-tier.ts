@@ -35,6 +35,8 @@ export interface UpstreamTier {
    * kept. Rejects only when `request.signal` aborts (ABORTED).
    */
   fetch(request: UpstreamRequest): Promise<UpstreamAnswer>;
+  /** What of `ranges` this link would serve itself, without the provider (for `explain`); never throws. */
+  coverage?(key: SeriesKey, ranges: readonly TimeRange[]): Promise<TimeRange[]>;
   /** A shared link's own figures (`stats().shared`); the provider tier has none. */
   sharedStats?(): SharedTierStats;
   /** Frees what the link holds (connections); called by `close()` after the disk tier is closed. */

@@ -92,6 +92,17 @@ export class SharedTier implements UpstreamTier {
     }
   }
 
+  async coverage(key: SeriesKey, ranges: readonly TimeRange[]): Promise<TimeRange[]> {
+    try {
+      const meta = await this.#redis.readMeta(seriesId(key));
+      if (meta === undefined || meta === 'corrupt') return [];
+      return intersectRanges(freshCoverage(meta.ledger, this.#o.now(), this.#o.provisionalTtlMs), ranges);
+    } catch (err) {
+      if (err instanceof SharedTierFault) this.#fault(err);
+      return [];
+    }
+  }
+
   sharedStats(): SharedTierStats {
     return this.counters.snapshot(this.location);
   }
