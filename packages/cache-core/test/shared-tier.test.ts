@@ -47,7 +47,7 @@ async function fleet(): Promise<Fleet> {
       const cache = await openCache({
         dir: dir.path,
         provider: new YahooProvider({ baseUrl: yahoo.url, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 5 }, timeoutMs: 5000 }),
-        shared: { url, leaseTtlMs: 2000, commandTimeoutMs: 10_000 },
+        shared: { url, commandTimeoutMs: 10_000 },
         now,
         statsSnapshots: false,
         ...extra,

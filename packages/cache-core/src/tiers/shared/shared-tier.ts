@@ -84,7 +84,14 @@ export class SharedTier implements UpstreamTier {
     const renew = token === undefined ? undefined : setInterval(() => void this.#extend(id, token!), Math.max(50, this.#o.options.leaseTtlMs / 3));
     try {
       const answer = await this.#next.fetch({ ...request, ranges: rest });
-      if (token !== undefined && answer.pieces.length > 0) await this.#publish(request.key, id, token, answer.pieces);
+      if (token !== undefined && answer.pieces.length > 0 && !(await this.#publish(request.key, id, token, answer.pieces))) {
+        // Our lease lapsed (a long pause): if nobody holds it now, take it again and publish.
+        const again = await this.#tryLeaseQuietly(id);
+        if (again !== undefined) {
+          await this.#publish(request.key, id, again, answer.pieces);
+          await this.#release(id, again);
+        }
+      }
       return { pieces: [...served, ...answer.pieces], failures: answer.failures, providerCalls: answer.providerCalls };
     } finally {
       if (renew !== undefined) clearInterval(renew);
@@ -174,8 +181,21 @@ export class SharedTier implements UpstreamTier {
     }
   }
 
-  /** Merges the pieces into the series' Redis blocks and publishes them, fenced by `token`. */
-  async #publish(key: SeriesKey, id: string, token: number, pieces: readonly UpstreamPiece[]): Promise<void> {
+  async #tryLeaseQuietly(id: string): Promise<number | undefined> {
+    try {
+      return await this.#redis.tryLease(id);
+    } catch (err) {
+      if (!(err instanceof SharedTierFault)) throw err;
+      this.#fault(err);
+      return undefined;
+    }
+  }
+
+  /**
+   * Merges the pieces into the series' Redis blocks and publishes them, fenced by `token`. False
+   * when the lease had passed on (fenced off); true otherwise (a Redis fault is counted, not thrown).
+   */
+  async #publish(key: SeriesKey, id: string, token: number, pieces: readonly UpstreamPiece[]): Promise<boolean> {
     try {
       const found = await this.#redis.readMeta(id);
       const base: SharedSeriesMeta = found === undefined || found === 'corrupt' ? emptySharedMeta(id) : found;
@@ -220,12 +240,14 @@ export class SharedTier implements UpstreamTier {
       if (await this.#redis.publish(id, token, next, puts, del)) {
         this.counters.publishes++;
         this.counters.bytesWritten += puts.reduce((n, p) => n + p.bytes.length, 0);
-      } else {
-        this.counters.fenced++;
+        return true;
       }
+      this.counters.fenced++;
+      return false;
     } catch (err) {
       if (!(err instanceof SharedTierFault)) throw err;
       this.#fault(err);
+      return true;
     }
   }
 
