@@ -16,6 +16,7 @@ import { lookbackMicro } from './lookback-micro.js';
 import { backtestMicro } from './backtest-micro.js';
 import { loadMicro } from './micro.js';
 import { peersBench } from './peers/peers-bench.js';
+import { sharedTierBench } from './shared-tier-bench.js';
 import { formatReport, type BenchReport, type WorkloadReport } from './report.js';
 import { runWorkload, type WorkloadResult } from './runner.js';
 import { BarcacheSource } from './sources/barcache-source.js';
@@ -44,8 +45,8 @@ interface Args {
   peerDir?: string;
 }
 
-type Section = 'workloads' | 'lookback' | 'backtest' | 'load' | 'peers';
-const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'backtest', 'load', 'peers'];
+type Section = 'workloads' | 'lookback' | 'backtest' | 'load' | 'peers' | 'shared';
+const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'backtest', 'load', 'peers', 'shared'];
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50, sections: new Set(SECTIONS), peerSymbols: 500, peerRepeats: 7 };
@@ -174,6 +175,11 @@ async function main(): Promise<void> {
     if (args.sections.has('peers')) {
       log(`peers: ${args.peerSymbols} symbols × 10 years, warm load from disk, ${args.peerRepeats} fresh processes each`);
       report.peers = await peersBench(args.peerDir ?? join(tmp, 'peers'), { symbols: args.peerSymbols, repeats: args.peerRepeats, only: args.peers, log });
+    }
+
+    if (args.sections.has('shared')) {
+      const shared = await sharedTierBench({ latencyMs: args.latencyMs, log });
+      if (shared !== undefined) report.shared = shared;
     }
   } finally {
     await server.close();

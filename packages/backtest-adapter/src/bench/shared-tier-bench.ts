@@ -18,6 +18,7 @@ export interface SharedTierBenchResult {
   fromLocalDiskMs: number;
   fromProviderMs: number;
   providerCallsFromRedis: number;
+  providerCallsFromProvider: number;
   /** Encoded payload (blocks + meta) per bar, and Redis' own memory growth per bar. */
   redisPayloadBytesPerBar: number;
   redisMemoryBytesPerBar: number;
@@ -103,6 +104,7 @@ export async function sharedTierBench(options: { symbols?: number; repeats?: num
       fromLocalDiskMs: fromDisk.ms,
       fromProviderMs: fromProvider.ms,
       providerCallsFromRedis: fromRedis.calls,
+      providerCallsFromProvider: fromProvider.calls,
       redisPayloadBytesPerBar: (written + metaBytes) / bars,
       localDiskBytesPerBar: diskBytes / bars,
       redisMemoryBytesPerBar: (memAfter - memBefore) / bars,
