@@ -75,7 +75,7 @@ function contract(name: string, start: () => Promise<{ url: string; cluster: boo
       const token = (await store.tryLease(id))!;
       const bytes = encodeBlock(BarColumns.fromBars(dailyBars(Y2020, 20)));
       const damaged = Uint8Array.from(bytes);
-      damaged[20] ^= 0x55;
+      damaged[20] = damaged[20]! ^ 0x55;
       await store.publish(id, token, { ...emptySharedMeta(id), version: 1 }, [{ start: Y2020, bytes: damaged }], []);
       const read = await store.readBlocks(id, [Y2020, Y2021]);
       expect(read.blocks.size).toBe(0);
