@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DefaultBarCache } from './cache/bar-cache.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { invalidArgument } from './errors.js';
+import { resolveSharedOptions } from './tiers/shared/shared-options.js';
 import { YahooProvider } from './provider/yahoo-provider.js';
 import { StatsSnapshotWriter } from './stats/stats-snapshot.js';
 import { MemoryBarStore } from './tiers/disk/memory-bar-store.js';
@@ -31,6 +32,7 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch ms');
 
+  const shared = resolveSharedOptions(options.shared);
   const inMemory = options.dir === IN_MEMORY_DIR;
   const dir = inMemory ? IN_MEMORY_DIR : path.resolve(options.dir ?? defaultCacheDir());
   // Created for the owner only: other users cannot read the cache or reach its leader's socket.
@@ -46,6 +48,9 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
     : new ElectedBarStore({ dir, lockTimeoutMs, processLabel: label, exclusive: options.exclusive === true, ...leaderTimeoutMs });
   await store.open();
 
+  // Loaded only when configured: a cache without a shared tier never loads the Redis client.
+  const SharedTier = shared ? (await import('./tiers/shared/shared-tier.js')).SharedTier : undefined;
+
   const wantSnapshots = !inMemory && options.statsSnapshots !== false;
   const cache = new DefaultBarCache({
     dir,
@@ -56,6 +61,19 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
     diskMaxBytes,
     offline: options.offline === true,
     provisionalTtlMs,
+    ...(shared && SharedTier
+      ? {
+          upstream: (next) =>
+            new SharedTier({
+              next,
+              options: shared,
+              now,
+              provisionalTtlMs,
+              settleDelayMs: next.limits?.settleDelayMs ?? 0,
+              onFault: (message) => process.emitWarning(message, { code: 'BARCACHE_SHARED_UNAVAILABLE' }),
+            }),
+        }
+      : {}),
     ...(wantSnapshots ? { snapshots: (getStats) => new StatsSnapshotWriter({ dir, label, getStats }) } : {}),
   });
   try {

@@ -4,6 +4,11 @@
  */
 import type { RepairReport } from './tiers/disk/store-repair.js';
 
+import type { SharedTierStats } from './tiers/shared/shared-counters.js';
+import type { SharedTierOptions } from './tiers/shared/shared-options.js';
+
+export type { SharedTierOptions, SharedTierStats };
+
 export const INTERVALS = ['1m', '2m', '5m', '15m', '30m', '60m', '90m', '1h', '1d', '5d', '1wk', '1mo', '3mo'] as const;
 export type Interval = (typeof INTERVALS)[number];
 
@@ -212,6 +217,8 @@ export interface CacheStats {
   holes?: SeriesHoles;
   /** Stale if error: answers served from stored bars whose refresh failed, and the failed refreshes. */
   stale?: { served: number; refreshFailures: number };
+  /** The shared team tier (Redis), when one is configured: hits, misses, bytes, leases, faults. */
+  shared?: SharedTierStats;
 }
 
 export interface SeriesInfo {
@@ -237,8 +244,11 @@ export interface ExplainReport {
   interval: Interval;
   start: number;
   end: number;
-  /** Sub-ranges and the tier that would serve each. `provider` = missing, would be fetched. */
-  parts: { range: TimeRange; tier: 'l1' | 'l2' | 'provider' }[];
+  /**
+   * Sub-ranges and the tier that would serve each. `shared` = missing locally, held by the shared
+   * team tier; `provider` = missing, would be fetched.
+   */
+  parts: { range: TimeRange; tier: 'l1' | 'l2' | 'shared' | 'provider' }[];
   /** The provider requests a getBars would make now (after widening, merging and splitting). */
   plannedRequests: TimeRange[];
   missing: TimeRange[];
@@ -297,6 +307,13 @@ export interface OpenCacheOptions {
   repair?: boolean;
   /** Told what `repair: true` found and did. */
   onRepair?: (report: RepairReport) => void;
+  /**
+   * A shared team tier on Redis between the disk tier and the provider (memory → disk → Redis →
+   * provider): `{ url: 'redis://host:6379' }` (or `rediss://` for TLS), or a URL string. Default:
+   * $BARCACHE_SHARED_URL when set, else none; `false` turns it off whatever the environment says.
+   * Without it nothing Redis-related is loaded.
+   */
+  shared?: SharedTierOptions | string | false;
 }
 
 /** A columnar window of one series (see BarCache.peekColumns): equal-length typed arrays, `time` ascending. */

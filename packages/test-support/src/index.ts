@@ -52,3 +52,4 @@ export {
   type TestProviderOptions,
 } from './cache-on-server.js';
 export { makeTempDir, useTempDir, withTempDir, type TempDir, type TestHooks } from './temp-dir.js';
+export { freePort, hasRedisServer, startRedisCluster, startRedisServer, type RedisCluster, type RedisServer, type RedisServerOptions } from './redis-server.js';

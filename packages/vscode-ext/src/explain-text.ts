@@ -2,17 +2,17 @@ import type { ExplainReport } from '@barcache/cache-core';
 import { formatRange } from './format.js';
 
 const DAILY = new Set(['1d', '5d', '1wk', '1mo', '3mo']);
-const TIER_NAME = { l1: 'memory (L1)', l2: 'disk (L2)', provider: 'provider (missing)' } as const;
+const TIER_NAME = { l1: 'memory (L1)', l2: 'disk (L2)', shared: 'shared tier (Redis)', provider: 'provider (missing)' } as const;
 
 /** A one-line answer to "where would this range come from?" and a per-part breakdown. */
 export function explainText(r: ExplainReport): { summary: string; lines: string[] } {
   const daily = DAILY.has(r.interval);
   // Parts cover [start, end + 1): `end` is inclusive.
   const span = Math.max(1, r.end + 1 - r.start);
-  const share = { l1: 0, l2: 0, provider: 0 };
+  const share = { l1: 0, l2: 0, shared: 0, provider: 0 };
   for (const p of r.parts) share[p.tier] += Math.max(0, Math.min(p.range.end, r.end + 1) - Math.max(p.range.start, r.start));
   const pct = (n: number) => `${Math.round((100 * n) / span)}%`;
-  const where = (['l1', 'l2', 'provider'] as const)
+  const where = (['l1', 'l2', 'shared', 'provider'] as const)
     .filter((t) => share[t] > 0)
     .map((t) => `${pct(share[t])} ${TIER_NAME[t]}`)
     .join(', ');

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--json [file]] [--latency ms] [--large-symbols n] [--repeats n] [--skip-micro]
- *             [--only workloads,lookback,backtest,load,peers,shared] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
+ *             [--only workloads,lookback,backtest,load,peers,shared,redis] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
  * Side by side on the same workloads: no cache, an exact-key memo, a gap-filling cache without
  * prefetch, and Barcache; then cache-core's micro figures; then the peers (what a user would pick
  * instead of Barcache) loading the same bars from disk. Progress goes to stderr.
@@ -16,6 +16,7 @@ import { lookbackMicro } from './lookback-micro.js';
 import { backtestMicro } from './backtest-micro.js';
 import { loadMicro } from './micro.js';
 import { peersBench } from './peers/peers-bench.js';
+import { sharedTierBench } from './shared-tier-bench.js';
 import { formatReport, type BenchReport, type WorkloadReport } from './report.js';
 import { runWorkload, type WorkloadResult } from './runner.js';
 import { formatSharedDir, sharedDirBench, type SharedDirFigures } from './shared-dir-bench.js';
@@ -45,8 +46,8 @@ interface Args {
   peerDir?: string;
 }
 
-type Section = 'workloads' | 'lookback' | 'backtest' | 'load' | 'peers' | 'shared';
-const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'backtest', 'load', 'peers', 'shared'];
+type Section = 'workloads' | 'lookback' | 'backtest' | 'load' | 'peers' | 'shared' | 'redis';
+const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'backtest', 'load', 'peers', 'shared', 'redis'];
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50, sections: new Set(SECTIONS), peerSymbols: 500, peerRepeats: 7 };
@@ -181,6 +182,11 @@ async function main(): Promise<void> {
     if (args.sections.has('peers')) {
       log(`peers: ${args.peerSymbols} symbols × 10 years, warm load from disk, ${args.peerRepeats} fresh processes each`);
       report.peers = await peersBench(args.peerDir ?? join(tmp, 'peers'), { symbols: args.peerSymbols, repeats: args.peerRepeats, only: args.peers, log });
+    }
+
+    if (args.sections.has('redis')) {
+      const redis = await sharedTierBench({ latencyMs: args.latencyMs, log });
+      if (redis !== undefined) report.redis = redis;
     }
   } finally {
     await server.close();

@@ -1,3 +1,4 @@
+import type { SharedTierBenchResult } from './shared-tier-bench.js';
 import Table from 'cli-table3';
 import type { MachineFacts } from './machine.js';
 import type { LoadFigures } from './micro.js';
@@ -28,6 +29,8 @@ export interface BenchReport {
   /** The sections that ran (`--only`). */
   sections: string[];
   peers?: PeersReport;
+  /** The shared team tier on Redis (`--only redis`). */
+  redis?: SharedTierBenchResult;
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -117,5 +120,26 @@ export function formatReport(r: BenchReport): string {
   const parts = [head, ...r.workloads.map(formatWorkload)];
   if (r.micro.lookback !== undefined || r.micro.backtest !== undefined || r.micro.load !== undefined) parts.push(formatMicro(r.micro));
   if (r.peers !== undefined) parts.push(formatPeers(r.peers));
+  if (r.redis !== undefined) parts.push(formatShared(r.redis));
   return parts.join('\n\n');
+}
+
+/** The shared-tier section: a cold worker's load from Redis beside a warm local disk and the provider. */
+export function formatShared(s: SharedTierBenchResult): string {
+  const table = new Table({
+    head: ['cold start of a worker, ' + `${s.symbols} symbols × 10 y (${n(s.bars)} bars)`, 'load', 'vs warm local disk', 'provider calls'],
+    style: { head: [], border: [] },
+    chars: compact,
+    colAligns: ['left', 'right', 'right', 'right'],
+  });
+  table.push(['empty disk ← shared tier (Redis on loopback)', ms(s.fromRedisMs), ratio(s.fromRedisMs, s.fromLocalDiskMs), String(s.providerCallsFromRedis)]);
+  table.push(['warm local disk, no Redis', ms(s.fromLocalDiskMs), '1.0×', '0']);
+  table.push(['empty disk ← provider, no Redis', ms(s.fromProviderMs), ratio(s.fromProviderMs, s.fromLocalDiskMs), String(s.providerCallsFromProvider)]);
+  return (
+    `${table.toString()}
+` +
+    `each load in a fresh process (open → prefetch), median of ${s.repeats}; ` +
+    `Redis holds ${s.redisPayloadBytesPerBar.toFixed(1)} B/bar of blocks + meta (${s.redisMemoryBytesPerBar.toFixed(1)} B/bar of Redis memory; the local disk ${s.localDiskBytesPerBar.toFixed(1)} B/bar); ` +
+    `${s.roundTripsPerSeries.toFixed(1)} Redis round trips per series`
+  );
 }

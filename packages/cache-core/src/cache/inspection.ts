@@ -31,6 +31,7 @@ export class Inspection {
   stats(): CacheStats {
     const { counters: c, memory, catalog } = this.#ctx;
     const saved = c.l1Hits + c.l2Hits;
+    const shared = this.#ctx.upstream.sharedStats?.();
     return {
       requests: c.requests,
       l1: { hits: c.l1Hits, misses: c.l1Misses, bytes: memory.bytes, entries: memory.entries, pinnedEntries: memory.pinnedEntries },
@@ -48,6 +49,7 @@ export class Inspection {
       startedAt: c.startedAt,
       holes: this.#allHoles(),
       stale: { served: c.staleServed, refreshFailures: c.refreshFailures },
+      ...(shared ? { shared } : {}),
     };
   }
 
@@ -113,10 +115,13 @@ export class Inspection {
     const plan = this.#filler.plan(meta, want, now, stale);
     const holes = (factsOf(meta).holes ?? []).filter((h) => h.time >= p.start && h.time <= p.end);
     const unserved = this.#unserved(p, meta, plan.unreachable, now);
+    // A shared tier names what it would serve of the missing ranges (the rest goes to the provider).
+    const inShared = missing.length > 0 && ctx.upstream.coverage ? intersectRanges(await ctx.upstream.coverage(p.key, missing), missing) : [];
     const parts = [
       ...inL1.map((range) => ({ range, tier: 'l1' as const })),
       ...inL2.map((range) => ({ range, tier: 'l2' as const })),
-      ...missing.map((range) => ({ range, tier: 'provider' as const })),
+      ...inShared.map((range) => ({ range, tier: 'shared' as const })),
+      ...subtractRanges(missing, inShared).map((range) => ({ range, tier: 'provider' as const })),
     ].sort((a, b) => a.range.start - b.range.start);
     return {
       symbol: p.key.symbol,

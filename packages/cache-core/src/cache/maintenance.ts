@@ -96,5 +96,6 @@ export class Maintenance {
     memory.clear();
     await onClosed();
     await this.#ctx.store.close();
+    await this.#ctx.upstream.close?.();
   }
 }

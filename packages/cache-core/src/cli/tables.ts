@@ -194,7 +194,7 @@ export function sortSeries<T extends { symbol: string; interval: string; provide
 
 export const EXPLAIN_COLUMNS: readonly Column[] = [{ header: 'range' }, { header: 'served from' }];
 
-const TIER_LABEL = { l1: 'l1 (memory)', l2: 'l2 (disk)', provider: 'provider (missing)' } as const;
+const TIER_LABEL = { l1: 'l1 (memory)', l2: 'l2 (disk)', shared: 'shared (Redis)', provider: 'provider (missing)' } as const;
 
 export function explainRows(report: ExplainReport): string[][] {
   return report.parts.map((p) => [formatRange(p.range), TIER_LABEL[p.tier]]);

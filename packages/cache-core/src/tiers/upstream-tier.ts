@@ -1,5 +1,6 @@
 import type { BarColumns } from '../bar-columns.js';
 import type { SeriesKey } from '../series-key.js';
+import type { SharedTierStats } from './shared/shared-counters.js';
 import type { Dividend, ProviderLimits, Split, TimeRange } from '../types.js';
 
 /**
@@ -34,6 +35,12 @@ export interface UpstreamTier {
    * `request.signal` aborted), so what did arrive is kept. A rejection fails the whole fill.
    */
   fetch(request: UpstreamRequest): Promise<UpstreamAnswer>;
+  /** What of `ranges` this link would serve itself, without the provider (for `explain`); never throws. */
+  coverage?(key: SeriesKey, ranges: readonly TimeRange[]): Promise<TimeRange[]>;
+  /** A shared link's own figures (`stats().shared`); the provider tier has none. */
+  sharedStats?(): SharedTierStats;
+  /** Frees what the link holds (connections); called by `close()` after the disk tier is closed. */
+  close?(): Promise<void>;
 }
 
 export interface UpstreamRequest {
