@@ -389,7 +389,7 @@ describe('another process holding the cache dir', () => {
     expect(stats.code).toBe(0);
     const s = json(stats);
     expect(s.locked).toBeUndefined();
-    expect(s.process.l2.series).toBe(2);
+    expect(s.disk.series).toBe(2);
     expect(s.live.processes).toBe(1);
     expect(s.live.requests).toBeGreaterThanOrEqual(2);
     expect(s.processes.find((p: { pid: number }) => p.pid === holder.pid)).toMatchObject({ label: 'test holder', state: 'live' });

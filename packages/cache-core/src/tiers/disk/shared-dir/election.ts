@@ -75,6 +75,8 @@ export async function electRole(dir: string, o: ElectedBarStoreOptions, waitMs: 
   }
 }
 
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
+
 async function lead(dir: string, o: ElectedBarStoreOptions, level: LevelBarStore): Promise<StoreRole> {
   const server = new StoreServer({
     dir: dir,
@@ -86,6 +88,9 @@ async function lead(dir: string, o: ElectedBarStoreOptions, level: LevelBarStore
     await server.start();
   } catch (err) {
     await server.close().catch(() => undefined);
+    // A full or read-only disk cannot take leader.json or the socket: this process keeps the
+    // database to itself (read-only if the disk is full) rather than fail; others wait, then LOCKED.
+    if (NO_ROOM.has((err as { code?: string }).code ?? '')) return exclusiveRole(level, async () => undefined);
     await level.close().catch(() => undefined);
     throw err;
   }
