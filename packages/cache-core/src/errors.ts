@@ -31,6 +31,8 @@ export const ErrorCode = {
   ABORTED: 'ABORTED',
   /** A range that should hold bars holds none (e.g. a backtest range with no trading days). */
   NO_DATA: 'NO_DATA',
+  /** The range is older than the provider serves for the interval (e.g. Yahoo's 1h bars: ~730 days); details.served is the span it does serve. */
+  OUT_OF_PROVIDER_RANGE: 'OUT_OF_PROVIDER_RANGE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -171,6 +171,8 @@ export interface SeriesInfo {
   lastBar?: number;
   lastFetchedAt?: number;
   lastAccessAt?: number;
+  /** The exchange's IANA time zone, when the provider reported it (Yahoo's exchangeTimezoneName). */
+  timezone?: string;
 }
 
 export interface ExplainReport {

@@ -662,6 +662,7 @@ export class DefaultBarCache implements BarCache {
           ...(last ? { lastBar: last.last } : {}),
           ...(m.lastFetchedAt !== undefined ? { lastFetchedAt: m.lastFetchedAt } : {}),
           lastAccessAt: m.lastAccessAt,
+          ...(m.timezone ? { timezone: m.timezone } : {}),
         };
       })
       .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.interval.localeCompare(b.interval) || a.provider.localeCompare(b.provider));
