@@ -27,14 +27,19 @@ export interface SecurityCall {
   dynamic?: string;
 }
 
-/** The source with comments blanked out (offsets and line breaks kept), so calls in comments are ignored. */
-function blankComments(src: string): string {
+/**
+ * The source with comments blanked out (offsets and line breaks kept), so calls in comments are
+ * ignored, and where its string literals are (calls written inside strings are ignored too).
+ */
+function scanSource(src: string): { text: string; strings: [number, number][] } {
   let out = '';
+  const strings: [number, number][] = [];
   let i = 0;
   while (i < src.length) {
     const c = src[i]!;
     if (c === '"' || c === "'") {
       const end = stringEnd(src, i);
+      strings.push([i, end]);
       out += src.slice(i, end);
       i = end;
     } else if (c === '/' && src[i + 1] === '/') {
@@ -47,7 +52,7 @@ function blankComments(src: string): string {
       i++;
     }
   }
-  return out;
+  return { text: out, strings };
 }
 
 /** The index just past the string literal starting at `i` (Pine strings do not span lines). */
@@ -101,10 +106,12 @@ const POSITIONS = ['symbol', 'timeframe', 'expression', 'gaps', 'lookahead', 'ig
 
 /** Every `request.security(…)` call in `source`, in order. */
 export function findSecurityCalls(source: string): SecurityCall[] {
-  const src = blankComments(source);
+  const { text: src, strings } = scanSource(source);
   const calls: SecurityCall[] = [];
   const re = /\brequest\s*\.\s*security\s*\(/g;
   for (let m = re.exec(src); m; m = re.exec(src)) {
+    const at = m.index;
+    if (strings.some(([from, to]) => from < at && at < to)) continue;
     const open = m.index + m[0].length - 1;
     const line = src.slice(0, m.index).split('\n').length;
     const split = splitArgs(src, open);
