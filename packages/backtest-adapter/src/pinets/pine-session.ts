@@ -1,5 +1,5 @@
 import { PineTS, type Context } from 'pinets';
-import { BarcacheError, YAHOO_LIMITS, parseTimeInput } from '@barcache/cache-core';
+import { BarcacheError, ErrorCode, YAHOO_LIMITS, parseTimeInput } from '@barcache/cache-core';
 import type { BarCache, PrefetchReport, ProviderLimits, TimeInput } from '@barcache/cache-core';
 import { BarcachePineProvider, type ServedSeries } from './barcache-provider.js';
 import { barSpan } from './klines.js';
@@ -85,7 +85,7 @@ export async function preparePineSession(cache: BarCache, options: PineSessionOp
   if (options === null || typeof options !== 'object') throw new TypeError('preparePineSession(cache, options) needs an options object');
   const start = parseTimeInput(options.start, 'start');
   const end = parseTimeInput(options.end, 'end');
-  if (end < start) throw new BarcacheError('INVALID_ARGUMENT', `end is before start`, { details: { field: 'end', start, end } });
+  if (end < start) throw new BarcacheError(ErrorCode.INVALID_ARGUMENT, `end is before start`, { details: { field: 'end', start, end } });
   const weekendTrading = options.weekendTrading === true;
   const limits = options.providerLimits === null ? undefined : (options.providerLimits ?? YAHOO_LIMITS);
   const plan = planPineRun({
@@ -106,16 +106,15 @@ export async function preparePineSession(cache: BarCache, options: PineSessionOp
   for (const s of plan.series) {
     const timezone = zones.get(s.symbol) ?? 'UTC';
     // The prefetch widened the range by the lookback the call asked for.
-    const report = pass.reports.find((r) => r.interval === s.interval)?.symbols.find((x) => x.symbol === s.symbol);
+    const report = pass.reports.filter((r) => r.interval === s.interval).flatMap((r) => r.symbols.filter((x) => x.symbol === s.symbol))[0];
     const prepStart = report && Number.isFinite(report.start) ? Math.min(report.start, s.start) : s.start;
     served.set(`${s.symbol}|${s.interval}`, { ...s, start: prepStart, ...servedWindow(s, timezone, weekendTrading), klines: { timezone, weekendTrading } });
   }
 
-  let fail: (err: BarcacheError) => void = () => {};
-  let failed: BarcacheError | undefined;
+  // The runs in flight: a read the session cannot serve rejects each of them (PineTS itself would hang).
+  const inFlight = new Set<(err: BarcacheError) => void>();
   const provider = new BarcachePineProvider(cache, served, plan.unplanned, options.symbolInfo ?? {}, (err) => {
-    failed ??= err;
-    fail(err);
+    for (const reject of inFlight) reject(err);
   });
   const chartZone = served.get(`${plan.chart.symbol}|${plan.chart.interval}`)!.klines.timezone;
   const chart: PineChartArgs = { tickerId: options.symbol, timeframe: options.timeframe, ...chartWindow(plan.chart, start, end, chartZone, weekendTrading) };
@@ -127,15 +126,16 @@ export async function preparePineSession(cache: BarCache, options: PineSessionOp
     chart,
     async run(script = options.script) {
       if (script === undefined) throw new TypeError('run(script) needs the Pine script (none was given to preparePineSession)');
-      if (failed) throw failed;
-      const failure = new Promise<never>((_, reject) => {
-        fail = reject;
+      let reject: (err: BarcacheError) => void = () => {};
+      const failure = new Promise<never>((_, r) => {
+        reject = r;
       });
-      const pine = new PineTS(provider, chart.tickerId, chart.timeframe, undefined, chart.sDate, chart.eDate);
+      inFlight.add(reject);
       try {
+        const pine = new PineTS(provider, chart.tickerId, chart.timeframe, undefined, chart.sDate, chart.eDate);
         return await Promise.race([pine.run(script), failure]);
       } finally {
-        fail = () => {};
+        inFlight.delete(reject);
       }
     },
     release: pass.release,
