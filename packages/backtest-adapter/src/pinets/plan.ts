@@ -54,6 +54,9 @@ export function describeCall(call: Pick<SecurityCall, 'text' | 'line'>): string 
   return `${call.text} (line ${call.line})`;
 }
 
+/** Timeframes Yahoo serves but PineTS 0.9's request.security rejects ('Invalid timeframe'). */
+const NOT_IN_SECURITY: ReadonlySet<string> = new Set(['2', '90']);
+
 const DAILY_PLUS: ReadonlySet<Interval> = new Set(['1d', '5d', '1wk', '1mo', '3mo']);
 
 export function isIntraday(interval: Interval): boolean {
@@ -111,9 +114,23 @@ export function planPineRun(input: PinePlanInput): PinePlan {
     const where = `securities entry ${JSON.stringify({ symbol: s?.symbol, timeframe: s?.timeframe })}`;
     wanted.push({ symbol: s?.symbol, timeframe: s?.timeframe, where, ...(s?.calcBarsCount && { calcBarsCount: s.calcBarsCount }) });
   }
+  if (wanted.length > 0 && NOT_IN_SECURITY.has(chartTf)) {
+    throw new BarcacheError(
+      ErrorCode.UNSUPPORTED_INTERVAL,
+      `${wanted[0]!.where}: PineTS's request.security does not run on a chart of timeframe "${input.timeframe}" (only 1 3 5 15 30 45 60 120 180 240 D W M)`,
+      { details: { call: wanted[0]!.where, timeframe: input.timeframe } },
+    );
+  }
   for (const w of wanted) {
     const symbol = withinCall(w.where, () => normalizeSymbol(stripExchange(String(w.symbol ?? ''))));
     const interval = withinCall(w.where, () => pineTimeframeToInterval(w.timeframe, w.where));
+    if (NOT_IN_SECURITY.has(canonicalTimeframe(w.timeframe))) {
+      throw new BarcacheError(
+        ErrorCode.UNSUPPORTED_INTERVAL,
+        `${w.where}: PineTS's request.security does not accept timeframe "${w.timeframe}" (only 1 3 5 15 30 45 60 120 180 240 D W M); it works as the chart's timeframe only`,
+        { details: { call: w.where, timeframe: w.timeframe } },
+      );
+    }
     // PineTS serves the chart's own series at the chart's own timeframe without asking the provider.
     if (symbol === chartSymbol && canonicalTimeframe(w.timeframe) === chartTf) continue;
     add(symbol, interval, input.start - SECURITY_LEAD_MS, end + DAY, w.calcBarsCount ?? 0, w.where);

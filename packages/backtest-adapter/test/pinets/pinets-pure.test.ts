@@ -97,6 +97,12 @@ describe('planPineRun', () => {
     expect(plan.series[1]!.readers).toEqual(['request.security("SPY", "D", close) (line 1)', 'request.security("spy", "1D", open) (line 2)']);
   });
 
+  it('timeframes the request.security of PineTS rejects (2, 90) are UNSUPPORTED_INTERVAL, as a request or as the chart under one', () => {
+    expect(codeOf(() => planPineRun({ ...base, script: 'x = request.security("SPY", "90", close)' }))).toBe('UNSUPPORTED_INTERVAL');
+    expect(codeOf(() => planPineRun({ ...base, timeframe: '90', now: utc('2023-02-01'), start: utc('2023-01-03'), end: utc('2023-01-20') }))).toBeUndefined();
+    expect(codeOf(() => planPineRun({ ...base, timeframe: '90', now: utc('2023-02-01'), start: utc('2023-01-03'), end: utc('2023-01-20'), script: 'x = request.security("SPY", "D", close)' }))).toBe('UNSUPPORTED_INTERVAL');
+  });
+
   it('a malformed symbol is INVALID_ARGUMENT naming the call; the chart is checked too', () => {
     expect(codeOf(() => planPineRun({ ...base, script: 'x = request.security("B@D SYM", "D", close)' }))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => planPineRun({ ...base, timeframe: '240' }))).toBe('UNSUPPORTED_INTERVAL');
