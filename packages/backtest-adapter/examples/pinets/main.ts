@@ -59,7 +59,8 @@ async function main(): Promise<void> {
   const symbols = ['AAPL', 'MSFT', 'NVDA'];
   let range = { start: '2023-01-03', end: '2024-12-31' };
   let server: Awaited<ReturnType<typeof startYahooChartServer>> | undefined;
-  if (await online()) {
+  // BARCACHE_EXAMPLE_SYNTHETIC=1 forces the local synthetic data (the example's test sets it).
+  if (process.env.BARCACHE_EXAMPLE_SYNTHETIC !== '1' && (await online())) {
     const day = (t: number) => new Date(t).toISOString().slice(0, 10);
     const yesterday = Date.now() - 86_400_000;
     range = { start: day(yesterday - 730 * 86_400_000), end: day(yesterday) };
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     server = await startYahooChartServer();
   }
   const ownDir = process.env.BARCACHE_DIR ? undefined : mkdtempSync(join(tmpdir(), 'barcache-pinets-example-'));
-  const dir = process.env.BARCACHE_DIR ?? ownDir!;
+  const dir = ownDir ?? process.env.BARCACHE_DIR!;
   const config: ExampleConfig = { dir, symbols, ...range, ...(server && { baseUrl: server.url }) };
   console.log(
     `PineTS · relative-strength.pine (request.security("SPY", "D") and ("SPY", "W")) · ${symbols.join(' ')} · ${range.start} → ${range.end} · daily` +
