@@ -19,6 +19,13 @@ export interface ServedSeries {
   from: number;
   until: number;
   klines: KlineOptions;
+  /** Who reads it (the chart, script calls), for messages. */
+  readers: readonly string[];
+  /**
+   * True when the provider has no bars before the prepared start (a young listing: the prefetch's
+   * lookback was not satisfied), so a read that runs out of bars there is the whole truth.
+   */
+  historyComplete: boolean;
 }
 
 /**
@@ -33,6 +40,7 @@ export interface ServedSeries {
  */
 export class BarcachePineProvider {
   #calls = 0;
+  #lastFailure: BarcacheError | undefined;
 
   constructor(
     private readonly cache: BarCache,
@@ -45,6 +53,14 @@ export class BarcachePineProvider {
   /** How many times PineTS asked for market data. */
   get marketDataCalls(): number {
     return this.#calls;
+  }
+
+  /**
+   * The last read this provider could not serve (its promise to PineTS stays pending). `session.run()`
+   * rejects with it; check it when you drive PineTS yourself.
+   */
+  get lastFailure(): BarcacheError | undefined {
+    return this.#lastFailure;
   }
 
   /** Not used: the provider is configured by the session that built it. */
@@ -73,7 +89,21 @@ export class BarcachePineProvider {
     // Pinned series stay resident; a provisional tail past its TTL is refetched through getBars.
     const bars: Promise<Bar[]> = resident ? Promise.resolve(resident) : this.cache.getBars(q);
     return bars.then(
-      (all) => window(toPineKlines(all, series.interval, series.klines), limit, sDate, eDate),
+      (all) => {
+        const out = window(toPineKlines(all, series.interval, series.klines), limit, sDate, eDate);
+        // "The last `limit` bars" that ran out at the prepared start would be a silently short answer.
+        if (limit !== undefined && limit > 0 && sDate === undefined && out.length < limit && !series.historyComplete) {
+          return this.#fail(
+            new BarcacheError(
+              ErrorCode.INVALID_ARGUMENT,
+              `${series.readers.join(' and ')}: PineTS asks the last ${limit} ${timeframe} bars of ${series.symbol} (calc_bars_count), the session holds ${out.length}; ` +
+                'write calc_bars_count as a literal or name it in `securities` ({ symbol, timeframe, calcBarsCount })',
+              { details: { call: series.readers[0], symbol: series.symbol, timeframe, asked: limit, available: out.length } },
+            ),
+          );
+        }
+        return out;
+      },
       (err: unknown) => this.#fail(err),
     );
   }
@@ -102,6 +132,7 @@ export class BarcachePineProvider {
   #fail(err: unknown): Promise<never> {
     const coded =
       err instanceof BarcacheError ? err : new BarcacheError(ErrorCode.PROVIDER_FAILED, `market data read failed: ${String(err)}`, { cause: err });
+    this.#lastFailure = coded;
     this.onFailure(coded);
     return new Promise<never>(() => {});
   }

@@ -108,7 +108,13 @@ export async function preparePineSession(cache: BarCache, options: PineSessionOp
     // The prefetch widened the range by the lookback the call asked for.
     const report = pass.reports.filter((r) => r.interval === s.interval).flatMap((r) => r.symbols.filter((x) => x.symbol === s.symbol))[0];
     const prepStart = report && Number.isFinite(report.start) ? Math.min(report.start, s.start) : s.start;
-    served.set(`${s.symbol}|${s.interval}`, { ...s, start: prepStart, ...servedWindow(s, timezone, weekendTrading), klines: { timezone, weekendTrading } });
+    served.set(`${s.symbol}|${s.interval}`, {
+      ...s,
+      start: prepStart,
+      ...servedWindow(s, timezone, weekendTrading),
+      klines: { timezone, weekendTrading },
+      historyComplete: report?.lookbackSatisfied === false,
+    });
   }
 
   // The runs in flight: a read the session cannot serve rejects each of them (PineTS itself would hang).

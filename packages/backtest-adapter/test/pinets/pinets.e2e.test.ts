@@ -148,6 +148,46 @@ describe('PineTS through Barcache', () => {
   });
 });
 
+describe('PineTS through Barcache: calc_bars_count', () => {
+  it('a literal calc_bars_count is prefetched as a lookback: PineTS asks the last N bars with no start date, served from memory', async () => {
+    const cache = await fx.cacheAt(tmp.path);
+    const script = `//@version=5
+indicator("deep weekly")
+w = request.security("SPY", "W", close, calc_bars_count = 150)
+plot(w, "w")
+`;
+    const session = await preparePineSession(cache, { ...CHART, start: '2024-06-03', script });
+    const spyWeekly = session.reports.find((r) => r.interval === '1wk')!.symbols[0]!;
+    expect(spyWeekly.lookbackBars).toBeGreaterThanOrEqual(150);
+    const before = cache.stats();
+    const ctx = (await session.run()) as unknown as { plots: Record<string, { data: { value: number }[] }> };
+    const after = cache.stats();
+    expect(after.provider.calls - before.provider.calls).toBe(0);
+    expect(after.l1.hits - before.l1.hits).toBe(session.provider.marketDataCalls);
+    // On Tuesday 2024-12-31 the last complete week is the one of Monday 2024-12-23.
+    const weeks = await fetchDirect('SPY', '1wk', '2024-12-01', '2025-01-10');
+    expect(ctx.plots.w!.data.at(-1)!.value).toBe(weeks.find((b) => ymd(b.time) === '2024-12-23')!.close);
+    session.release();
+  });
+
+  it('"the last N bars" that run out at the prepared start are no silently short answer: the read fails with a coded error', async () => {
+    // PineTS 0.9.34 only passes a literal calc_bars_count on; this guards a provider driven otherwise.
+    const cache = await fx.cacheAt(tmp.path);
+    const session = await preparePineSession(cache, { ...CHART, start: '2024-06-03', script: 'w = request.security("SPY", "W", close)\nplot(w)' });
+    expect(session.provider.lastFailure).toBeUndefined();
+    const pending = session.provider.getMarketData('SPY', 'W', 150, undefined, session.chart.eDate);
+    const settled = await Promise.race([pending.then(() => 'settled'), new Promise((resolve) => setTimeout(() => resolve('pending'), 50))]);
+    expect(settled).toBe('pending');
+    const err = session.provider.lastFailure!;
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.details).toMatchObject({ call: 'request.security("SPY", "W", close) (line 1)', asked: 150 });
+    expect(err.details.available).toBeLessThan(150);
+    // Within what was prepared, the same read is answered.
+    expect(await session.provider.getMarketData('SPY', 'W', 20, undefined, session.chart.eDate)).toHaveLength(20);
+    session.release();
+  });
+});
+
 /** The error a prepare or run rejects with (failing the test if it resolves). */
 async function rejection(p: Promise<unknown>) {
   const err = await p.then(
