@@ -26,6 +26,8 @@ export interface ServedSeries {
    * lookback was not satisfied), so a read that runs out of bars there is the whole truth.
    */
   historyComplete: boolean;
+  /** The provider does not know the symbol and every reader said `ignore_invalid_symbol = true`: no bars (Pine's `na`). */
+  unknown?: boolean;
 }
 
 /**
@@ -84,6 +86,7 @@ export class BarcachePineProvider {
         ),
       );
     }
+    if (series.unknown) return Promise.resolve([]);
     const q = { symbol: series.symbol, interval: series.interval, start: series.start, end: series.end };
     const resident = this.cache.peekBars(q);
     // Pinned series stay resident; a provisional tail past its TTL is refetched through getBars.

@@ -114,6 +114,7 @@ export async function preparePineSession(cache: BarCache, options: PineSessionOp
       ...servedWindow(s, timezone, weekendTrading),
       klines: { timezone, weekendTrading },
       historyComplete: report?.lookbackSatisfied === false,
+      ...(pass.unknown.has(`${s.symbol}|${s.interval}`) && { unknown: true }),
     });
   }
 

@@ -40,6 +40,8 @@ export interface PlannedSeries {
   lookbackBars: number;
   /** Who reads it: 'the chart (AAPL, D)' or a script call with its line. */
   readers: string[];
+  /** Every reader says `ignore_invalid_symbol = true`: an unknown symbol is served as no bars (Pine's `na`). */
+  optional: boolean;
 }
 
 export interface PinePlan {
@@ -84,23 +86,24 @@ export function planPineRun(input: PinePlanInput): PinePlan {
   // A date-only end of an intraday chart means the whole day.
   const end = isIntraday(chartInterval) && input.end % DAY === 0 ? input.end + DAY - 1 : input.end;
   const byKey = new Map<string, PlannedSeries>();
-  const add = (symbol: string, interval: Interval, start: number, stop: number, lookbackBars: number, reader: string) => {
+  const add = (symbol: string, interval: Interval, start: number, stop: number, lookbackBars: number, reader: string, optional: boolean) => {
     const key = `${symbol}|${interval}`;
     const have = byKey.get(key);
     if (have) {
       have.start = Math.min(have.start, start);
       have.end = Math.max(have.end, stop);
       have.lookbackBars = Math.max(have.lookbackBars, lookbackBars);
+      have.optional &&= optional;
       if (!have.readers.includes(reader)) have.readers.push(reader);
     } else {
-      byKey.set(key, { symbol, interval, start, end: stop, lookbackBars, readers: [reader] });
+      byKey.set(key, { symbol, interval, start, end: stop, lookbackBars, readers: [reader], optional });
     }
   };
-  add(chartSymbol, chartInterval, input.start, end, 0, chartWhere);
+  add(chartSymbol, chartInterval, input.start, end, 0, chartWhere, false);
 
   const calls = input.script === undefined ? [] : findSecurityCalls(input.script);
   const unplanned: SecurityCall[] = [];
-  const wanted: { symbol: string; timeframe: string; calcBarsCount?: number; where: string }[] = [];
+  const wanted: { symbol: string; timeframe: string; calcBarsCount?: number; where: string; optional?: boolean }[] = [];
   for (const call of calls) {
     if (call.dynamic !== undefined || call.symbol === undefined || call.timeframe === undefined) {
       unplanned.push(call);
@@ -108,7 +111,13 @@ export function planPineRun(input: PinePlanInput): PinePlan {
     }
     const symbol = call.symbol === CHART ? input.symbol : call.symbol;
     const timeframe = call.timeframe === CHART ? input.timeframe : call.timeframe;
-    wanted.push({ symbol, timeframe, where: describeCall(call), ...(call.calcBarsCount && { calcBarsCount: call.calcBarsCount }) });
+    wanted.push({
+      symbol,
+      timeframe,
+      where: describeCall(call),
+      ...(call.calcBarsCount && { calcBarsCount: call.calcBarsCount }),
+      ...(call.ignoreInvalidSymbol && { optional: true }),
+    });
   }
   for (const s of input.securities ?? []) {
     const where = `securities entry ${JSON.stringify({ symbol: s?.symbol, timeframe: s?.timeframe })}`;
@@ -133,7 +142,7 @@ export function planPineRun(input: PinePlanInput): PinePlan {
     }
     // PineTS serves the chart's own series at the chart's own timeframe without asking the provider.
     if (symbol === chartSymbol && canonicalTimeframe(w.timeframe) === chartTf) continue;
-    add(symbol, interval, input.start - SECURITY_LEAD_MS, end + DAY, w.calcBarsCount ?? 0, w.where);
+    add(symbol, interval, input.start - SECURITY_LEAD_MS, end + DAY, w.calcBarsCount ?? 0, w.where, w.optional === true);
   }
 
   const series = [...byKey.values()];

@@ -10,6 +10,8 @@ import type { PlannedSeries } from './plan.js';
  */
 export interface PrefetchedSeries {
   readonly reports: readonly PrefetchReport[];
+  /** `symbol|interval` of optional series (`ignore_invalid_symbol = true`) the provider does not know: served as no bars. */
+  readonly unknown: ReadonlySet<string>;
   /** Unpins every series of the pass (they stay cached). Idempotent. */
   release(): void;
 }
@@ -69,6 +71,7 @@ export async function prefetchSeries(cache: BarCache, series: readonly PlannedSe
     for (const r of reports.splice(0)) cache.release(r);
   };
   const errors: BarcacheError[] = [];
+  const unknown = new Set<string>();
   settled.forEach((r, i) => {
     const group = groups[i]!;
     if (r.status === 'rejected') {
@@ -79,7 +82,9 @@ export async function prefetchSeries(cache: BarCache, series: readonly PlannedSe
     }
     for (const s of group.series) {
       const sym = r.value.symbols.find((x) => x.symbol === s.symbol);
-      if (r.value.failed.includes(s.symbol) || sym?.error) errors.push(failure(s, sym?.error));
+      if (!r.value.failed.includes(s.symbol) && !sym?.error) continue;
+      if (s.optional && sym?.error?.code === ErrorCode.UNKNOWN_SYMBOL) unknown.add(`${s.symbol}|${s.interval}`);
+      else errors.push(failure(s, sym?.error));
     }
   });
   if (errors.length > 0) {
@@ -94,6 +99,7 @@ export async function prefetchSeries(cache: BarCache, series: readonly PlannedSe
   const held = [...reports];
   return {
     reports: held,
+    unknown,
     release,
   };
 }

@@ -23,6 +23,8 @@ export interface SecurityCall {
   timeframe?: Planned;
   /** A literal `calc_bars_count` (the history depth the call asks for), when given. */
   calcBarsCount?: number;
+  /** `ignore_invalid_symbol = true`: an unknown symbol reads as `na` instead of failing. */
+  ignoreInvalidSymbol?: boolean;
   /** Why the call cannot be planned from the source (a non-literal symbol or timeframe). */
   dynamic?: string;
 }
@@ -135,6 +137,7 @@ export function findSecurityCalls(source: string): SecurityCall[] {
     if (timeframe !== undefined) call.timeframe = timeframe;
     const bars = byName.calc_bars_count === undefined ? NaN : Number(byName.calc_bars_count);
     if (Number.isInteger(bars) && bars > 0) call.calcBarsCount = bars;
+    if (byName.ignore_invalid_symbol === 'true') call.ignoreInvalidSymbol = true;
     const unplanned = [symbol === undefined && `symbol ${symArg ?? '(missing)'}`, timeframe === undefined && `timeframe ${tfArg ?? '(missing)'}`].filter(Boolean);
     if (unplanned.length > 0) call.dynamic = `${unplanned.join(' and ')} is not a literal`;
     calls.push(call);

@@ -20,7 +20,7 @@ describe('findSecurityCalls', () => {
 indicator("x") // request.security("COMMENTED", "D", close)
 a = request.security("SPY", "D", close)
 b = request.security(syminfo.tickerid, 'W', ta.sma(close, 4), lookahead = barmerge.lookahead_off)
-c = request.security(symbol = "NASDAQ:QQQ", timeframe = "60", expression = close, calc_bars_count = 200)
+c = request.security(symbol = "NASDAQ:QQQ", timeframe = "60", expression = close, calc_bars_count = 200, ignore_invalid_symbol = true)
 d = request.security("", timeframe.period, open)
 s = "request.security(\\"INSTRING\\", \\"D\\", close)"
 e = request.security(input.symbol("MSFT"), "D", close)
@@ -40,6 +40,7 @@ g = request.security(
       [10, 'IWM', 'M', undefined, undefined],
     ]);
     expect(calls[0]!.text).toBe('request.security("SPY", "D", close)');
+    expect(calls.map((c) => c.ignoreInvalidSymbol === true)).toEqual([false, false, true, false, false, false]);
     expect(calls[5]!.text).toBe('request.security( "IWM", "M", close)');
   });
 });

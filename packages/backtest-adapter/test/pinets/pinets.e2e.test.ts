@@ -218,6 +218,17 @@ describe('PineTS through Barcache: bad input is a coded error naming the script 
     expect((await cache.listSeries()).map((s) => `${s.symbol} ${s.interval} ${s.bars > 0}`)).toContain('AAPL 1d true');
   });
 
+  it('with ignore_invalid_symbol = true an unknown symbol reads as na, as in Pine; the rest of the script runs', async () => {
+    const cache = await fx.cacheAt(tmp.path);
+    const session = await preparePineSession(cache, { ...CHART, script: withCall('request.security("NOSUCHSYMBOL", "D", close, ignore_invalid_symbol = true)') });
+    const ctx = (await session.run()) as unknown as { plots: Record<string, { data: { value: number }[] }> };
+    expect(ctx.plots.other!.data.length).toBeGreaterThan(490);
+    expect(ctx.plots.other!.data.every((p) => Number.isNaN(p.value))).toBe(true);
+    expect(ctx.plots.fast!.data.at(-1)!.value).toBeGreaterThan(0);
+    expect(fx.server.chartRequests('NOSUCHSYMBOL')).toHaveLength(1);
+    session.release();
+  });
+
   it('a timeframe Yahoo has no bars for (4h) is UNSUPPORTED_INTERVAL naming the call, with no provider call', async () => {
     const cache = await fx.cacheAt(tmp.path);
     const err = await rejection(preparePineSession(cache, { ...CHART, script: withCall('request.security("SPY", "240", close)') }));
