@@ -148,6 +148,34 @@ describe('PineTS through Barcache', () => {
   });
 });
 
+describe('PineTS through Barcache: an intraday chart', () => {
+  it('a 60-minute chart reading daily SPY sees the previous day\'s close on every bar of the day (no look-ahead)', async () => {
+    const cache = await fx.cacheAt(tmp.path);
+    const script = `//@version=5
+indicator("hourly with daily SPY")
+d = request.security("SPY", "D", close)
+plot(d, "spy daily")
+plot(close, "close")
+`;
+    // Two weeks ending four weeks ago: inside what Yahoo keeps of 1h bars, whatever today is.
+    const today = Math.floor(Date.now() / D) * D;
+    const [start, end] = [ymd(today - 40 * D), ymd(today - 27 * D)];
+    const session = await preparePineSession(cache, { symbol: 'AAPL', timeframe: '60', start, end, script });
+    const ctx = (await session.run()) as unknown as { plots: Record<string, { data: { time: number; value: number }[] }> };
+    session.release();
+    const hourly = await cache.getBars({ symbol: 'AAPL', interval: '1h', start, end: Date.parse(end) + D - 1 });
+    expect(hourly.length).toBeGreaterThan(50);
+    expect(ctx.plots.close!.data.map((p) => p.time)).toEqual(hourly.map((b) => b.time));
+    const daily = await cache.getBars({ symbol: 'SPY', interval: '1d', start: Date.parse(start) - 14 * D, end });
+    const nyDate = (t: number) => new Intl.DateTimeFormat('en-CA', { timeZone: NY }).format(t);
+    const expected = hourly.map((b) => {
+      const before = daily.filter((d) => ymd(d.time) < nyDate(b.time));
+      return before.at(-1)!.close;
+    });
+    expect(ctx.plots['spy daily']!.data.map((p) => p.value)).toEqual(expected);
+  });
+});
+
 describe('PineTS through Barcache: calc_bars_count', () => {
   it('a literal calc_bars_count is prefetched as a lookback: PineTS asks the last N bars with no start date, served from memory', async () => {
     const cache = await fx.cacheAt(tmp.path);
