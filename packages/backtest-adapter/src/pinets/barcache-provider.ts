@@ -1,12 +1,13 @@
 import { BarcacheError, ErrorCode, normalizeSymbol } from '@barcache/cache-core';
 import type { Bar, BarCache, Interval } from '@barcache/cache-core';
 import { formatTime as iso } from '@barcache/cache-core';
-import { toPineKlines, type KlineOptions, type PineKline } from './klines.js';
+import { aggregateHourly } from './hourly-aggregation.js';
+import { pineKline, toPineKlines, type KlineOptions, type PineKline } from './klines.js';
 import { describeCall } from './plan.js';
 import type { SecurityCall } from './script-scan.js';
 import { stripExchange } from './script-scan.js';
 import { buildSymbolInfo, type PineSymbolInfo } from './symbol-info.js';
-import { pineTimeframeToInterval } from './timeframes.js';
+import { hoursPerBar, pineTimeframeToInterval } from './timeframes.js';
 
 /** A series the provider serves: its prepared cache range and how its times map to PineTS's. */
 export interface ServedSeries {
@@ -93,7 +94,7 @@ export class BarcachePineProvider {
     const bars: Promise<Bar[]> = resident ? Promise.resolve(resident) : this.cache.getBars(q);
     return bars.then(
       (all) => {
-        const out = window(toPineKlines(all, series.interval, series.klines), limit, sDate, eDate);
+        const out = window(candles(all, series, timeframe), limit, sDate, eDate);
         // "The last `limit` bars" that ran out at the prepared start would be a silently short answer.
         if (limit !== undefined && limit > 0 && sDate === undefined && out.length < limit && !series.historyComplete) {
           return this.#fail(
@@ -150,6 +151,13 @@ function symbolOf(tickerId: string): string {
     });
   }
   return normalizeSymbol(symbol);
+}
+
+/** The prepared bars as candles of `timeframe`: as they are, or 1h bars grouped into 2h/3h/4h ones. Pure. */
+function candles(bars: readonly Bar[], series: ServedSeries, timeframe: string): PineKline[] {
+  const hours = hoursPerBar(timeframe);
+  if (hours === 1) return toPineKlines(bars, series.interval, series.klines);
+  return aggregateHourly(bars, hours, series.klines.timezone).map((a) => pineKline(a.bar, a.bar.time, a.closeTime));
 }
 
 /** Candles with sDate <= openTime <= eDate, the last `limit` of them. Pure. */

@@ -7,6 +7,7 @@ export { preparePineSession, runPineScript, type PineChartArgs, type PineSession
 export { BarcachePineProvider, type ServedSeries } from './barcache-provider.js';
 export { planPineRun, describeCall, type PinePlan, type PinePlanInput, type PlannedSeries, type SecurityRequest } from './plan.js';
 export { findSecurityCalls, stripExchange, CHART, type SecurityCall } from './script-scan.js';
-export { pineTimeframeToInterval, canonicalTimeframe, SERVED_TIMEFRAMES } from './timeframes.js';
-export { toPineKlines, barSpan, zonedMidnight, type PineKline, type KlineOptions } from './klines.js';
+export { pineTimeframeToInterval, canonicalTimeframe, hoursPerBar, SERVED_TIMEFRAMES } from './timeframes.js';
+export { aggregateHourly, sessionAnchor, type AggregatedBar } from './hourly-aggregation.js';
+export { toPineKlines, pineKline, barSpan, zonedMidnight, type PineKline, type KlineOptions } from './klines.js';
 export { buildSymbolInfo, type PineSymbolInfo, type KnownSymbolFacts } from './symbol-info.js';

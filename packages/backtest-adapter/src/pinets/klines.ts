@@ -108,19 +108,28 @@ export function barSpan(interval: Interval, time: number, options: KlineOptions)
   }
 }
 
-/** Cache bars as PineTS candles (see barSpan for the times). Pure. */
-export function toPineKlines(bars: readonly Bar[], interval: Interval, options: KlineOptions): PineKline[] {
-  return bars.map((b) => ({
-    ...barSpan(interval, b.time, options),
+/** One bar as a PineTS candle opening and closing at the given times. Pure. */
+export function pineKline(b: Bar, openTime: number, closeTime: number): PineKline {
+  return {
+    openTime,
     open: b.open,
     high: b.high,
     low: b.low,
     close: b.close,
     volume: b.volume,
+    closeTime,
     quoteAssetVolume: 0,
     numberOfTrades: 0,
     takerBuyBaseAssetVolume: 0,
     takerBuyQuoteAssetVolume: 0,
     ignore: 0,
-  }));
+  };
+}
+
+/** Cache bars as PineTS candles (see barSpan for the times). Pure. */
+export function toPineKlines(bars: readonly Bar[], interval: Interval, options: KlineOptions): PineKline[] {
+  return bars.map((b) => {
+    const span = barSpan(interval, b.time, options);
+    return pineKline(b, span.openTime, span.closeTime);
+  });
 }

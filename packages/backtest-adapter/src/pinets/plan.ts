@@ -1,7 +1,7 @@
 import { BarcacheError, ErrorCode, isBarcacheError, normalizeSymbol, type Interval, type ProviderLimits } from '@barcache/cache-core';
 import { formatTime as iso } from '@barcache/cache-core';
 import { CHART, findSecurityCalls, stripExchange, type SecurityCall } from './script-scan.js';
-import { canonicalTimeframe, pineTimeframeToInterval } from './timeframes.js';
+import { canonicalTimeframe, hoursPerBar, pineTimeframeToInterval } from './timeframes.js';
 
 const DAY = 86_400_000;
 /** PineTS starts a `request.security` series 30 days before the chart (plus a day for time zones). */
@@ -142,7 +142,8 @@ export function planPineRun(input: PinePlanInput): PinePlan {
     }
     // PineTS serves the chart's own series at the chart's own timeframe without asking the provider.
     if (symbol === chartSymbol && canonicalTimeframe(w.timeframe) === chartTf) continue;
-    add(symbol, interval, input.start - SECURITY_LEAD_MS, end + DAY, w.calcBarsCount ?? 0, w.where, w.optional === true);
+    // calc_bars_count counts bars of the call's timeframe: 4h bars are built from four 1h bars each.
+    add(symbol, interval, input.start - SECURITY_LEAD_MS, end + DAY, (w.calcBarsCount ?? 0) * hoursPerBar(w.timeframe), w.where, w.optional === true);
   }
 
   const series = [...byKey.values()];

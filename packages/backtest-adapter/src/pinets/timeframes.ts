@@ -15,6 +15,10 @@ const SERVED: Readonly<Record<string, Interval>> = {
   '30': '30m',
   '60': '1h',
   '90': '90m',
+  // Built from 1h bars, anchored to the session (see hourly-aggregation.ts).
+  '120': '1h',
+  '180': '1h',
+  '240': '1h',
   D: '1d',
   W: '1wk',
   M: '1mo',
@@ -30,6 +34,12 @@ const ALIASES: Readonly<Record<string, string>> = {
   '30m': '30',
   '1h': '60',
   '1H': '60',
+  '2h': '120',
+  '2H': '120',
+  '3h': '180',
+  '3H': '180',
+  '4h': '240',
+  '4H': '240',
   '1d': 'D',
   '1D': 'D',
   d: 'D',
@@ -43,11 +53,15 @@ const ALIASES: Readonly<Record<string, string>> = {
 const WHY_NOT: Readonly<Record<string, string>> = {
   '3': 'Yahoo has no 3-minute bars',
   '45': 'Yahoo has no 45-minute bars',
-  '120': 'Yahoo has no 2-hour bars',
-  '180': 'Yahoo has no 3-hour bars',
-  '240':
-    "Yahoo has no 4-hour bars; Barcache does not build them from 1h bars, because TradingView anchors 4h bars to the exchange session (09:30/13:30 in New York, shorter on early-close days) and a grouping that gets that wrong changes every indicator value without an error",
 };
+
+/** Pine timeframes served by grouping this many 1h bars per session-anchored slot. */
+const HOURS_PER_BAR: Readonly<Record<string, number>> = { '120': 2, '180': 3, '240': 4 };
+
+/** How many 1h bars make one bar of `timeframe` (2, 3, 4 for 120/180/240), or 1 when it is served as is. */
+export function hoursPerBar(timeframe: string): number {
+  return HOURS_PER_BAR[canonicalTimeframe(timeframe)] ?? 1;
+}
 
 /** Every Pine timeframe this plugin serves, for messages and docs. */
 export const SERVED_TIMEFRAMES: readonly string[] = Object.keys(SERVED);
@@ -59,9 +73,10 @@ export function canonicalTimeframe(timeframe: string): string {
 }
 
 /**
- * The Barcache interval serving a Pine timeframe. Throws UNSUPPORTED_INTERVAL, naming the timeframe
- * (and `where`, e.g. the script's call) and the ones that are served, for anything Yahoo has no
- * bars of: seconds, 3/45/120/180/240 minutes, multi-day/week bars ('2D', '2W'), '6M', '12M'.
+ * The Barcache interval serving a Pine timeframe (1h for 120/180/240, which are built from it: see
+ * hoursPerBar). Throws UNSUPPORTED_INTERVAL, naming the timeframe (and `where`, e.g. the script's
+ * call) and the ones that are served, for anything else Yahoo has no bars of: seconds, 3 and 45
+ * minutes, multi-day/week bars ('2D', '2W'), '6M', '12M'.
  */
 export function pineTimeframeToInterval(timeframe: unknown, where?: string): Interval {
   const at = where ? ` in ${where}` : '';
@@ -76,7 +91,7 @@ export function pineTimeframeToInterval(timeframe: unknown, where?: string): Int
   const why = WHY_NOT[canonical] ?? 'Yahoo has no bars of that length';
   throw new BarcacheError(
     ErrorCode.UNSUPPORTED_INTERVAL,
-    `timeframe "${timeframe}"${at} cannot be served: ${why}. Served timeframes: ${SERVED_TIMEFRAMES.join(', ')} (also 1D, 1W, 1M, 1h).`,
+    `timeframe "${timeframe}"${at} cannot be served: ${why}. Served timeframes: ${SERVED_TIMEFRAMES.join(', ')} (also 1D, 1W, 1M, 1h, 4h).`,
     { details: { timeframe, ...(where && { call: where }), served: SERVED_TIMEFRAMES } },
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isBarcacheError } from '@barcache/cache-core';
-import { CHART, barSpan, findSecurityCalls, pineTimeframeToInterval, planPineRun, zonedMidnight } from '@barcache/backtest-adapter/pinets';
+import { CHART, barSpan, findSecurityCalls, hoursPerBar, pineTimeframeToInterval, planPineRun, zonedMidnight } from '@barcache/backtest-adapter/pinets';
 
 const D = 86_400_000;
 const utc = (s: string) => Date.parse(s);
@@ -47,9 +47,10 @@ g = request.security(
 
 describe('Pine timeframes', () => {
   it('maps what Yahoo serves and refuses the rest with UNSUPPORTED_INTERVAL', () => {
-    const served = ['1', '5', '15', '30', '60', '1h', 'D', '1D', 'd', 'W', '1W', 'M', '1M', '3M'].map((t) => pineTimeframeToInterval(t));
-    expect(served).toEqual(['1m', '5m', '15m', '30m', '1h', '1h', '1d', '1d', '1d', '1wk', '1wk', '1mo', '1mo', '3mo']);
-    for (const t of ['240', '4H', '4h', '120', '3', '45', '1S', '2D', '2W', '6M', '12M', '', 'X']) expect(codeOf(() => pineTimeframeToInterval(t)), t).toBe('UNSUPPORTED_INTERVAL');
+    const served = ['1', '5', '15', '30', '60', '1h', '120', '180', '240', '4h', '4H', 'D', '1D', 'd', 'W', '1W', 'M', '1M', '3M'].map((t) => pineTimeframeToInterval(t));
+    expect(served).toEqual(['1m', '5m', '15m', '30m', '1h', '1h', '1h', '1h', '1h', '1h', '1h', '1d', '1d', '1d', '1wk', '1wk', '1mo', '1mo', '3mo']);
+    expect(['60', '120', '180', '240', '4h', 'D'].map(hoursPerBar)).toEqual([1, 2, 3, 4, 4, 1]);
+    for (const t of ['3', '45', '1S', '2D', '2W', '6M', '12M', '', 'X']) expect(codeOf(() => pineTimeframeToInterval(t)), t).toBe('UNSUPPORTED_INTERVAL');
     expect(codeOf(() => pineTimeframeToInterval(undefined))).toBe('UNSUPPORTED_INTERVAL');
   });
 });
@@ -106,7 +107,7 @@ describe('planPineRun', () => {
 
   it('a malformed symbol is INVALID_ARGUMENT naming the call; the chart is checked too', () => {
     expect(codeOf(() => planPineRun({ ...base, script: 'x = request.security("B@D SYM", "D", close)' }))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => planPineRun({ ...base, timeframe: '240' }))).toBe('UNSUPPORTED_INTERVAL');
+    expect(codeOf(() => planPineRun({ ...base, timeframe: '45' }))).toBe('UNSUPPORTED_INTERVAL');
     try {
       planPineRun({ ...base, script: 'x = request.security("B@D SYM", "D", close)' });
     } catch (err) {

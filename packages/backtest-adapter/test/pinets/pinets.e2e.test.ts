@@ -176,6 +176,41 @@ plot(close, "close")
   });
 });
 
+describe('PineTS through Barcache: 4h bars', () => {
+  it('a 240 chart is built from 1h bars: 09:30 and 13:30 New York time, the close of its last hour, the volume of its hours; one provider call per series', async () => {
+    const cache = await fx.cacheAt(tmp.path);
+    const script = `//@version=5
+indicator("4h")
+d = request.security("SPY", "D", close)
+plot(close, "close")
+plot(volume, "volume")
+plot(d, "spy")
+`;
+    const today = Math.floor(Date.now() / D) * D;
+    const [start, end] = [ymd(today - 40 * D), ymd(today - 27 * D)];
+    const session = await preparePineSession(cache, { symbol: 'AAPL', timeframe: '240', start, end, script });
+    const ctx = (await session.run()) as unknown as { plots: Record<string, { data: { time: number; value: number }[] }> };
+    session.release();
+    expect(fx.server.chartRequests().map((r) => `${r.symbol} ${r.interval}`).sort()).toEqual(['AAPL 1h', 'SPY 1d']);
+    const hourly = await cache.getBars({ symbol: 'AAPL', interval: '1h', start, end: Date.parse(end) + D - 1 });
+    const nyTime = (t: number) => new Intl.DateTimeFormat('en-GB', { timeZone: NY, hour: '2-digit', minute: '2-digit' }).format(t);
+    const bars = ctx.plots.close!.data;
+    expect(new Set(bars.map((p) => nyTime(p.time)))).toEqual(new Set(['09:30', '13:30']));
+    // Each 4h bar: the close of its last 1h bar, the volume of its 1h bars.
+    bars.forEach((p, i) => {
+      const next = bars[i + 1]?.time ?? Infinity;
+      const inside = hourly.filter((h) => h.time >= p.time && h.time < Math.min(next, p.time + 4 * 3_600_000));
+      expect(inside.length, nyTime(p.time)).toBeGreaterThan(0);
+      expect(p.value).toBe(inside.at(-1)!.close);
+      expect(ctx.plots.volume!.data[i]!.value).toBe(inside.reduce((a, h) => a + h.volume, 0));
+    });
+    // Two 4h bars a day; one on a day that closes by 13:30.
+    const slots = new Set(hourly.map((h) => `${ymd(h.time)} ${nyTime(h.time) >= '13:30' ? 'pm' : 'am'}`));
+    expect(bars.length).toBe(slots.size);
+    expect(bars.length).toBeGreaterThan(15);
+  });
+});
+
 describe('PineTS through Barcache: calc_bars_count', () => {
   it('a literal calc_bars_count is prefetched as a lookback: PineTS asks the last N bars with no start date, served from memory', async () => {
     const cache = await fx.cacheAt(tmp.path);
@@ -257,12 +292,12 @@ describe('PineTS through Barcache: bad input is a coded error naming the script 
     session.release();
   });
 
-  it('a timeframe Yahoo has no bars for (4h) is UNSUPPORTED_INTERVAL naming the call, with no provider call', async () => {
+  it('a timeframe Yahoo has no bars for (45 minutes) is UNSUPPORTED_INTERVAL naming the call, with no provider call', async () => {
     const cache = await fx.cacheAt(tmp.path);
-    const err = await rejection(preparePineSession(cache, { ...CHART, script: withCall('request.security("SPY", "240", close)') }));
+    const err = await rejection(preparePineSession(cache, { ...CHART, script: withCall('request.security("SPY", "45", close)') }));
     expect(err.code).toBe('UNSUPPORTED_INTERVAL');
-    expect(err.message).toContain('request.security("SPY", "240", close) (line 4)');
-    expect(err.message).toMatch(/no 4-hour bars/);
+    expect(err.message).toContain('request.security("SPY", "45", close) (line 4)');
+    expect(err.message).toMatch(/no 45-minute bars/);
     expect(fx.server.chartRequests()).toHaveLength(0);
   });
 
