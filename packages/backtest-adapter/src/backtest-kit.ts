@@ -1,4 +1,4 @@
-import { BarcacheError, ErrorCode, isBarcacheError } from '@barcache/cache-core';
+import { BarcacheError, DAY_MS, ErrorCode, HOUR_MS, intervalStepMs, isBarcacheError } from '@barcache/cache-core';
 import type { Bar, Interval, TimeInput } from '@barcache/cache-core';
 import { iso, noData, requireLookback } from './validate.js';
 import { lowerBound } from './window.js';
@@ -28,12 +28,12 @@ export type BacktestKitGetCandles = (
 ) => Promise<BacktestKitCandle[]>;
 
 const INTERVAL_MAP: Partial<Record<BacktestKitInterval, { interval: Interval; stepMs: number }>> = {
-  '1m': { interval: '1m', stepMs: 60_000 },
-  '5m': { interval: '5m', stepMs: 5 * 60_000 },
-  '15m': { interval: '15m', stepMs: 15 * 60_000 },
-  '30m': { interval: '30m', stepMs: 30 * 60_000 },
-  '1h': { interval: '1h', stepMs: 3_600_000 },
-  '1d': { interval: '1d', stepMs: 86_400_000 },
+  '1m': { interval: '1m', stepMs: intervalStepMs('1m') },
+  '5m': { interval: '5m', stepMs: intervalStepMs('5m') },
+  '15m': { interval: '15m', stepMs: intervalStepMs('15m') },
+  '30m': { interval: '30m', stepMs: intervalStepMs('30m') },
+  '1h': { interval: '1h', stepMs: HOUR_MS },
+  '1d': { interval: '1d', stepMs: DAY_MS },
 };
 
 /** The cache interval and step for a backtest-kit interval; UNSUPPORTED_INTERVAL for 3m, 2h, 4h, 6h, 8h. */
@@ -101,7 +101,7 @@ export interface BacktestKitOptions {
  */
 export function createBacktestKitGetCandles(source: BarSource, options: BacktestKitOptions = {}): BacktestKitGetCandles {
   const fill = options.fill ?? 'previous';
-  const pad = fill === 'previous' ? (options.fillLookbackMs ?? 10 * 86_400_000) : 0;
+  const pad = fill === 'previous' ? (options.fillLookbackMs ?? 10 * DAY_MS) : 0;
   return async (symbol, kitInterval, since, limit) => {
     const { interval, stepMs } = toBacktestKitInterval(kitInterval);
     requireLookback(limit, 'limit');

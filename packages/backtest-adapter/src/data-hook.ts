@@ -1,4 +1,4 @@
-import type { Bar, BarCache, Interval, PrefetchPlan, PrefetchProgress, PrefetchReport, TimeInput } from '@barcache/cache-core';
+import type { Bar, BarCache, Interval, PrefetchPlan, PrefetchProgress, PrefetchSession, TimeInput } from '@barcache/cache-core';
 import { failedSymbols, prepareFailedError, wrapPrefetchError, type PreparedRange } from './prepare-failure.js';
 import { iso, longestLookback, noData, requireInterval, requireRange, requireSymbol, requireSymbols } from './validate.js';
 
@@ -34,49 +34,50 @@ export interface DataHook {
    * Fetches every gap of `[start − longest lookback, end]` for all symbols in one planned pass and
    * holds the series in memory, so every later `getBars` inside the plan is a memory hit.
    * Throws (code of the first failure, e.g. PROVIDER_FAILED) naming each failed symbol and range;
-   * bars already cached stay cached.
+   * bars already cached stay cached. Returns the session (its `report`, and `release()`, the same
+   * as the hook's); a new `prepare` releases the previous session.
    */
-  prepare(plan: DataHookPlan): Promise<PrefetchReport>;
+  prepare(plan: DataHookPlan): Promise<PrefetchSession>;
   /** Bars with start <= time <= end (inclusive, ascending), like `cache.getBars`. */
   getBars(symbol: string, start: TimeInput, end: TimeInput, interval?: Interval): Promise<Bar[]>;
   /** Unpins what `prepare` pinned (the series stay cached). */
   release(): void;
-  /** The report of the last successful `prepare`, if any. */
-  readonly session: PrefetchReport | undefined;
+  /** The session of the last successful `prepare`, until `release()`. */
+  readonly session: PrefetchSession | undefined;
 }
 
 /**
  * The prefetch of a prepare step (the data hook's and grademark's prepareSession): prefetches
- * `asked` with `extra` (lookback, progress, signal) and returns the report, its series pinned.
+ * `asked` with `extra` (lookback, progress, signal) and returns the session, its series pinned.
  * Throws, naming each symbol and range, when prefetch itself fails (see wrapPrefetchError) or any
- * symbol failed (see prepareFailedError; the report's pins are released first).
+ * symbol failed (see prepareFailedError; the session is released first).
  */
 export async function prefetchOrThrow(
   cache: BarCache,
   asked: PreparedRange & { symbols: string[] },
   extra: Pick<PrefetchPlan, 'lookback' | 'onProgress' | 'signal'> = {},
-): Promise<PrefetchReport> {
-  let report: PrefetchReport;
+): Promise<PrefetchSession> {
+  let session: PrefetchSession;
   try {
-    report = await cache.prefetch({ symbols: asked.symbols, interval: asked.interval, start: asked.start, end: asked.end, ...extra });
+    session = await cache.prefetch({ symbols: asked.symbols, interval: asked.interval, start: asked.start, end: asked.end, ...extra });
   } catch (err) {
     throw wrapPrefetchError(err, asked);
   }
-  const failed = failedSymbols(report, asked);
+  const failed = failedSymbols(session.report, asked);
   if (failed.length > 0) {
-    cache.release(report);
+    session.release();
     throw prepareFailedError(failed);
   }
-  return report;
+  return session;
 }
 
 /** The data hook for home-grown engines: `prepare` once, then `getBars` as often as the engine likes. */
 export function createDataHook(cache: BarCache, options: DataHookOptions = {}): DataHook {
   const defaultInterval = requireInterval(options.interval ?? '1d');
   const onEmpty = options.onEmpty ?? 'error';
-  let session: PrefetchReport | undefined;
+  let session: PrefetchSession | undefined;
 
-  async function prepare(plan: DataHookPlan): Promise<PrefetchReport> {
+  async function prepare(plan: DataHookPlan): Promise<PrefetchSession> {
     if (plan === null || typeof plan !== 'object') throw new TypeError('prepare(plan) needs a plan object');
     const symbols = requireSymbols(plan.symbols);
     const interval = requireInterval(plan.interval ?? defaultInterval);
@@ -84,7 +85,7 @@ export function createDataHook(cache: BarCache, options: DataHookOptions = {}): 
     const bars = longestLookback(plan.lookbackBars, 'lookbackBars');
     const days = longestLookback(plan.lookbackDays, 'lookbackDays');
     const lookback = bars === undefined && days === undefined ? undefined : { ...(bars && { bars }), ...(days && { days }) };
-    const report = await prefetchOrThrow(
+    const prepared = await prefetchOrThrow(
       cache,
       { symbols, interval, ...range },
       {
@@ -93,9 +94,9 @@ export function createDataHook(cache: BarCache, options: DataHookOptions = {}): 
         ...(plan.signal && { signal: plan.signal }),
       },
     );
-    if (session) cache.release(session);
-    session = report;
-    return report;
+    session?.release();
+    session = prepared;
+    return prepared;
   }
 
   async function getBars(symbol: string, start: TimeInput, end: TimeInput, interval?: Interval): Promise<Bar[]> {
@@ -113,7 +114,7 @@ export function createDataHook(cache: BarCache, options: DataHookOptions = {}): 
     prepare,
     getBars,
     release() {
-      if (session) cache.release(session);
+      session?.release();
       session = undefined;
     },
     get session() {

@@ -3,7 +3,7 @@
  * This entry needs no framework; grademark lives at `@barcache/backtest-adapter/grademark`.
  */
 export { createDataHook, type DataHook, type DataHookOptions, type DataHookPlan } from './data-hook.js';
-export { createSessionLookup, type PreparedSession, type SessionLookup, type SessionLookupOptions } from './session-lookup.js';
+export { createSessionLookup, type SessionLookup, type SessionLookupOptions } from './session-lookup.js';
 export {
   createBacktestKitGetCandles,
   toBacktestKitCandles,

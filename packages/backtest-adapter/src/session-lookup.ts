@@ -1,11 +1,6 @@
-import { intervalStepMs, parseTimeInput } from '@barcache/cache-core';
-import type { Bar, BarCache, Interval, PrefetchReport, PrefetchSymbolReport, TimeInput } from '@barcache/cache-core';
+import { barEnd as barEndOf, DAY_MS, intervalStepMs, parseTimeInput } from '@barcache/cache-core';
+import type { Bar, BarCache, Interval, PrefetchSession, PrefetchSymbolReport, TimeInput } from '@barcache/cache-core';
 import { invalidArgument, iso, noData, requireLookback, requireSymbol } from './validate.js';
-
-const DAY = 86_400_000;
-
-/** A prepared session: a prefetch report, or anything that carries one (a grademark session). */
-export type PreparedSession = PrefetchReport | { readonly report: PrefetchReport };
 
 export interface SessionLookupOptions {
   /**
@@ -56,32 +51,24 @@ export interface SessionLookup {
   closes(symbol: string, at: TimeInput, n: number): number[];
 }
 
-function reportOf(session: PreparedSession): PrefetchReport {
-  return 'report' in session ? session.report : session;
-}
-
-/** Start of the next month (months = 1) or quarter (months = 3) after the slot holding `t`, UTC. */
-function nextMonthSlot(t: number, months: number): number {
-  const d = new Date(t);
-  const first = Math.floor(d.getUTCMonth() / months) * months;
-  return Date.UTC(d.getUTCFullYear(), first + months, 1);
-}
-
 /**
  * Builds the lookup over a prepared session. Reads throw INVALID_ARGUMENT for a symbol that was
  * not prepared, for a time outside the prepared range, or when the series is no longer resident
  * (the session was released and memory reclaimed); NO_DATA, naming the symbol and range, when the
  * session holds no bars of the symbol at all.
  */
-export function createSessionLookup(cache: BarCache, session: PreparedSession, options: SessionLookupOptions = {}): SessionLookup {
-  const report = reportOf(session);
+export function createSessionLookup(
+  cache: BarCache,
+  session: Pick<PrefetchSession, 'report'>,
+  options: SessionLookupOptions = {},
+): SessionLookup {
+  const report = session.report;
   const interval: Interval = report.interval;
   const step = intervalStepMs(interval);
-  const daily = step >= DAY;
+  const daily = step >= DAY_MS;
   const completedOnly = options.completedOnly === true;
   /** When the bar starting at `time` is complete. */
-  const barEnd =
-    interval === '1mo' ? (time: number) => nextMonthSlot(time, 1) : interval === '3mo' ? (time: number) => nextMonthSlot(time, 3) : (time: number) => time + step;
+  const barEnd = (time: number) => barEndOf(interval, time);
   const prepared = new Map<string, PrefetchSymbolReport>();
   for (const s of report.symbols) if (!report.failed.includes(s.symbol) && s.error === undefined) prepared.set(s.symbol, s);
   let reads = 0;
@@ -106,7 +93,7 @@ export function createSessionLookup(cache: BarCache, session: PreparedSession, o
     }
     const t = parseTimeInput(at, 'at');
     // With completedOnly, `at` may reach the end of the last prepared bar (that bar is then complete).
-    const latest = completedOnly ? barEnd(info.end) : info.end + (daily ? DAY - 1 : 0);
+    const latest = completedOnly ? barEnd(info.end) : info.end + (daily ? DAY_MS - 1 : 0);
     if (t < info.start || t > latest) {
       throw invalidArgument(`${sym}: ${iso(t)} is outside the prepared range ${iso(info.start)}..${iso(info.end)}`, {
         field: 'at',
@@ -120,7 +107,7 @@ export function createSessionLookup(cache: BarCache, session: PreparedSession, o
     // completedOnly drops at most one bar (the one in progress at `at`): ask for one more.
     const want = completedOnly ? n + 1 : n;
     // A calendar span that holds `want` bars in the usual case; doubled while short (holidays, halts).
-    let span = daily ? Math.ceil(want * 1.5) * step + 5 * DAY : want * step * 4 + 3 * DAY;
+    let span = daily ? Math.ceil(want * 1.5) * step + 5 * DAY_MS : want * step * 4 + 3 * DAY_MS;
     for (;;) {
       const from = Math.max(info.start, end - span);
       const bars = cache.peekBars({ symbol: sym, interval, start: from, end });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Bar } from '@barcache/cache-core';
 import { createBacktestKitGetCandles, toBacktestKitCandles, toBacktestKitInterval } from '../src/backtest-kit.js';
+import { DAY_MS as D } from '@barcache/cache-core';
 
-const D = 86_400_000;
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 const bar = (iso: string, close: number): Bar => ({ time: day(iso), open: close - 1, high: close + 1, low: close - 2, close, volume: 1000 });
 

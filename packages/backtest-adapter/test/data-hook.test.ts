@@ -5,8 +5,8 @@ import { createDataHook } from '@barcache/backtest-adapter';
 import { loadSeries } from '@barcache/backtest-adapter/grademark';
 import { fetchBarsDirect } from './direct-load.js';
 import { cachesOnYahooServer } from './fixture.js';
+import { DAY_MS as D } from '@barcache/cache-core';
 
-const D = 86_400_000;
 const tmp = useTempDir('barcache-hook-', { beforeEach, afterEach });
 const fx = cachesOnYahooServer({ retry: { retries: 1, baseDelayMs: 5, maxDelayMs: 5 } });
 
@@ -23,7 +23,7 @@ describe('createDataHook', () => {
   it("runs the seed's 62-day engine pattern at one provider call per symbol, every request a memory hit", async () => {
     const cache = await fx.cacheAt(tmp.path);
     const hook = createDataHook(cache);
-    const report = await hook.prepare({ symbols: ['AAPL', 'MSFT'], start: '2024-07-01', end: '2024-09-26', lookbackDays: [30, 5] });
+    const { report } = await hook.prepare({ symbols: ['AAPL', 'MSFT'], start: '2024-07-01', end: '2024-09-26', lookbackDays: [30, 5] });
     expect(report.providerCalls).toBe(2);
     expect(fx.server.chartRequests()).toHaveLength(2);
     // The reference: every bar of the plan, lookback included, read straight from the server.

@@ -3,8 +3,8 @@
  * yahoo-finance2 and no cache, so a backtest on them is an independent reference.
  */
 import type { Bar } from '@barcache/cache-core';
+import { DAY_MS as D } from '@barcache/cache-core';
 
-const D = 86_400_000;
 
 interface ChartJson {
   chart: {

@@ -3,8 +3,8 @@ import { useTempDir } from '@barcache/test-support';
 import { createDataHook, createSessionLookup } from '@barcache/backtest-adapter';
 import { fetchBarsDirect } from './direct-load.js';
 import { cachesOnYahooServer } from './fixture.js';
+import { DAY_MS as D } from '@barcache/cache-core';
 
-const D = 86_400_000;
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 const tmp = useTempDir('barcache-lookup-', { beforeEach, afterEach });
 const fx = cachesOnYahooServer();
@@ -21,7 +21,7 @@ function thrown(fn: () => unknown): { code?: string; message?: string } {
 describe('session lookup', () => {
   it('with an intraday `at` on a daily session, completedOnly returns only bars that have ended (no look-ahead)', async () => {
     const cache = await fx.cacheAt(tmp.path);
-    const report = await createDataHook(cache).prepare({ symbols: ['SPY'], start: '2024-03-01', end: '2024-03-28', lookbackBars: 5 });
+    const session = await createDataHook(cache).prepare({ symbols: ['SPY'], start: '2024-03-01', end: '2024-03-28', lookbackBars: 5 });
     const spy = await fetchBarsDirect(fx.server.url, 'SPY', day('2024-02-01'), day('2024-03-28'));
     const bar = (iso: string) => spy.find((b) => b.time === day(iso))!;
     expect(bar('2024-03-07')).toBeDefined();
@@ -29,13 +29,13 @@ describe('session lookup', () => {
 
     // Friday 2024-03-08, 15:00Z: the market is open, the day's daily bar is not final yet.
     const intraday = '2024-03-08T15:00:00Z';
-    const byStart = createSessionLookup(cache, report);
+    const byStart = createSessionLookup(cache, session);
     expect(byStart.completedOnly).toBe(false);
     // The default rule (bar start <= at) is meant for `at` of the session's own interval: here it
     // would hand over that day's final close, which is why completedOnly exists.
     expect(byStart.barAt('SPY', intraday)).toEqual(expect.objectContaining(bar('2024-03-08')));
 
-    const done = createSessionLookup(cache, report, { completedOnly: true });
+    const done = createSessionLookup(cache, session, { completedOnly: true });
     expect(done.barAt('SPY', intraday)).toEqual(expect.objectContaining(bar('2024-03-07')));
     const before = spy.filter((b) => b.time + D <= Date.parse(intraday));
     expect(done.window('SPY', intraday, 3)).toEqual(before.slice(-3).map((b) => expect.objectContaining(b)));
@@ -55,9 +55,9 @@ describe('session lookup', () => {
   it('throws NO_DATA naming the symbol and range for a prepared series with no bars', async () => {
     const cache = await fx.cacheAt(tmp.path);
     // 2024-10-05/06 is a weekend: prepare succeeds, with 0 bars.
-    const report = await createDataHook(cache).prepare({ symbols: ['AAPL'], start: '2024-10-05', end: '2024-10-06' });
-    expect(report.symbols[0]!.bars).toBe(0);
-    const lookup = createSessionLookup(cache, report);
+    const session = await createDataHook(cache).prepare({ symbols: ['AAPL'], start: '2024-10-05', end: '2024-10-06' });
+    expect(session.report.symbols[0]!.bars).toBe(0);
+    const lookup = createSessionLookup(cache, session);
     for (const read of [() => lookup.barAt('AAPL', '2024-10-05'), () => lookup.window('AAPL', '2024-10-06', 1), () => lookup.closes('aapl', '2024-10-06', 2)]) {
       const err = thrown(read);
       expect(err.code).toBe('NO_DATA');

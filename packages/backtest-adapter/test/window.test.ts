@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { barAsOf, lowerBound, sliceWithLookback, upperBound, windowEndingAt } from '../src/window.js';
+import { DAY_MS as D } from '@barcache/cache-core';
 
-const D = 86_400_000;
 const bars = (times: number[]) => times.map((time) => ({ time }));
 
 describe('window logic', () => {

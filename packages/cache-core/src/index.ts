@@ -7,7 +7,18 @@ export { defaultCacheDir } from './cache-dir.js';
 export { YahooProvider } from './provider/yahoo-provider.js';
 export type { YahooProviderOptions } from './provider/yahoo-provider.js';
 export { YAHOO_LIMITS } from './provider/yahoo-limits.js';
-export { isInterval, assertInterval, intervalStepMs } from './intervals.js';
+export {
+  isInterval,
+  assertInterval,
+  intervalStepMs,
+  isDailyOrLonger,
+  alignDown,
+  nextBarStart,
+  barEnd,
+  MINUTE_MS,
+  HOUR_MS,
+  DAY_MS,
+} from './intervals.js';
 export { parseTimeInput, formatTime, normalizeSymbol } from './time-input.js';
 export { BarColumns } from './bar-columns.js';
 export { readStatsSnapshots, aggregateStats, StatsSnapshotWriter } from './stats/stats-snapshot.js';

@@ -72,6 +72,14 @@ export function alignDown(interval: Interval, t: number): number {
   }
 }
 
+/**
+ * When the bar opening at `barTime` is complete: the next calendar slot for 1mo/3mo, else
+ * `barTime` + the interval's length (a daily bar ends at 00:00 UTC of the next date).
+ */
+export function barEnd(interval: Interval, barTime: number): number {
+  return interval === '1mo' || interval === '3mo' ? nextBarStart(interval, barTime) : barTime + FIXED_STEP_MS[interval];
+}
+
 /** The start of the bar slot after the one containing `t`. */
 export function nextBarStart(interval: Interval, t: number): number {
   const start = alignDown(interval, t);

@@ -64,3 +64,8 @@ export function normalizeSymbol(value: unknown): string {
   }
   return s;
 }
+
+/** A half-open range for messages: `[start, end)` in formatTime's form. */
+export function formatTimeRange(r: { start: number; end: number }): string {
+  return `[${formatTime(r.start)}, ${formatTime(r.end)})`;
+}

@@ -1,5 +1,5 @@
 /**
- * The public contract of cache-core (see shared/design/architecture.md). Adapters, the VS Code
+ * The public contract of cache-core (see ../../../docs/architecture.md). Adapters, the VS Code
  * extension and outside checks rely on these names and meanings.
  */
 
@@ -68,6 +68,10 @@ export interface ProviderResult {
   retries?: number;
   /** The exchange's IANA time zone when the provider knows it (Yahoo's `exchangeTimezoneName`). */
   exchangeTimezone?: string;
+  /** Times of the bars dropped because the provider sent null prices (their count is droppedBars). */
+  droppedTimes?: number[];
+  /** The first trading day/time the provider knows for the symbol (Yahoo meta.firstTradeDate), epoch ms. */
+  firstTradeTime?: number;
 }
 
 /** Per-interval limits of a provider, in ms. Yahoo changes them without notice: keep them in config. */
@@ -133,6 +137,15 @@ export interface PrefetchReport {
   elapsedMs: number;
   /** Symbols that failed (their error is in `symbols[i].error`). Others are still usable. */
   failed: string[];
+}
+
+/** What prefetch returns: the report and the pins it holds. */
+export interface PrefetchSession extends AsyncDisposable {
+  readonly report: PrefetchReport;
+  /** Unpins this session's series (they stay cached, in the LRU). Idempotent. */
+  release(): void;
+  /** The same as release(). */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export interface TierStats {
@@ -226,9 +239,12 @@ export interface BarCache {
    * returns the bars if L1 holds the whole range fresh, else `undefined`. Never does I/O.
    */
   peekBars(q: BarQuery): Bar[] | undefined;
-  prefetch(plan: PrefetchPlan): Promise<PrefetchReport>;
-  /** Unpin what prefetch pinned (all sessions when called without a report). */
-  release(report?: PrefetchReport): void;
+  /**
+   * Fills and loads every series of the plan and pins them in memory until the returned session is
+   * released (or disposed: `await using session = await cache.prefetch(plan)`). `close()` releases
+   * every session.
+   */
+  prefetch(plan: PrefetchPlan): Promise<PrefetchSession>;
   stats(): CacheStats;
   listSeries(): Promise<SeriesInfo[]>;
   explain(q: BarQuery): Promise<ExplainReport>;

@@ -106,7 +106,7 @@ it('writes a stats snapshot other processes can read', async () => {
 it('serves the whole range of a series too large for memory through a sliding window', async () => {
   // A 64 KiB budget cannot hold 20 years of daily bars (~5,000 bars × 56 B): the session windows it.
   const cache = await fx.open({ now, memory: { maxBytes: 64 * 1024 } });
-  const report = await cache.prefetch({ symbols: ['LONG'], interval: '1d', start: '2006-01-03', end: '2024-12-31', lookback: { bars: 30 } });
+  const { report } = await cache.prefetch({ symbols: ['LONG'], interval: '1d', start: '2006-01-03', end: '2024-12-31', lookback: { bars: 30 } });
   expect(report.symbols[0]!.windowed).toBe(true);
   const truth = syntheticDailyBars({ symbol: 'LONG', start: '2005-06-01', end: '2024-12-31' });
   let maxBytes = 0;

@@ -165,7 +165,7 @@ describe('BarCache: prefetch (the backtest session)', () => {
     const start = utc('2024-09-02');
     const end = start + 61 * DAY;
     const runWorkload = async (cache: BarCache) => {
-      const report = await cache.prefetch({ symbols, interval: '1d', start, end, lookback: { days: 30 } });
+      const { report } = await cache.prefetch({ symbols, interval: '1d', start, end, lookback: { days: 30 } });
       for (const symbol of symbols) {
         for (let day = start; day <= end; day += DAY) {
           await cache.getBars({ symbol, interval: '1d', start: day, end: day });
@@ -197,7 +197,7 @@ describe('BarCache: prefetch (the backtest session)', () => {
   it('extends the lookback when holidays leave it short, and reports what it found', async () => {
     const cache = await fx.open({ now });
     // 60 trading bars before 2 Jan 2024 span the Thanksgiving and Christmas holidays.
-    const report = await cache.prefetch({ symbols: ['SPY'], interval: '1d', start: '2024-01-02', end: '2024-03-28', lookback: { bars: 60 } });
+    const { report } = await cache.prefetch({ symbols: ['SPY'], interval: '1d', start: '2024-01-02', end: '2024-03-28', lookback: { bars: 60 } });
     const r = report.symbols[0]!;
     expect(r.lookbackSatisfied).toBe(true);
     expect(r.lookbackBars).toBeGreaterThanOrEqual(60);
@@ -208,7 +208,7 @@ describe('BarCache: prefetch (the backtest session)', () => {
   it('continues past a failed symbol and names it', async () => {
     const cache = await fx.open({ now });
     const progress: string[] = [];
-    const report = await cache.prefetch({
+    const { report } = await cache.prefetch({
       symbols: ['AAPL', 'NOSUCHSYMBOL', 'MSFT'],
       interval: '1d',
       start: '2024-06-03',
@@ -227,7 +227,8 @@ describe('BarCache: prefetch (the backtest session)', () => {
     // 512 KiB holds each 5-year series whole (~70 KB), but not the six 10-year ones read after.
     const budget = 512 * 1024;
     const cache = await fx.open({ now, memory: { maxBytes: budget } });
-    const report = await cache.prefetch({ symbols: ['P1', 'P2', 'P3'], interval: '1d', start: '2020-01-01', end: '2024-12-31' });
+    const session = await cache.prefetch({ symbols: ['P1', 'P2', 'P3'], interval: '1d', start: '2020-01-01', end: '2024-12-31' });
+    const report = session.report;
     expect(report.symbols.some((s) => s.windowed)).toBe(false);
     for (const symbol of ['X1', 'X2', 'X3', 'X4', 'X5', 'X6']) {
       await cache.getBars({ symbol, interval: '1d', start: '2015-01-01', end: '2024-12-31' });
@@ -236,7 +237,9 @@ describe('BarCache: prefetch (the backtest session)', () => {
       expect(cache.peekBars({ symbol, interval: '1d', start: '2020-01-01', end: '2024-12-31' })).toBeDefined();
     }
     expect(cache.stats().l1.pinnedEntries).toBe(3);
-    cache.release(report);
+    session.release();
+    expect(cache.stats().l1.pinnedEntries).toBe(0);
+    session.release(); // idempotent
     expect(cache.stats().l1.pinnedEntries).toBe(0);
     expect(cache.stats().l1.bytes).toBeLessThanOrEqual(budget);
   });

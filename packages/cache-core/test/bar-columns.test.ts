@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { BarColumns } from '../src/bar-columns.js';
 import type { Bar } from '../src/types.js';
 import { yahooLikeDaily } from './synthetic-series.js';
+import { DAY_MS as DAY } from '../src/intervals.js';
 
-const DAY = 86_400_000;
 const bar = (time: number, close: number, adjClose?: number): Bar =>
   adjClose === undefined
     ? { time, open: close - 1, high: close + 1, low: close - 2, close, volume: close * 10 }

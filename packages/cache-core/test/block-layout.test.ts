@@ -11,8 +11,8 @@ import {
   widenToBlocks,
 } from '../src/planning/block-layout.js';
 import { INTERVALS, type Interval } from '../src/types.js';
+import { DAY_MS as DAY } from '../src/intervals.js';
 
-const DAY = 86_400_000;
 const U = Date.UTC;
 
 describe('block units', () => {

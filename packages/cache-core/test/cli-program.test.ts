@@ -36,10 +36,11 @@ function harness(
     peekBars: () => undefined,
     prefetch: async (p) => {
       plans.push(p);
-      if (opts.prefetch) return opts.prefetch(p);
-      return { interval: p.interval, symbols: [], providerCalls: 0, barsFetched: 0, elapsedMs: 1, failed: [] };
+      const report = opts.prefetch
+        ? await opts.prefetch(p)
+        : { interval: p.interval, symbols: [], providerCalls: 0, barsFetched: 0, elapsedMs: 1, failed: [] };
+      return { report, release: () => undefined, [Symbol.asyncDispose]: async () => undefined };
     },
-    release: () => undefined,
     stats: emptyCacheStats,
     listSeries: async () => series,
     explain: async (q) => ({ symbol: q.symbol, interval: q.interval, start: 0, end: 0, parts: [], plannedRequests: [], missing: [] }),

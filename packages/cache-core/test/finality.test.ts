@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { barEndOf, DAILY_TZ_SLACK_MS, finalBefore, isFinalBar } from '../src/planning/finality.js';
-import { alignDown } from '../src/intervals.js';
+import { alignDown, DAY_MS, HOUR_MS, MINUTE_MS } from '../src/intervals.js';
 import { INTERVALS, type Interval } from '../src/types.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
+const MIN = MINUTE_MS;
+const HOUR = HOUR_MS;
+const DAY = DAY_MS;
 const U = Date.UTC;
 
 describe('intraday finality', () => {

@@ -4,11 +4,12 @@ import { isBarcacheError } from '../src/errors.js';
 import { isBlockStart } from '../src/planning/block-layout.js';
 import { latestBarEnd, mergeHoles, planFetches, planMany, reachableFrom, splitBySpan, type PlanInput } from '../src/planning/gap-planner.js';
 import { clipRanges, intersectRanges, isNormalized, subtractRanges, unionRanges } from '../src/planning/ranges.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../src/intervals.js';
 import type { Interval, ProviderLimits, TimeRange } from '../src/types.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
+const MIN = MINUTE_MS;
+const HOUR = HOUR_MS;
+const DAY = DAY_MS;
 const U = Date.UTC;
 const r = (start: number, end: number): TimeRange => ({ start, end });
 

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isBarcacheError } from '../src/errors.js';
 import { extendLookback, lookbackStart } from '../src/planning/lookback-span.js';
 import type { Interval } from '../src/types.js';
+import { DAY_MS as DAY } from '../src/intervals.js';
 
-const DAY = 86_400_000;
 const U = Date.UTC;
 
 /** Weekdays with a day start in [from, to). */

@@ -4,8 +4,8 @@ import { isBarcacheError } from '../src/errors.js';
 import { blockEndOf, blockStartOf } from '../src/planning/block-layout.js';
 import { maxResidentBlocks, planWindow, windowBlocks, windowRanges, type WindowSpec } from '../src/planning/sliding-window.js';
 import { INTERVALS, type Interval } from '../src/types.js';
+import { DAY_MS as DAY } from '../src/intervals.js';
 
-const DAY = 86_400_000;
 const U = Date.UTC;
 const d = (day: number) => U(2024, 2, day);
 

@@ -9,6 +9,7 @@ import { seriesId, type SeriesKey } from '../src/series-key.js';
 import type { BarStore, SeriesMeta } from '../src/tiers/disk/bar-store.js';
 import { isBarcacheError } from '../src/errors.js';
 import type { Bar } from '../src/types.js';
+import { DAY_MS as DAY } from '../src/intervals.js';
 
 export interface StoreFixture {
   /** An open, empty store. */
@@ -20,7 +21,6 @@ export interface StoreFixture {
   cleanup(): Promise<void>;
 }
 
-const DAY = 86_400_000;
 const Y2020 = Date.UTC(2020, 0, 1);
 const Y2021 = Date.UTC(2021, 0, 1);
 const Y2022 = Date.UTC(2022, 0, 1);

@@ -1,7 +1,7 @@
 import { mulberry32 } from '@barcache/test-support';
 import type { Bar } from '../src/types.js';
+import { DAY_MS as DAY } from '../src/intervals.js';
 
-const DAY = 86_400_000;
 
 /**
  * A Yahoo-like daily series: weekdays only, prices a random walk rounded to cents and then

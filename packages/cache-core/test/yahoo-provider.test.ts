@@ -10,8 +10,8 @@ import {
 import { BarcacheError, ErrorCode } from '../src/errors.js';
 import { YahooProvider, type YahooProviderOptions } from '../src/provider/yahoo-provider.js';
 import { YAHOO_LIMITS } from '../src/provider/yahoo-limits.js';
+import { DAY_MS as DAY } from '../src/intervals.js';
 
-const DAY = 86_400_000;
 const d = (s: string) => Date.parse(`${s}T00:00:00Z`);
 const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
 

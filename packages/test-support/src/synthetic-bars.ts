@@ -5,7 +5,7 @@
  *
  * This is LOCAL, MADE-UP data: never present it as market data.
  */
-import type { Bar, Interval } from '@barcache/cache-core';
+import { intervalStepMs, isDailyOrLonger, type Bar, type Interval } from '@barcache/cache-core';
 import { DAY_MS, isTradingDay, tradingDays } from './trading-calendar.js';
 import { atLocalTime, localDateMs } from './time-zones.js';
 
@@ -41,29 +41,13 @@ export interface SyntheticBarsOptions extends SyntheticDailyOptions {
   includePrePost?: boolean;
 }
 
-const STEP_MS: Record<Interval, number> = {
-  '1m': 60_000,
-  '2m': 120_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '30m': 1_800_000,
-  '60m': 3_600_000,
-  '90m': 5_400_000,
-  '1h': 3_600_000,
-  '1d': DAY_MS,
-  '5d': 5 * DAY_MS,
-  '1wk': 7 * DAY_MS,
-  '1mo': 31 * DAY_MS,
-  '3mo': 92 * DAY_MS,
-};
-
 export function isIntradayInterval(interval: Interval): boolean {
-  return STEP_MS[interval] < DAY_MS;
+  return !isDailyOrLonger(interval);
 }
 
 /** Bar length in ms (the nominal one for 1mo/3mo). */
 export function syntheticStepMs(interval: Interval): number {
-  return STEP_MS[interval];
+  return intervalStepMs(interval);
 }
 
 export function toEpochMs(value: DateLike): number {
@@ -206,7 +190,7 @@ export function syntheticDailyBar(symbol: string, date: DateLike, seed = 0): Bar
  * runs from that day's synthetic daily open to its close, so intraday and daily agree roughly.
  */
 export function syntheticIntradayBars(opts: SyntheticIntradayOptions): Bar[] {
-  const step = STEP_MS[opts.interval];
+  const step = intervalStepMs(opts.interval);
   if (step >= DAY_MS) throw new TypeError(`syntheticIntradayBars: ${opts.interval} is not an intraday interval`);
   const [start, end] = range(opts);
   if (!(end > start)) return [];

@@ -6,7 +6,9 @@
  * All dates are 00:00 UTC epoch ms ("date ms") or 'YYYY-MM-DD' strings.
  */
 
-export const DAY_MS = 86_400_000;
+import { DAY_MS } from '@barcache/cache-core';
+
+export { DAY_MS };
 
 export interface MarketHoliday {
   /** 'YYYY-MM-DD' of the day the market is closed (the observed date). */

@@ -42,7 +42,8 @@ for (let r = 0; r < job.repeats; r++) {
   const cache = await openCache({ dir: job.dir, provider: refuse, offline: true, statsSnapshots: false, memory: { maxBytes: job.memoryMaxBytes } });
   try {
     const t0 = performance.now();
-    const report = await cache.prefetch({ symbols: job.symbols, interval: '1d', start: job.start, end: job.end });
+    const session = await cache.prefetch({ symbols: job.symbols, interval: '1d', start: job.start, end: job.end });
+    const report = session.report;
     const ms = performance.now() - t0;
     if (report.failed.length > 0) throw new Error(`load failed for ${report.failed.length} symbols: ${report.symbols.find((s) => s.error)?.error?.message}`);
     gc();
@@ -57,7 +58,7 @@ for (let r = 0; r < job.repeats; r++) {
       heapDeltaBytes: mem1.heapUsed + mem1.arrayBuffers - (mem0.heapUsed + mem0.arrayBuffers),
       rssDeltaBytes: mem1.rss - mem0.rss,
     });
-    cache.release(report);
+    session.release();
   } finally {
     await cache.close();
   }

@@ -13,6 +13,7 @@ import { openCache, type Bar, type BarProvider } from '@barcache/cache-core';
 import { lowerBound, upperBound } from '../window.js';
 import { CountingProvider } from './sources/counting-provider.js';
 import type { LoadRun } from './load-process.js';
+import { DAY_MS as D } from '@barcache/cache-core';
 
 /** Runs load-process.js in a new Node process with --expose-gc and returns its runs. */
 function runLoadProcess(job: Record<string, unknown>): Promise<LoadRun[]> {
@@ -25,7 +26,6 @@ function runLoadProcess(job: Record<string, unknown>): Promise<LoadRun[]> {
   });
 }
 
-const D = 86_400_000;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -103,7 +103,7 @@ const END = '2024-12-31';
 export async function lookbackMicro(dir: string, provider: BarProvider, repeats = 7, ops = 200_000): Promise<LookbackFigures> {
   const cache = await openCache({ dir, provider, statsSnapshots: false });
   try {
-    const report = await cache.prefetch({ symbols: ['TENY'], interval: '1d', start: START, end: END });
+    const session = await cache.prefetch({ symbols: ['TENY'], interval: '1d', start: START, end: END });
     const all: Bar[] = await cache.getBars({ symbol: 'TENY', interval: '1d', start: START, end: END });
     const first = all[0]!.time + 30 * D;
     const span = all.at(-1)!.time - first;
@@ -125,7 +125,7 @@ export async function lookbackMicro(dir: string, provider: BarProvider, repeats 
       const end = ends[i & 4095]!;
       return (await cache.getBars({ symbol: 'TENY', interval: '1d', start: end - look, end })).length;
     });
-    cache.release(report);
+    session.release();
     return {
       seriesBars: all.length,
       lookbackDays: 30,
@@ -162,7 +162,7 @@ export async function loadMicro(dir: string, inner: BarProvider, symbolCount = 5
 
   const fill = await openCache({ dir, provider, statsSnapshots: false, memory });
   const t0 = performance.now();
-  const filled = await fill.prefetch({
+  const { report: filled, release } = await fill.prefetch({
     symbols,
     interval: '1d',
     start: START,
@@ -174,7 +174,7 @@ export async function loadMicro(dir: string, inner: BarProvider, symbolCount = 5
   const fillMs = performance.now() - t0;
   if (filled.failed.length) throw new Error(`fill failed for ${filled.failed.length} symbols: ${filled.symbols.find((s) => s.error)?.error?.message}`);
   const fillProviderCalls = provider.calls;
-  fill.release(filled);
+  release();
   await fill.close();
 
   // Several loads, each in a fresh instance on the same dir (L1 empty, everything on L2), in a new

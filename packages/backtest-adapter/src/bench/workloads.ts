@@ -4,8 +4,8 @@
  * portfolio engine does. Ranges are inclusive epoch ms (like `BarCache.getBars`).
  */
 import { tradingDays } from '@barcache/test-support';
+import { DAY_MS as D } from '@barcache/cache-core';
 
-const D = 86_400_000;
 
 export interface BenchRequest {
   symbol: string;

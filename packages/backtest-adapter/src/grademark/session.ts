@@ -1,5 +1,5 @@
 import { DataFrame, type IDataFrame } from 'data-forge';
-import type { Bar, BarCache, Interval, PrefetchReport, TimeInput } from '@barcache/cache-core';
+import type { Bar, BarCache, Interval, PrefetchSession, TimeInput } from '@barcache/cache-core';
 import { prefetchOrThrow } from '../data-hook.js';
 import { createSessionLookup, type SessionLookup } from '../session-lookup.js';
 import { iso, noData, requireInterval, requireLookback, requireRange, requireSymbol, requireSymbols } from '../validate.js';
@@ -25,15 +25,15 @@ export interface SessionOptions {
 
 /**
  * One prepared backtest: every symbol's `[start − lookbackPeriod bars, end]` fetched in one planned
- * pass and held in memory until `release()`.
+ * pass and held in memory until `release()` (or disposal: `await using session = await prepareSession(…)`).
+ * It is the cache's PrefetchSession with grademark's views added.
  */
-export interface GrademarkSession {
+export interface GrademarkSession extends PrefetchSession {
   readonly interval: Interval;
   readonly start: number;
   readonly end: number;
   readonly lookbackPeriod: number;
   readonly symbols: readonly string[];
-  readonly report: PrefetchReport;
   /**
    * Synchronous cross-symbol reads for rules (see SessionLookup), with the default rule: `at` should
    * be a bar time of this session's interval (grademark's `bar.time`). For an `at` of another
@@ -44,8 +44,6 @@ export interface GrademarkSession {
   bars(symbol: string): Promise<Bar[]>;
   /** The same as the DataFrame grademark's `backtest()` takes. */
   series(symbol: string): Promise<IDataFrame<number, GrademarkBar>>;
-  /** Unpins the session's series (they stay cached). */
-  release(): void;
 }
 
 /** Prefetches every symbol of a grademark backtest in one planned pass. */
@@ -55,10 +53,9 @@ export async function prepareSession(cache: BarCache, options: SessionOptions): 
   const interval = requireInterval(options.interval ?? '1d');
   const range = requireRange(options.start, options.end);
   const lookbackPeriod = requireLookback(options.lookbackPeriod, 'lookbackPeriod');
-  const report = await prefetchOrThrow(cache, { symbols, interval, ...range }, { lookback: { bars: lookbackPeriod } });
-
+  const prefetched = await prefetchOrThrow(cache, { symbols, interval, ...range }, { lookback: { bars: lookbackPeriod } });
+  const report = prefetched.report;
   const bySymbol = new Map(report.symbols.map((s) => [s.symbol, s]));
-  const released = { value: false };
 
   async function bars(symbol: string): Promise<Bar[]> {
     const sym = requireSymbol(symbol);
@@ -87,15 +84,16 @@ export async function prepareSession(cache: BarCache, options: SessionOptions): 
     lookbackPeriod,
     symbols,
     report,
-    lookup: createSessionLookup(cache, report),
+    lookup: createSessionLookup(cache, prefetched),
     bars,
     async series(symbol) {
       return new DataFrame<number, GrademarkBar>(toGrademarkRows(await bars(symbol)));
     },
     release() {
-      if (released.value) return;
-      released.value = true;
-      cache.release(report);
+      prefetched.release();
+    },
+    async [Symbol.asyncDispose]() {
+      prefetched.release();
     },
   };
 }

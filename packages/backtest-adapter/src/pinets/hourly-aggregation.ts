@@ -1,8 +1,5 @@
-import type { Bar } from '@barcache/cache-core';
+import { DAY_MS, HOUR_MS, type Bar } from '@barcache/cache-core';
 import { zonedMidnight } from './klines.js';
-
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 
 /** One aggregated bar and when it closes (epoch ms). */
 export interface AggregatedBar {
@@ -14,9 +11,9 @@ export interface AggregatedBar {
 function localDate(t: number, timeZone: string): number {
   // zonedMidnight of the UTC date, stepped back a day when `t` falls before it (zones west of UTC)
   // or forward when the next local midnight has passed (zones east of UTC).
-  let d = Math.floor(t / DAY) * DAY;
-  if (t < zonedMidnight(d, timeZone)) d -= DAY;
-  else if (t >= zonedMidnight(d + DAY, timeZone)) d += DAY;
+  let d = Math.floor(t / DAY_MS) * DAY_MS;
+  if (t < zonedMidnight(d, timeZone)) d -= DAY_MS;
+  else if (t >= zonedMidnight(d + DAY_MS, timeZone)) d += DAY_MS;
   return d;
 }
 
@@ -48,7 +45,7 @@ export function sessionAnchor(hourly: readonly Bar[], timeZone: string): number 
 export function aggregateHourly(hourly: readonly Bar[], hours: number, timeZone: string): AggregatedBar[] {
   if (hourly.length === 0) return [];
   const anchor = sessionAnchor(hourly, timeZone);
-  const span = hours * HOUR;
+  const span = hours * HOUR_MS;
   const out: AggregatedBar[] = [];
   let slot = Number.NaN;
   for (const b of hourly) {
@@ -60,10 +57,10 @@ export function aggregateHourly(hourly: readonly Bar[], hours: number, timeZone:
       last.bar.low = Math.min(last.bar.low, b.low);
       last.bar.close = b.close;
       last.bar.volume += b.volume;
-      last.closeTime = Math.min(start + span, b.time + HOUR);
+      last.closeTime = Math.min(start + span, b.time + HOUR_MS);
     } else {
       slot = start;
-      out.push({ bar: { time: start, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume }, closeTime: Math.min(start + span, b.time + HOUR) });
+      out.push({ bar: { time: start, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume }, closeTime: Math.min(start + span, b.time + HOUR_MS) });
     }
   }
   return out;

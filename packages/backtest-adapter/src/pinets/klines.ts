@@ -1,7 +1,5 @@
 import type { Bar, Interval } from '@barcache/cache-core';
-import { intervalStepMs } from '@barcache/cache-core';
-
-const DAY = 86_400_000;
+import { DAY_MS, intervalStepMs, nextBarStart } from '@barcache/cache-core';
 
 /**
  * PineTS's candle (its `Kline`): times in epoch ms. PineTS reads `openTime`, OHLCV and `closeTime`;
@@ -68,14 +66,8 @@ function offsetAt(t: number, timeZone: string): number {
 /** The 00:00 UTC date after the last weekday (Mon–Fri) on or before `lastDay`. */
 function afterLastWeekday(lastDay: number): number {
   let d = lastDay;
-  while (new Date(d).getUTCDay() === 0 || new Date(d).getUTCDay() === 6) d -= DAY;
-  return d + DAY;
-}
-
-/** The first day of the month `months` after the month holding `dateMs`, 00:00 UTC. */
-function addMonths(dateMs: number, months: number): number {
-  const d = new Date(dateMs);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1);
+  while (new Date(d).getUTCDay() === 0 || new Date(d).getUTCDay() === 6) d -= DAY_MS;
+  return d + DAY_MS;
 }
 
 /**
@@ -93,15 +85,15 @@ export function barSpan(interval: Interval, time: number, options: KlineOptions)
   const tz = options.timezone;
   switch (interval) {
     case '1d':
-      return { openTime: zonedMidnight(time, tz), closeTime: zonedMidnight(time + DAY, tz) };
+      return { openTime: zonedMidnight(time, tz), closeTime: zonedMidnight(time + DAY_MS, tz) };
     case '1wk': {
-      const next = time + 7 * DAY;
-      return { openTime: zonedMidnight(time, tz), closeTime: zonedMidnight(options.weekendTrading ? next : afterLastWeekday(next - DAY), tz) };
+      const next = time + 7 * DAY_MS;
+      return { openTime: zonedMidnight(time, tz), closeTime: zonedMidnight(options.weekendTrading ? next : afterLastWeekday(next - DAY_MS), tz) };
     }
     case '1mo':
     case '3mo': {
-      const next = addMonths(time, interval === '1mo' ? 1 : 3);
-      return { openTime: zonedMidnight(time, tz), closeTime: zonedMidnight(options.weekendTrading ? next : afterLastWeekday(next - DAY), tz) };
+      const next = nextBarStart(interval, time);
+      return { openTime: zonedMidnight(time, tz), closeTime: zonedMidnight(options.weekendTrading ? next : afterLastWeekday(next - DAY_MS), tz) };
     }
     default:
       return { openTime: time, closeTime: time + intervalStepMs(interval) };

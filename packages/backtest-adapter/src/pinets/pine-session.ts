@@ -1,13 +1,11 @@
 import { PineTS, type Context } from 'pinets';
-import { BarcacheError, ErrorCode, YAHOO_LIMITS, parseTimeInput } from '@barcache/cache-core';
+import { BarcacheError, DAY_MS, ErrorCode, YAHOO_LIMITS, parseTimeInput } from '@barcache/cache-core';
 import type { BarCache, PrefetchReport, ProviderLimits, TimeInput } from '@barcache/cache-core';
 import { BarcachePineProvider, type ServedSeries } from './barcache-provider.js';
 import { barSpan } from './klines.js';
 import { isIntraday, planPineRun, type PinePlan, type PlannedSeries, type SecurityRequest } from './plan.js';
 import { prefetchSeries } from './prefetch-series.js';
 import type { PineSymbolInfo } from './symbol-info.js';
-
-const DAY = 86_400_000;
 
 export interface PineSessionOptions {
   /** The chart's symbol (an exchange prefix such as `NASDAQ:` is ignored). */
@@ -47,7 +45,7 @@ export interface PineChartArgs {
  * A prepared Pine run: every series the script reads is resident and pinned; `run` executes the
  * script through PineTS with `provider` as its data hook (every read an L1 hit).
  */
-export interface PineSession {
+export interface PineSession extends AsyncDisposable {
   readonly plan: PinePlan;
   readonly reports: readonly PrefetchReport[];
   /** PineTS's data hook (IProvider). Prefer `run`: it turns a failed read into a rejection. */
@@ -57,12 +55,14 @@ export interface PineSession {
   run(script?: string): Promise<Context>;
   /** Unpins the session's series (they stay cached). Idempotent. */
   release(): void;
+  /** The same as release(): `await using session = await preparePineSession(…)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** The PineTS time window of the chart: from 00:00 exchange time on `start`'s date to the end of `end`'s date (daily+). */
 function chartWindow(chart: PlannedSeries, start: number, end: number, timezone: string, weekendTrading: boolean): { sDate: number; eDate: number } {
   if (isIntraday(chart.interval)) return { sDate: start, eDate: chart.end };
-  const day = (t: number) => Math.floor(t / DAY) * DAY;
+  const day = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
   const opts = { timezone, weekendTrading };
   return { sDate: barSpan('1d', day(start), opts).openTime, eDate: barSpan('1d', day(end), opts).closeTime - 1 };
 }
@@ -71,7 +71,7 @@ function chartWindow(chart: PlannedSeries, start: number, end: number, timezone:
 function servedWindow(s: PlannedSeries, timezone: string, weekendTrading: boolean): { from: number; until: number } {
   const opts = { timezone, weekendTrading };
   if (isIntraday(s.interval)) return { from: s.start, until: s.end };
-  const day = (t: number) => Math.floor(t / DAY) * DAY;
+  const day = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
   return { from: barSpan('1d', day(s.start), opts).openTime, until: barSpan('1d', day(s.end), opts).closeTime };
 }
 
@@ -146,6 +146,9 @@ export async function preparePineSession(cache: BarCache, options: PineSessionOp
       }
     },
     release: pass.release,
+    async [Symbol.asyncDispose]() {
+      pass.release();
+    },
   };
 }
 

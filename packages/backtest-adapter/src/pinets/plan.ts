@@ -1,11 +1,10 @@
-import { BarcacheError, ErrorCode, isBarcacheError, normalizeSymbol, type Interval, type ProviderLimits } from '@barcache/cache-core';
+import { BarcacheError, DAY_MS, ErrorCode, isBarcacheError, isDailyOrLonger, normalizeSymbol, type Interval, type ProviderLimits } from '@barcache/cache-core';
 import { formatTime as iso } from '@barcache/cache-core';
 import { CHART, findSecurityCalls, stripExchange, type SecurityCall } from './script-scan.js';
 import { canonicalTimeframe, hoursPerBar, pineTimeframeToInterval } from './timeframes.js';
 
-const DAY = 86_400_000;
 /** PineTS starts a `request.security` series 30 days before the chart (plus a day for time zones). */
-export const SECURITY_LEAD_MS = 31 * DAY;
+export const SECURITY_LEAD_MS = 31 * DAY_MS;
 
 /** A series the script will read, named by the caller instead of found in the source. */
 export interface SecurityRequest {
@@ -59,10 +58,8 @@ export function describeCall(call: Pick<SecurityCall, 'text' | 'line'>): string 
 /** Timeframes Yahoo serves but PineTS 0.9's request.security rejects ('Invalid timeframe'). */
 const NOT_IN_SECURITY: ReadonlySet<string> = new Set(['2', '90']);
 
-const DAILY_PLUS: ReadonlySet<Interval> = new Set(['1d', '5d', '1wk', '1mo', '3mo']);
-
 export function isIntraday(interval: Interval): boolean {
-  return !DAILY_PLUS.has(interval);
+  return !isDailyOrLonger(interval);
 }
 
 function withWhere(err: unknown, where: string): unknown {
@@ -84,7 +81,7 @@ export function planPineRun(input: PinePlanInput): PinePlan {
   const chartInterval = withinCall(chartWhere, () => pineTimeframeToInterval(input.timeframe, chartWhere));
   const chartTf = canonicalTimeframe(input.timeframe);
   // A date-only end of an intraday chart means the whole day.
-  const end = isIntraday(chartInterval) && input.end % DAY === 0 ? input.end + DAY - 1 : input.end;
+  const end = isIntraday(chartInterval) && input.end % DAY_MS === 0 ? input.end + DAY_MS - 1 : input.end;
   const byKey = new Map<string, PlannedSeries>();
   const add = (symbol: string, interval: Interval, start: number, stop: number, lookbackBars: number, reader: string, optional: boolean) => {
     const key = `${symbol}|${interval}`;
@@ -143,7 +140,7 @@ export function planPineRun(input: PinePlanInput): PinePlan {
     // PineTS serves the chart's own series at the chart's own timeframe without asking the provider.
     if (symbol === chartSymbol && canonicalTimeframe(w.timeframe) === chartTf) continue;
     // calc_bars_count counts bars of the call's timeframe: 4h bars are built from four 1h bars each.
-    add(symbol, interval, input.start - SECURITY_LEAD_MS, end + DAY, (w.calcBarsCount ?? 0) * hoursPerBar(w.timeframe), w.where, w.optional === true);
+    add(symbol, interval, input.start - SECURITY_LEAD_MS, end + DAY_MS, (w.calcBarsCount ?? 0) * hoursPerBar(w.timeframe), w.where, w.optional === true);
   }
 
   const series = [...byKey.values()];
@@ -169,7 +166,7 @@ function checkServed(s: PlannedSeries, input: PinePlanInput): void {
   throw new BarcacheError(
     ErrorCode.OUT_OF_PROVIDER_RANGE,
     `${s.readers.join(' and ')}: ${s.symbol} ${s.interval} from ${iso(s.start)} cannot be served: the provider keeps ${s.interval} bars ` +
-      `only from ${iso(from)} (the last ${Math.round(maxAge / DAY)} days). Start the chart later or use a longer timeframe.`,
+      `only from ${iso(from)} (the last ${Math.round(maxAge / DAY_MS)} days). Start the chart later or use a longer timeframe.`,
     { details: { call: s.readers[0], symbol: s.symbol, interval: s.interval, start: s.start, end: s.end, served } },
   );
 }

@@ -1,10 +1,10 @@
 import { BarcacheError, ErrorCode } from '@barcache/cache-core';
-import type { BarCache, Interval, PrefetchReport } from '@barcache/cache-core';
+import type { BarCache, Interval, PrefetchReport, PrefetchSession } from '@barcache/cache-core';
 import { formatTime as iso } from '@barcache/cache-core';
 import type { PlannedSeries } from './plan.js';
 
 /**
- * The one place the Pine plugin calls `cache.prefetch` and `cache.release`. A plan's series are
+ * The one place the Pine plugin calls `cache.prefetch` and releases its sessions. A plan's series are
  * grouped by interval (and lookback), one prefetch per group, all in flight at once: one planned
  * pass. A failed symbol becomes an error naming the script's calls that read it.
  */
@@ -66,9 +66,9 @@ export async function prefetchSeries(cache: BarCache, series: readonly PlannedSe
       }),
     ),
   );
-  const reports = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const sessions: PrefetchSession[] = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const release = () => {
-    for (const r of reports.splice(0)) cache.release(r);
+    for (const session of sessions) session.release();
   };
   const errors: BarcacheError[] = [];
   const unknown = new Set<string>();
@@ -80,9 +80,10 @@ export async function prefetchSeries(cache: BarCache, series: readonly PlannedSe
       else errors.push(failure(group.series[0]!, e instanceof BarcacheError ? e : undefined, e));
       return;
     }
+    const report = r.value.report;
     for (const s of group.series) {
-      const sym = r.value.symbols.find((x) => x.symbol === s.symbol);
-      if (!r.value.failed.includes(s.symbol) && !sym?.error) continue;
+      const sym = report.symbols.find((x) => x.symbol === s.symbol);
+      if (!report.failed.includes(s.symbol) && !sym?.error) continue;
       if (s.optional && sym?.error?.code === ErrorCode.UNKNOWN_SYMBOL) unknown.add(`${s.symbol}|${s.interval}`);
       else errors.push(failure(s, sym?.error));
     }
@@ -96,9 +97,8 @@ export async function prefetchSeries(cache: BarCache, series: readonly PlannedSe
       cause: first,
     });
   }
-  const held = [...reports];
   return {
-    reports: held,
+    reports: sessions.map((session) => session.report),
     unknown,
     release,
   };

@@ -1,4 +1,4 @@
-import { alignDown, DAY_MS, HOUR_MS, intervalStepMs, isDailyOrLonger, nextBarStart } from '../intervals.js';
+import { alignDown, barEnd, DAY_MS, HOUR_MS, intervalStepMs, isDailyOrLonger } from '../intervals.js';
 import type { Interval } from '../types.js';
 
 /**
@@ -38,9 +38,7 @@ function isCalendarInterval(interval: Interval): boolean {
 
 /** When a bar opening at `barTime` ends, as finality sees it (see the module comment). */
 export function barEndOf(interval: Interval, barTime: number): number {
-  if (isCalendarInterval(interval)) return nextBarStart(interval, barTime);
-  if (interval === '5d') return barTime + FIVE_DAY_BAR_MS;
-  return barTime + intervalStepMs(interval);
+  return interval === '5d' ? barTime + FIVE_DAY_BAR_MS : barEnd(interval, barTime);
 }
 
 /**

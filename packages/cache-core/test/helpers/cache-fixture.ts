@@ -1,5 +1,8 @@
 import { makeTempDir, startYahooChartServer, type TempDir, type YahooChartServer, type YahooChartServerOptions } from '@barcache/test-support';
 import { openCache, YahooProvider, type BarCache, type OpenCacheOptions } from '@barcache/cache-core';
+import { DAY_MS } from '../../src/intervals.js';
+
+export const DAY = DAY_MS;
 
 /** A fresh cache dir, a loopback Yahoo server, and the real YahooProvider pointed at it. */
 export interface CacheFixture {
@@ -36,5 +39,4 @@ export async function cacheFixture(serverOptions: YahooChartServerOptions = {}):
   };
 }
 
-export const DAY = 86_400_000;
 export const utc = (date: string) => Date.parse(`${date}T00:00:00Z`);

@@ -237,7 +237,7 @@ async function runWarm(
             session = signal;
             const total = plan.symbols.length;
             progress.report({ message: `0/${total}` });
-            return cache.prefetch({
+            const warmed = await cache.prefetch({
               symbols: plan.symbols,
               interval: plan.interval,
               start: plan.start,
@@ -249,6 +249,8 @@ async function runWarm(
                 if (o.cancelAfterSymbols !== undefined && e.done >= o.cancelAfterSymbols) controller.abort();
               },
             });
+            warmed.release(); // a warm keeps nothing pinned: the cache closes right after
+            return warmed.report;
           },
           // A cancel while the LOCKED/Retry prompt is open ends the command (quietly) at once.
           { interactive: o.interactive, signal: controller.signal },

@@ -1,8 +1,8 @@
 import type { Bar, BarProvider } from '@barcache/cache-core';
 import type { BenchSource } from './bench-source.js';
 import { fetchInclusive } from './fetch-inclusive.js';
+import { DAY_MS as D } from '@barcache/cache-core';
 
-const D = 86_400_000;
 
 interface SeriesState {
   bars: Map<number, Bar>;

@@ -38,7 +38,7 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
       const report = await withCache(ctx, 'warm', async (cache, globals) => {
         const progress = createWarmProgress(symbols, globals.progress && !opts.json ? ctx.io.progressStream : undefined);
         try {
-          const r = await cache.prefetch({
+          const session = await cache.prefetch({
             symbols,
             interval,
             start: range.start,
@@ -47,8 +47,8 @@ export function warmCommand(ctx: CliContext, setExit: (code: number) => void): C
             onProgress: (e) => progress.onProgress(e),
             ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
           });
-          cache.release(r);
-          return r;
+          session.release();
+          return session.report;
         } finally {
           progress.stop();
         }
