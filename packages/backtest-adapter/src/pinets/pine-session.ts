@@ -75,6 +75,13 @@ function servedWindow(s: PlannedSeries, timezone: string, weekendTrading: boolea
   return { from: barSpan('1d', day(s.start), opts).openTime, until: barSpan('1d', day(s.end), opts).closeTime };
 }
 
+/** Each cached symbol's exchange time zone, as its provider reported it. */
+async function exchangeZones(cache: BarCache): Promise<Map<string, string>> {
+  const zones = new Map<string, string>();
+  for (const info of await cache.listSeries()) if (info.timezone && !zones.has(info.symbol)) zones.set(info.symbol, info.timezone);
+  return zones;
+}
+
 /**
  * Plans the run (chart + every `request.security` series), prefetches all of it in one planned
  * pass, and returns the session. Throws before anything runs, naming the script's call:
@@ -99,9 +106,14 @@ export async function preparePineSession(cache: BarCache, options: PineSessionOp
     now: (options.now ?? Date.now)(),
   });
   const pass = await prefetchSeries(cache, plan.series, options.signal);
+  let zones: Map<string, string>;
+  try {
+    zones = await exchangeZones(cache);
+  } catch (err) {
+    pass.release();
+    throw err;
+  }
 
-  const zones = new Map<string, string>();
-  for (const info of await cache.listSeries()) if (info.timezone && !zones.has(info.symbol)) zones.set(info.symbol, info.timezone);
   const served = new Map<string, ServedSeries>();
   for (const s of plan.series) {
     const timezone = zones.get(s.symbol) ?? 'UTC';
