@@ -1,5 +1,5 @@
 import { PineTS, type Context } from 'pinets';
-import { BarcacheError, DAY_MS, ErrorCode, YAHOO_LIMITS, parseTimeInput } from '@barcache/cache-core';
+import { BarcacheError, DAY_MS, ErrorCode, YAHOO_LIMITS, formatTime, parseTimeInput } from '@barcache/cache-core';
 import type { BarCache, PrefetchReport, ProviderLimits, TimeInput } from '@barcache/cache-core';
 import { BarcachePineProvider, type ServedSeries } from './barcache-provider.js';
 import { barSpan } from './klines.js';
@@ -108,6 +108,15 @@ export async function preparePineSession(cache: BarCache, options: PineSessionOp
   const pass = await prefetchSeries(cache, plan.series, options.signal);
   let zones: Map<string, string>;
   try {
+    // The group's prefetch may span more than the chart: count the chart's own range (a memory read).
+    const chartBars = cache.peekBars({ symbol: plan.chart.symbol, interval: plan.chart.interval, start, end: plan.chart.end });
+    if (chartBars?.length === 0) {
+      throw new BarcacheError(
+        ErrorCode.NO_DATA,
+        `${plan.chart.readers[0]}: no ${plan.chart.interval} bars of ${plan.chart.symbol} in ${formatTime(start)}..${formatTime(plan.chart.end)} (a weekend or holiday range?)`,
+        { details: { symbol: plan.chart.symbol, interval: plan.chart.interval, start, end: plan.chart.end } },
+      );
+    }
     zones = await exchangeZones(cache);
   } catch (err) {
     pass.release();

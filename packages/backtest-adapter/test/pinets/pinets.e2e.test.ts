@@ -301,6 +301,14 @@ describe('PineTS through Barcache: bad input is a coded error naming the script 
     expect(fx.server.chartRequests()).toHaveLength(0);
   });
 
+  it('a chart range with no bars (a weekend) is NO_DATA naming the chart, not an empty run', async () => {
+    const cache = await fx.cacheAt(tmp.path);
+    const err = await rejection(preparePineSession(cache, { symbol: 'AAPL', timeframe: 'D', start: '2024-03-09', end: '2024-03-10', script: SCRIPT }));
+    expect(err.code).toBe('NO_DATA');
+    expect(err.message).toContain('the chart (AAPL, D)');
+    expect(cache.stats().l1.pinnedEntries).toBe(0);
+  });
+
   it('a range the provider cannot serve (1h bars two years back) is OUT_OF_PROVIDER_RANGE naming the call and what is served', async () => {
     const cache = await fx.cacheAt(tmp.path);
     const now = Date.parse('2025-06-30T00:00:00Z');
