@@ -1,4 +1,5 @@
 import type { Bar, TimeRange } from './types.js';
+import { adjacentSpan } from './column-views.js';
 
 /** The columns a BarColumns is made of. All arrays have the same length; `time` is strictly ascending. */
 export interface BarColumnsInit {
@@ -123,12 +124,16 @@ export class BarColumns {
 
   /**
    * Joins slices that are each sorted and together non-overlapping and in order
-   * (the last time of one part is before the first time of the next). Copies.
+   * (the last time of one part is before the first time of the next). Parts that are adjacent
+   * views of one allocation (as `decodeBlocksShared` returns a series' blocks) are joined as one
+   * view, without copying; otherwise copies.
    */
   static concat(parts: readonly BarColumns[]): BarColumns {
     const nonEmpty = parts.filter((p) => p.length > 0);
     if (nonEmpty.length === 0) return EMPTY;
     if (nonEmpty.length === 1) return nonEmpty[0]!;
+    const joined = adjacentSpan(nonEmpty);
+    if (joined !== undefined) return new BarColumns(joined);
     let n = 0;
     let hasAdj = false;
     let prevLast = -Infinity;
@@ -235,6 +240,34 @@ export class BarColumns {
     return lo;
   }
 
+  /**
+   * First index >= `from` whose time is > t (`length` if none), found by galloping from `from`:
+   * O(log d) for an answer d bars on, so a short window costs a few steps, not a full search.
+   * Requires `from` <= the answer (every time before `from` is <= t), as a lowerBound of a start
+   * <= t gives.
+   */
+  upperBoundFrom(t: number, from: number): number {
+    const time = this.time;
+    const n = this.length;
+    if (from >= n || time[from]! > t) return Math.min(from, n);
+    // time[from] <= t: double the step until past t (or the end), then search the last step.
+    let lo = from + 1;
+    let step = 1;
+    let hi = lo;
+    while (hi < n && time[hi]! <= t) {
+      lo = hi + 1;
+      step *= 2;
+      hi = from + step;
+    }
+    if (hi > n) hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (time[mid]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** The bars with start <= time <= endInclusive, as fresh plain objects. The lookback hot path. */
   sliceBars(start: number, endInclusive: number): Bar[] {
     return this.toBars(this.lowerBound(start), this.upperBound(endInclusive));
@@ -317,6 +350,13 @@ export class BarColumns {
       if (out.adjClose !== undefined) out.adjClose[i] = out.adjClose[i]! * factor;
     }
     return out;
+  }
+
+  /** The same bars without the adjClose column (a view: shares memory). */
+  withoutAdjClose(): BarColumns {
+    if (this.adjClose === undefined) return this;
+    const { time, open, high, low, close, volume } = this;
+    return new BarColumns({ time, open, high, low, close, volume });
   }
 
   /** A copy with its own memory (drops the reference a view keeps to its source's buffer). */

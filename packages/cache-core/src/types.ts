@@ -230,6 +230,19 @@ export interface OpenCacheOptions {
   processLabel?: string;
 }
 
+/** A columnar window of one series (see BarCache.peekColumns): equal-length typed arrays, `time` ascending. */
+export interface ColumnWindow {
+  readonly length: number;
+  readonly time: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+  /** Present when some bar of the series has an adjusted close; NaN for a bar without one. */
+  readonly adjClose: Float64Array | undefined;
+}
+
 export interface BarCache {
   readonly dir: string;
   readonly offline: boolean;
@@ -239,6 +252,20 @@ export interface BarCache {
    * returns the bars if L1 holds the whole range fresh, else `undefined`. Never does I/O.
    */
   peekBars(q: BarQuery): Bar[] | undefined;
+  /**
+   * The zero-copy columnar window: the bars of `q` (start <= time <= end) as typed-array views
+   * (`subarray`) of the resident series, if L1 holds the whole range fresh, else `undefined`.
+   * Never does I/O and allocates no per-bar objects, so an indicator loop over it runs at array speed.
+   *
+   * Lifetime rules (see docs/columnar-window.md):
+   * - Read only: the arrays share memory with the cache; writing to them corrupts what later reads return.
+   * - Valid until the prefetch session holding the series is released (or the cache closed). The
+   *   views never dangle (they keep their memory alive), but after the release the cache may evict
+   *   the series and memory held through old views is no longer counted in `memory.maxBytes`.
+   * - A snapshot: bars the cache refreshes later (a forming bar refetched after its TTL, a split
+   *   re-basing) appear in a new window, never in one already handed out.
+   */
+  peekColumns(q: BarQuery): ColumnWindow | undefined;
   /**
    * Fills and loads every series of the plan and pins them in memory until the returned session is
    * released (or disposed: `await using session = await cache.prefetch(plan)`). `close()` releases

@@ -151,3 +151,46 @@ describe('BarColumns', () => {
   });
 
 });
+
+describe('BarColumns.concat of adjacent views', () => {
+  const withoutAdj = (bars: Bar[]): Bar[] => bars.map(({ adjClose: _drop, ...rest }) => rest);
+
+  const cols = BarColumns.fromBars(yahooLikeDaily(1, 3));
+
+  it('joins views that lie back to back into one view of the same memory', () => {
+    const joined = BarColumns.concat([cols.view(0, 10), cols.view(10, 50), cols.view(50, 60)]);
+    expect(joined.time.buffer).toBe(cols.time.buffer);
+    expect(joined.toBars()).toEqual(cols.toBars(0, 60));
+  });
+
+  it('copies views with a gap, out of order, or of different buffers', () => {
+    const gap = BarColumns.concat([cols.view(0, 10), cols.view(11, 20)]);
+    expect(gap.time.buffer).not.toBe(cols.time.buffer);
+    expect(gap.toBars()).toEqual([...cols.toBars(0, 10), ...cols.toBars(11, 20)]);
+    expect(() => BarColumns.concat([cols.view(10, 20), cols.view(0, 10)])).toThrow(TypeError);
+    const other = BarColumns.fromBars([{ time: cols.last! + DAY, open: 1, high: 1, low: 1, close: 1, volume: 1, adjClose: 1 }]);
+    const mixed = BarColumns.concat([cols, other]);
+    expect(mixed.time.buffer).not.toBe(cols.time.buffer);
+    expect(mixed.length).toBe(cols.length + 1);
+  });
+
+  it('copies when only some parts have adjClose', () => {
+    const joined = BarColumns.concat([cols.view(0, 5), cols.view(5, 10).withoutAdjClose()]);
+    expect(joined.time.buffer).not.toBe(cols.time.buffer);
+    expect(joined.toBars()).toEqual([...cols.toBars(0, 5), ...withoutAdj(cols.toBars(5, 10))]);
+  });
+});
+
+describe('BarColumns.upperBoundFrom', () => {
+  it('agrees with upperBound from any start at or before the answer (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 500 }), { maxLength: 80 }), fc.integer({ min: -5, max: 505 }), fc.nat(), (ts, t, pick) => {
+        const times = [...ts].sort((a, b) => a - b);
+        const cols = BarColumns.fromBars(times.map((time) => ({ time, open: 1, high: 1, low: 1, close: 1, volume: 1 })));
+        const answer = cols.upperBound(t);
+        const from = answer === 0 ? 0 : pick % (answer + 1);
+        expect(cols.upperBoundFrom(t, from)).toBe(answer);
+      }),
+    );
+  });
+});

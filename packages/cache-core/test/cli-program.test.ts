@@ -34,6 +34,7 @@ function harness(
     offline: false,
     getBars: async () => [],
     peekBars: () => undefined,
+    peekColumns: () => undefined,
     prefetch: async (p) => {
       plans.push(p);
       const report = opts.prefetch

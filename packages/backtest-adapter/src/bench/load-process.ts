@@ -26,6 +26,9 @@ export interface LoadRun {
   l1Bytes: number;
   heapDeltaBytes: number;
   rssDeltaBytes: number;
+  /** After every series' row objects were built (one peekBars over each): stats().l1.bytes and the heap growth. */
+  l1BytesWithRows: number;
+  heapDeltaWithRowsBytes: number;
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as LoadJob;
@@ -49,7 +52,15 @@ for (let r = 0; r < job.repeats; r++) {
     gc();
     const mem1 = process.memoryUsage();
     const stats = cache.stats();
+    // Build every series' row objects (what the first read does), then measure again.
+    let rows = 0;
+    for (const symbol of job.symbols) rows += cache.peekBars({ symbol, interval: '1d', start: job.start, end: job.end })?.length ?? 0;
+    if (rows === 0) throw new Error('no rows were built');
+    gc();
+    const mem2 = process.memoryUsage();
     runs.push({
+      l1BytesWithRows: cache.stats().l1.bytes,
+      heapDeltaWithRowsBytes: mem2.heapUsed + mem2.arrayBuffers - (mem0.heapUsed + mem0.arrayBuffers),
       ms,
       bars: report.symbols.reduce((n, s) => n + s.bars, 0),
       providerCalls: stats.provider.calls,

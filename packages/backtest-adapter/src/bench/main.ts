@@ -1,7 +1,10 @@
 /**
- * `pnpm bench [--json [file]] [--latency ms] [--large-symbols n] [--repeats n] [--skip-micro]`
+ * `pnpm bench [--json [file]] [--latency ms] [--large-symbols n] [--repeats n] [--skip-micro]
+ *             [--only workloads,lookback,backtest,load,peers] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
  * Side by side on the same workloads: no cache, an exact-key memo, a gap-filling cache without
- * prefetch, and Barcache; then cache-core's micro figures. Progress goes to stderr.
+ * prefetch, and Barcache; then cache-core's micro figures; then the peers (what a user would pick
+ * instead of Barcache) loading the same bars from disk. Progress goes to stderr.
+ * Quick peers-only run: `pnpm bench --only peers --peer-symbols 50 --peer-repeats 3`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +12,10 @@ import { join } from 'node:path';
 import { openCache, YahooProvider } from '@barcache/cache-core';
 import { startLoopbackServer } from './loopback.js';
 import { machineFacts } from './machine.js';
-import { loadMicro, lookbackMicro } from './micro.js';
+import { lookbackMicro } from './lookback-micro.js';
+import { backtestMicro } from './backtest-micro.js';
+import { loadMicro } from './micro.js';
+import { peersBench } from './peers/peers-bench.js';
 import { formatReport, type BenchReport, type WorkloadReport } from './report.js';
 import { runWorkload, type WorkloadResult } from './runner.js';
 import { BarcacheSource } from './sources/barcache-source.js';
@@ -29,10 +35,20 @@ interface Args {
   repeats: number;
   micro: boolean;
   concurrency: number;
+  sections: Set<Section>;
+  peerSymbols: number;
+  peerRepeats: number;
+  /** Peers to run besides the raw-file floor (all by default). */
+  peers?: string[];
+  /** Where the peers' data is written and kept between runs (default: a temp dir removed after the run). */
+  peerDir?: string;
 }
 
+type Section = 'workloads' | 'lookback' | 'backtest' | 'load' | 'peers';
+const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'backtest', 'load', 'peers'];
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50 };
+  const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50, sections: new Set(SECTIONS), peerSymbols: 500, peerRepeats: 7 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -51,6 +67,18 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--repeats') args.repeats = Number(next());
     else if (a === '--concurrency') args.concurrency = Number(next());
     else if (a === '--skip-micro') args.micro = false;
+    else if (a === '--only') {
+      // 'micro' = lookback + backtest + load (cache-core's micro figures).
+      const only = next()
+        .split(',')
+        .flatMap((x) => (x === 'micro' ? ['lookback', 'backtest', 'load'] : [x]));
+      const bad = only.find((x) => !SECTIONS.includes(x as Section));
+      if (bad !== undefined) throw new Error(`--only: unknown section ${bad} (sections: ${SECTIONS.join(', ')})`);
+      args.sections = new Set(only as Section[]);
+    } else if (a === '--peer-symbols') args.peerSymbols = Number(next());
+    else if (a === '--peer-repeats') args.peerRepeats = Number(next());
+    else if (a === '--peers') args.peers = next().split(',');
+    else if (a === '--peer-dir') args.peerDir = next();
     else throw new Error(`unknown option ${a}`);
   }
   return args;
@@ -66,6 +94,11 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (!args.micro) {
+    args.sections.delete('lookback');
+    args.sections.delete('backtest');
+    args.sections.delete('load');
+  }
   const server = await startLoopbackServer(args.latencyMs);
   const tmp = mkdtempSync(join(tmpdir(), 'barcache-bench-'));
   const provider = new CountingProvider(new YahooProvider({ baseUrl: server.url, concurrency: args.concurrency }));
@@ -85,6 +118,7 @@ async function main(): Promise<void> {
     config: { latencyMs: args.latencyMs, providerConcurrency: args.concurrency, largeSymbols: args.largeSymbols },
     workloads: [],
     micro: {},
+    sections: [...args.sections],
   };
 
   try {
@@ -92,7 +126,7 @@ async function main(): Promise<void> {
       [seedWorkload(), args.repeats, provider, 'YahooProvider → loopback server'],
       [largeWorkload(FIFTY_SYMBOLS.slice(0, args.largeSymbols)), 1, simulated, 'in-process simulated provider'],
     ];
-    for (const [w, repeats, p, via] of workloads) {
+    for (const [w, repeats, p, via] of args.sections.has('workloads') ? workloads : []) {
       log(`workload ${w.id}: ${w.requests.toLocaleString('en-US')} requests`);
       const results: WorkloadResult[] = [];
       for (const make of makeSources(p)) {
@@ -123,12 +157,23 @@ async function main(): Promise<void> {
       report.workloads.push(wr);
     }
 
-    if (args.micro) {
+    if (args.sections.has('lookback')) {
       log('micro: 30-day lookback on a resident 10-year series');
       report.micro.lookback = await lookbackMicro(freshDir(), provider);
+    }
+    if (args.sections.has('backtest')) {
+      log('micro: toy backtest, 50 symbols × 2 years, SMA 10/30 on a 30-bar lookback every day');
+      report.micro.backtest = await backtestMicro(freshDir(), new SimulatedProvider(0, args.concurrency));
+    }
+    if (args.sections.has('load')) {
       log('micro: 500 symbols × 10 years, fill then L2 → L1 load');
       // The fill is not measured: the in-process provider (no latency) stands in for 500 long yahoo-finance2 calls.
       report.micro.load = await loadMicro(freshDir(), new SimulatedProvider(0, args.concurrency), 500, log);
+    }
+
+    if (args.sections.has('peers')) {
+      log(`peers: ${args.peerSymbols} symbols × 10 years, warm load from disk, ${args.peerRepeats} fresh processes each`);
+      report.peers = await peersBench(args.peerDir ?? join(tmp, 'peers'), { symbols: args.peerSymbols, repeats: args.peerRepeats, only: args.peers, log });
     }
   } finally {
     await server.close();

@@ -37,6 +37,7 @@ export interface ParsedClearFilter {
 export class QueryParser {
   readonly #provider: string;
   readonly #seriesCache = new Map<string, Map<Interval, { key: SeriesKey; id: string }>>();
+  readonly #timeCache = new Map<string, number>();
 
   constructor(provider: string) {
     this.#provider = provider;
@@ -45,8 +46,9 @@ export class QueryParser {
   query(q: BarQuery): ParsedQuery {
     if (q === null || typeof q !== 'object') throw invalidArgument('getBars takes a query object { symbol, interval, start, end }');
     const series = this.#series(q.symbol, q.interval);
-    const start = parseTimeInput(q.start, 'start');
-    const end = parseTimeInput(q.end, 'end');
+    // Finite epoch ms (the hot path's usual input) need no parsing at all.
+    const start = typeof q.start === 'number' && Number.isFinite(q.start) ? q.start : this.#time(q.start, 'start');
+    const end = typeof q.end === 'number' && Number.isFinite(q.end) ? q.end : this.#time(q.end, 'end');
     assertOrdered(start, end);
     return { key: series.key, id: series.id, start, end };
   }
@@ -77,6 +79,20 @@ export class QueryParser {
   /** The series of `symbol` at `interval` from this cache's provider. */
   seriesKey(symbol: string, interval: Interval): SeriesKey {
     return { provider: this.#provider, symbol, interval };
+  }
+
+  /**
+   * A time input that is not a number: date strings are parsed once and memoised (a backtest asks
+   * with the same few thousand dates all day); a bad one throws as parseTimeInput does, uncached.
+   */
+  #time(value: BarQuery['start'], field: string): number {
+    if (typeof value !== 'string') return parseTimeInput(value, field);
+    const known = this.#timeCache.get(value);
+    if (known !== undefined) return known;
+    const t = parseTimeInput(value, field);
+    if (this.#timeCache.size >= 100_000) this.#timeCache.clear();
+    this.#timeCache.set(value, t);
+    return t;
   }
 
   /**

@@ -1,7 +1,9 @@
 import { freshCoverage } from '../planning/coverage-ledger.js';
 import { latestBarEnd } from '../planning/gap-planner.js';
 import { coversRange } from '../planning/ranges.js';
-import { sliceRows } from '../tiers/memory/memory-tier.js';
+import { BarColumns } from '../bar-columns.js';
+import { ColumnSlice } from '../column-views.js';
+import { sliceColumns, sliceRows, type ResidentSeries } from '../tiers/memory/memory-tier.js';
 import type { Bar } from '../types.js';
 import { wantedRange, type CacheContext } from './cache-context.js';
 import { corruptBlockError, MAX_CORRUPT_ROUNDS } from './corrupt-blocks.js';
@@ -30,11 +32,30 @@ export class ReadPath {
 
   /** The bars if L1 holds the whole range fresh (an L1 hit), else undefined. Never does I/O. */
   fromMemory(p: ParsedQuery): Bar[] | undefined {
+    const entry = this.#servableEntry(p);
+    if (entry === null) return []; // entirely in the future: nothing exists there yet
+    if (entry === undefined) return undefined;
+    if (entry.rows !== undefined) return sliceRows(entry, p.start, p.end);
+    const bars = sliceRows(entry, p.start, p.end);
+    this.#ctx.memory.set(entry); // the rows now count toward the memory budget
+    return bars;
+  }
+
+  /** The zero-copy columnar window (typed-array views of the resident series) on an L1 hit, else undefined. */
+  columnsFromMemory(p: ParsedQuery): ColumnSlice | undefined {
+    const entry = this.#servableEntry(p);
+    if (entry === null) return new ColumnSlice(BarColumns.empty(), 0, 0);
+    if (entry === undefined) return undefined;
+    return sliceColumns(entry, p.start, p.end);
+  }
+
+  /** The resident series if L1 holds all of p fresh; null when p lies wholly in the future; else undefined. */
+  #servableEntry(p: ParsedQuery): ResidentSeries | null | undefined {
     const now = this.#ctx.now();
-    const wantEnd = Math.min(p.end + 1, latestBarEnd(p.key.interval, now));
-    if (wantEnd <= p.start) return []; // entirely in the future: nothing exists there yet
-    const memory = this.#ctx.memory;
-    const entry = memory.get(p.id);
+    // The latest bar slot that may exist ends after `now`: a range ending in the past needs no clamp.
+    const wantEnd = p.end < now ? p.end + 1 : Math.min(p.end + 1, latestBarEnd(p.key.interval, now));
+    if (wantEnd <= p.start) return null;
+    const entry = this.#ctx.memory.get(p.id);
     if (entry === undefined || now >= entry.validUntil) return undefined;
     if (entry.window !== undefined && p.end >= entry.window.nextAdvanceAt) this.#window.advance(p.key, entry, p.end);
     const servable = entry.servable;
@@ -43,11 +64,7 @@ export class ReadPath {
     const covered =
       (first !== undefined && first.start <= p.start && wantEnd <= first.end) ||
       (servable.length > 1 && coversRange(servable, { start: p.start, end: wantEnd }));
-    if (!covered) return undefined;
-    if (entry.rows !== undefined) return sliceRows(entry, p.start, p.end);
-    const bars = sliceRows(entry, p.start, p.end);
-    memory.set(entry); // the rows now count toward the memory budget
-    return bars;
+    return covered ? entry : undefined;
   }
 
   /** Serves what L1 could not, under the series' lock. `usedProvider` tells an L2 hit from a miss. */

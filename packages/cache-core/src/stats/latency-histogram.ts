@@ -44,15 +44,18 @@ export class LatencyHistogram {
   private minMs = Infinity;
   private sumMs = 0;
 
-  /** Records one sample in ms. Negative and NaN samples count as 0. */
-  record(ms: number): void {
+  /**
+   * Records one sample in ms, standing for `weight` requests (a sampled hot path records one in
+   * `weight`). Negative and NaN samples count as 0.
+   */
+  record(ms: number, weight = 1): void {
     let us = ms > 0 ? ms * 1000 : 0;
     if (us > MAX_US) us = MAX_US;
-    this.counts[bucketOf(us >>> 0)]!++;
-    this.n++;
+    this.counts[bucketOf(us >>> 0)]! += weight;
+    this.n += weight;
     if (ms > this.maxMs) this.maxMs = ms;
     if (ms < this.minMs) this.minMs = ms > 0 ? ms : 0;
-    if (ms > 0) this.sumMs += ms;
+    if (ms > 0) this.sumMs += ms * weight;
   }
 
   /** Samples recorded. */

@@ -1,0 +1,47 @@
+import { openCache, type BarCache, type BarProvider } from '@barcache/cache-core';
+import type { Peer } from './peer.js';
+import { PEER_END, PEER_START, packColumns, peerBars, unpackColumns, type SeriesColumns } from './peer-data.js';
+
+const PROVIDER = 'peers';
+const D = 86_400_000;
+let cache: BarCache | undefined;
+
+/** Serves the peers' bars (the fill); refuses during the load, which must not need it. */
+function provider(refuse: boolean): BarProvider {
+  return {
+    name: PROVIDER,
+    fetchBars: async (req) => {
+      if (refuse) throw new Error('the load must not call the provider');
+      return { bars: peerBars(req.symbol).filter((b) => b.time >= req.start && b.time < req.end) };
+    },
+  };
+}
+
+const plan = (symbols: string[]) => ({ symbols, interval: '1d' as const, start: PEER_START, end: PEER_END - D });
+
+/** Barcache as a backtest starting on a warm dir uses it: `openCache` + `prefetch`, no provider call. */
+export const barcachePeer: Peer = {
+  id: 'barcache',
+  label: 'Barcache openCache + prefetch, no provider call',
+  async write(dir, symbols) {
+    const c = await openCache({ dir, provider: provider(false), statsSnapshots: false, memory: { maxBytes: 2 ** 31 } });
+    try {
+      const { report: r } = await c.prefetch(plan(symbols));
+      if (r.failed.length > 0) throw new Error(`Barcache fill failed for ${r.failed.length} symbols`);
+    } finally {
+      await c.close();
+    }
+  },
+  async load(dir, symbols) {
+    cache = await openCache({ dir, provider: provider(true), offline: true, statsSnapshots: false, memory: { maxBytes: 2 ** 31 } });
+    // The session stays open (its series pinned) until close(): the columns are read afterwards.
+    const { report: r } = await cache.prefetch(plan(symbols));
+    if (r.failed.length > 0) throw new Error(`Barcache load failed for ${r.failed.length} symbols: ${r.symbols.find((s) => s.error)?.error?.message}`);
+    const c = cache;
+    return (): SeriesColumns[] =>
+      symbols.map((symbol) => unpackColumns(packColumns(c.peekBars({ symbol, interval: '1d', start: PEER_START, end: PEER_END - 1 }) ?? [])));
+  },
+  async close() {
+    await cache?.close();
+  },
+};

@@ -1,0 +1,311 @@
+/**
+ * Decoding bar blocks (the format is described in bar-block-codec.ts): one block into fresh
+ * columns, one block into a pre-sized series at an offset, or several blocks into one allocation.
+ * Tight loops over the bytes with no per-value allocation.
+ */
+import { BarColumns } from '../../bar-columns.js';
+import { BarcacheError, ErrorCode } from '../../errors.js';
+import {
+  MAGIC0,
+  MAGIC1,
+  MAGIC2,
+  MAGIC3,
+  BLOCK_CODEC_VERSION,
+  HEADER_BYTES,
+  CRC_BYTES,
+  FLAG_ADJ_CLOSE,
+  MODE_F64,
+  MODE_F32,
+  MODE_DEC,
+  MODE_TIME,
+  T_RAW,
+  T_DELTA,
+  T_REL_CLOSE,
+  POW10,
+  MAX_K,
+  COL_TIME,
+  COL_CLOSE,
+  crc32,
+  Reader,
+  unzigzag,
+} from './bar-block-format.js';
+
+/**
+ * Reads `n` zigzag varints into `out` as signed integers (pass one of a decimal column). Varints of
+ * up to four bytes (every price delta and most volumes) are read inline with integer arithmetic;
+ * longer ones go through Reader.varint.
+ */
+function readZigzags(r: Reader, out: Float64Array, n: number): void {
+  const bytes = r.bytes;
+  let pos = r.pos;
+  for (let i = 0; i < n; i++) {
+    let b = bytes[pos]!;
+    let z = b & 0x7f;
+    if (b >= 0x80) {
+      b = bytes[pos + 1]!;
+      z |= (b & 0x7f) << 7;
+      if (b >= 0x80) {
+        b = bytes[pos + 2]!;
+        z |= (b & 0x7f) << 14;
+        if (b >= 0x80) {
+          b = bytes[pos + 3]!;
+          z |= (b & 0x7f) << 21;
+          if (b >= 0x80) {
+            r.pos = pos;
+            const big = r.varint();
+            pos = r.pos;
+            out[i] = big & 1 ? -(big + 1) / 2 : big / 2;
+            continue;
+          }
+          pos++;
+        }
+        pos++;
+      }
+      pos++;
+    }
+    pos++;
+    // z < 2^28 here: the integer unzigzag is exact.
+    out[i] = (z >>> 1) ^ -(z & 1);
+  }
+  r.pos = pos;
+}
+
+/** Pass two: turns the read integers into m (per the transform), in place. */
+function applyTransform(m: Float64Array, n: number, transform: number, rel: Float64Array | undefined): void {
+  if (transform === T_DELTA) {
+    let acc = 0;
+    for (let i = 0; i < n; i++) m[i] = acc += m[i]!;
+  } else if (transform === T_REL_CLOSE) {
+    for (let i = 0; i < n; i++) m[i] = m[i]! + rel![i]!;
+  }
+}
+
+/** Pass three: value = m / 10^k, rounded to float32 for a float32-origin column. */
+function scaleInto(x: Float64Array, m: Float64Array, n: number, p: number, f32: boolean): void {
+  if (f32) for (let i = 0; i < n; i++) x[i] = Math.fround(m[i]! / p);
+  else for (let i = 0; i < n; i++) x[i] = m[i]! / p;
+}
+
+/** Scratch for the scaled integers of a column; grows, never shrinks. Decoding is synchronous. */
+let intScratch = new Float64Array(1024);
+/** The close column's scaled integers (other columns may be relative to them). */
+let closeScratch = new Float64Array(1024);
+
+function decodeDecimal(r: Reader, x: Float64Array, n: number, p: number, f32: boolean, transform: number, isClose: boolean, rel: Float64Array | undefined): Float64Array {
+  if (intScratch.length < n) intScratch = new Float64Array(Math.max(n, intScratch.length * 2));
+  if (closeScratch.length < n) closeScratch = new Float64Array(Math.max(n, closeScratch.length * 2));
+  const m = isClose ? closeScratch : intScratch;
+  readZigzags(r, m, n);
+  applyTransform(m, n, transform, rel);
+  scaleInto(x, m, n, p, f32);
+  return m;
+}
+
+function corrupt(message: string, details: Record<string, unknown> = {}): BarcacheError {
+  return new BarcacheError(ErrorCode.CORRUPT_BLOCK, `Corrupt bar block: ${message}`, { details });
+}
+
+/** What a block's header says, before any decoding (see `readBlockHeader`). */
+export interface BlockHeader {
+  /** Bars in the block. */
+  bars: number;
+  hasAdjClose: boolean;
+}
+
+/**
+ * Reads a block's bar count and adjClose flag from its header, without checking the checksum:
+ * enough to size the columns a set of blocks will be decoded into. Returns undefined for bytes
+ * that cannot be a block (too short, bad magic, a count the bytes cannot hold); decoding such a
+ * block throws CORRUPT_BLOCK. A header that passes here may still fail its checksum on decode.
+ */
+export function readBlockHeader(bytes: Uint8Array): BlockHeader | undefined {
+  const len = bytes.length;
+  if (len < HEADER_BYTES + CRC_BYTES) return undefined;
+  if (bytes[0] !== MAGIC0 || bytes[1] !== MAGIC1 || bytes[2] !== MAGIC2 || bytes[3] !== MAGIC3) return undefined;
+  const n = (bytes[6]! | (bytes[7]! << 8) | (bytes[8]! << 16)) + bytes[9]! * 0x1000000;
+  if (n > len - CRC_BYTES) return undefined;
+  return { bars: n, hasAdjClose: (bytes[5]! & FLAG_ADJ_CLOSE) !== 0 };
+}
+
+/**
+ * Decodes a block made by `encodeBlock`. Throws BarcacheError CORRUPT_BLOCK on a bad magic,
+ * version, length or checksum, or on any inconsistency in the columns.
+ */
+export function decodeBlock(bytes: Uint8Array): BarColumns {
+  const block = parseBlock(bytes);
+  const out = BarColumns.allocate(block.n, block.hasAdj);
+  decodeColumns(block, out, 0);
+  return out;
+}
+
+/**
+ * Decodes a block straight into `target` at bar index `offset` (bars [offset, offset + count)),
+ * allocating nothing per bar or per column: the load path sizes a series once and decodes every
+ * block into its place. Returns the block's bar count. Throws CORRUPT_BLOCK as `decodeBlock` does
+ * (having possibly written part of the target range), and a RangeError when the block does not
+ * fit at `offset` or has an adjClose column the target lacks. Where the block has no adjClose
+ * column and the target does, NaN is written (a bar without an adjusted close).
+ */
+export function decodeBlockInto(bytes: Uint8Array, target: BarColumns, offset: number): number {
+  const block = parseBlock(bytes);
+  if (!Number.isInteger(offset) || offset < 0 || offset + block.n > target.length) {
+    throw new RangeError(`decodeBlockInto: ${block.n} bars do not fit at offset ${offset} of ${target.length}`);
+  }
+  if (block.hasAdj && target.adjClose === undefined) throw new RangeError('decodeBlockInto: the block has adjClose, the target has no such column');
+  decodeColumns(block, target, offset);
+  if (!block.hasAdj && target.adjClose !== undefined) target.adjClose.fill(NaN, offset, offset + block.n);
+  return block.n;
+}
+
+/**
+ * Decodes blocks into one allocation sized from their headers, in the order given (each block's
+ * bars right after the previous block's), and returns each block as a view of it, or the
+ * CORRUPT_BLOCK error of a block that would not decode. Views of consecutive good blocks are
+ * adjacent in memory, so `BarColumns.concat` joins them without copying: a series loads with a
+ * single allocation of its final size and no second copy. A block without adjClose among blocks
+ * with one is returned without the column (its slot holds NaN).
+ */
+export function decodeBlocksShared(blocks: readonly Uint8Array[]): (BarColumns | BarcacheError)[] {
+  let total = 0;
+  let hasAdj = false;
+  for (const bytes of blocks) {
+    const h = readBlockHeader(bytes);
+    if (h === undefined) continue;
+    total += h.bars;
+    hasAdj ||= h.hasAdjClose;
+  }
+  const target = BarColumns.allocate(total, hasAdj);
+  const out: (BarColumns | BarcacheError)[] = [];
+  let at = 0;
+  for (const bytes of blocks) {
+    const h = readBlockHeader(bytes);
+    try {
+      if (h === undefined) decodeBlock(bytes); // throws the precise CORRUPT_BLOCK
+      const n = decodeBlockInto(bytes, target, at);
+      const view = target.view(at, at + n);
+      out.push(h!.hasAdjClose || !hasAdj ? view : view.withoutAdjClose());
+      at += n;
+    } catch (err) {
+      if (!(err instanceof BarcacheError)) throw err;
+      out.push(err);
+      // The slot stays reserved (and unused) so the blocks after it keep their places.
+      at += h?.bars ?? 0;
+    }
+  }
+  return out;
+}
+
+interface ParsedBlock {
+  bytes: Uint8Array;
+  dv: DataView;
+  n: number;
+  hasAdj: boolean;
+  body: number;
+  modes: Uint8Array;
+  params: Uint8Array;
+  lengths: number[];
+  /** Where the first column's payload starts. */
+  pos: number;
+}
+
+/** Checks a block's framing (magic, checksum, version, flags, count, descriptors). */
+function parseBlock(bytes: Uint8Array): ParsedBlock {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeBlock: expected a Uint8Array');
+  const len = bytes.length;
+  if (len < HEADER_BYTES + CRC_BYTES) throw corrupt(`too short (${len} bytes)`, { bytes: len });
+  if (bytes[0] !== MAGIC0 || bytes[1] !== MAGIC1 || bytes[2] !== MAGIC2 || bytes[3] !== MAGIC3) {
+    throw corrupt('bad magic');
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, len);
+  const body = len - CRC_BYTES;
+  const stored = dv.getUint32(body, true);
+  const actual = crc32(bytes.subarray(0, body));
+  if (stored !== actual) throw corrupt('checksum mismatch', { stored, actual });
+  const version = bytes[4]!;
+  if (version !== BLOCK_CODEC_VERSION) throw corrupt(`unsupported version ${version}`, { version });
+  const flags = bytes[5]!;
+  if ((flags & ~FLAG_ADJ_CLOSE) !== 0) throw corrupt(`unknown flags ${flags}`);
+  const hasAdj = (flags & FLAG_ADJ_CLOSE) !== 0;
+  const n = dv.getUint32(6, true);
+  // Every column takes at least ~1 byte per bar, so a count beyond the size is corrupt.
+  if (n > body) throw corrupt(`bar count ${n} does not fit in ${len} bytes`);
+
+  const ncols = hasAdj ? 7 : 6;
+  const r = new Reader(bytes, HEADER_BYTES);
+  const modes = new Uint8Array(ncols);
+  const params = new Uint8Array(ncols);
+  const lengths: number[] = [];
+  for (let c = 0; c < ncols; c++) {
+    modes[c] = bytes[r.pos++]!;
+    params[c] = bytes[r.pos++]!;
+    lengths.push(r.varint());
+  }
+  if (r.pos > body) throw corrupt('truncated header');
+  return { bytes, dv, n, hasAdj, body, modes, params, lengths, pos: r.pos };
+}
+
+/** Decodes a parsed block's columns into `out` at bar index `offset`. */
+function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): void {
+  const { bytes, dv, n, hasAdj, body, modes, params, lengths } = block;
+  const ncols = hasAdj ? 7 : 6;
+  const r = new Reader(bytes, block.pos);
+  const to = offset + n;
+  const targets: Float64Array[] = [out.time, out.close, out.open, out.high, out.low, out.volume];
+  if (hasAdj) targets.push(out.adjClose!);
+  if (offset !== 0 || to !== out.length) for (let c = 0; c < ncols; c++) targets[c] = targets[c]!.subarray(offset, to);
+  let closeInts: Float64Array | undefined;
+  for (let c = 0; c < ncols; c++) {
+    const start = r.pos;
+    const end = start + lengths[c]!;
+    if (end > body) throw corrupt(`column ${c} overruns the block`);
+    const x = targets[c]!;
+    const mode = modes[c]!;
+    const param = params[c]!;
+    switch (mode) {
+      case MODE_F64:
+        if (lengths[c] !== n * 8) throw corrupt(`column ${c}: bad float64 length`);
+        for (let i = 0, p = start; i < n; i++, p += 8) x[i] = dv.getFloat64(p, true);
+        r.pos = end;
+        break;
+      case MODE_F32:
+        if (lengths[c] !== n * 4) throw corrupt(`column ${c}: bad float32 length`);
+        for (let i = 0, p = start; i < n; i++, p += 4) x[i] = dv.getFloat32(p, true);
+        r.pos = end;
+        break;
+      case MODE_TIME: {
+        if (c !== COL_TIME) throw corrupt(`column ${c}: time encoding on a price column`);
+        if (n === 0) break;
+        const unit = r.varint();
+        let t = unzigzag(r.varint());
+        x[0] = t;
+        if (n > 1) {
+          const deltas = intScratch.length >= n ? intScratch : (intScratch = new Float64Array(Math.max(n, intScratch.length * 2)));
+          readZigzags(r, deltas, n - 1);
+          for (let i = 1; i < n; i++) x[i] = t += deltas[i - 1]! * unit;
+        }
+        break;
+      }
+      case MODE_DEC: {
+        const k = param & 7;
+        const f32 = (param & 8) !== 0;
+        const transform = param >> 4;
+        if (k > MAX_K || transform > T_REL_CLOSE || c === COL_TIME) throw corrupt(`column ${c}: bad decimal parameters`);
+        let rel: Float64Array | undefined;
+        if (transform === T_REL_CLOSE) {
+          rel = closeInts;
+          if (rel === undefined || (params[COL_CLOSE]! & 7) !== k || modes[COL_CLOSE] !== MODE_DEC) {
+            throw corrupt(`column ${c}: relative to a close that is not decimal at the same scale`);
+          }
+        }
+        const ints = decodeDecimal(r, x, n, POW10[k]!, f32, transform, c === COL_CLOSE, rel);
+        if (c === COL_CLOSE) closeInts = ints;
+        break;
+      }
+      default:
+        throw corrupt(`column ${c}: unknown encoding ${mode}`);
+    }
+    if (r.pos !== end) throw corrupt(`column ${c}: length mismatch`);
+  }
+  if (r.pos !== body) throw corrupt('trailing bytes');
+}
+
