@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The README's test command (`pnpm test`): builds, runs every vitest suite, then the VS Code
-// extension's integration suites (inside code-server, and under @vscode/test-electron when VS Code
-// can be downloaded), and ends with one line: `N passed, N failed`.
+// The README's test command (`pnpm test`): builds, type-checks sources and tests
+// (scripts/typecheck.mjs), runs every vitest suite, then the VS Code extension's integration suites
+// (inside code-server, and under @vscode/test-electron when VS Code can be downloaded), and ends
+// with one line: `N passed, N failed`. A failed build or type check counts as a failure.
 //
 //   BARCACHE_SKIP_VSCODE=1 pnpm test   skips the VS Code suites (a quick local loop; CI never sets it)
 import { spawn } from 'node:child_process';
@@ -57,6 +58,16 @@ const build = await run(bin('tsc'), ['-b']);
 if (build.code !== 0) {
   failed++;
   sections.push('build: FAILED');
+}
+
+// Tests are not part of the build (tsc -b compiles src/ only): a type error in a test file fails here.
+console.log('== typecheck (sources and tests: scripts/typecheck.mjs)');
+const typecheck = await run(process.execPath, [path.join(root, 'scripts/typecheck.mjs')]);
+if (typecheck.code !== 0) {
+  failed++;
+  sections.push(`typecheck: FAILED (${/typecheck: (.*)/.exec(typecheck.text)?.[1] ?? `exit ${typecheck.code}`})`);
+} else {
+  sections.push('typecheck: ok');
 }
 
 console.log('== unit and integration tests (vitest)');

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir, type TempDir } from '@barcache/test-support';
 import { Level } from 'level';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BarColumns } from '../src/bar-columns.js';
@@ -13,14 +14,14 @@ import { OWNER_FILE, type CacheDirOwner } from '../src/tiers/disk/cache-dir-owne
 import { LevelBarStore, type LevelBatchOp } from '../src/tiers/disk/level-bar-store.js';
 import { dailyBars, makeMeta, runStoreContract } from './store-contract.js';
 
-const tempDirs: string[] = [];
+const tempDirs: TempDir[] = [];
 async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'barcache-level-'));
+  const dir = makeTempDir('barcache-level-');
   tempDirs.push(dir);
-  return dir;
+  return dir.path;
 }
 afterEach(async () => {
-  await Promise.all(tempDirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  await Promise.all(tempDirs.splice(0).map((d) => d.cleanup()));
 });
 
 /** Flips bytes in one stored block by opening the raw LevelDB with `level` directly. */

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { makeTempDir, type TempDir } from '@barcache/test-support';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   aggregateStats,
@@ -15,13 +16,15 @@ import {
 } from '../src/stats/stats-snapshot.js';
 import type { CacheStats } from '../src/types.js';
 
+let tmp: TempDir;
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'barcache-stats-'));
+beforeEach(() => {
+  tmp = makeTempDir('barcache-stats-');
+  dir = tmp.path;
 });
 afterEach(async () => {
   vi.useRealTimers();
-  await rm(dir, { recursive: true, force: true });
+  await tmp.cleanup();
 });
 
 function stats(over: { requests?: number; l1Hits?: number; l2Hits?: number; calls?: number; l2Bytes?: number; p50?: number; p99?: number; count?: number } = {}): CacheStats {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotently installs what the real-VS-Code integration tests need on an offline Debian machine
-# (see shared/recipes/real-vscode-offline.md): Debian's headless Chromium, ripgrep, libkrb5-dev,
+# (see docs/testing-vscode-offline.md at the repo root): Debian's headless Chromium, ripgrep, libkrb5-dev,
 # and code-server@4.100.3 (VS Code 1.100.3, the newest that runs on Node 20) under <repo>/.tools/code-server,
 # which git ignores and which is outside the pnpm workspace's lockfile.
 set -euo pipefail

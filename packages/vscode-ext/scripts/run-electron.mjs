@@ -55,7 +55,7 @@ try {
     extensionDevelopmentPath: PKG_ROOT,
     extensionTestsPath: path.join(PKG_ROOT, 'out/integration/suite/index.js'),
     launchArgs: [dirs.workspace, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions],
-    extensionTestsEnv: { BARCACHE_DIR: dirs.cache, BARCACHE_YAHOO_BASE_URL: yahoo.url, BARCACHE_TEST_RESULT_FILE: resultFile },
+    extensionTestsEnv: { BARCACHE_DIR: dirs.cache, BARCACHE_YAHOO_BASE_URL: yahoo.url, BARCACHE_TEST_RESULT_FILE: resultFile, BARCACHE_EXTENSION_TEST_HOOKS: '1' },
   });
   timer = setTimeout(() => {
     timedOut = true;

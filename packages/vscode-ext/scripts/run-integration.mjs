@@ -2,7 +2,8 @@
 // Runs the integration suite (test/integration, the standard extensionTestsPath form) inside a real
 // VS Code: code-server 4.100.3 (VS Code 1.100.3) driven by Debian's headless Chromium. Installs
 // nothing: expects <repo>/.tools/code-server (scripts/install-code-server.sh) and a build
-// (node scripts/build.mjs; `pnpm test:integration` does both build and run).
+// (node scripts/build.mjs; `pnpm test:integration` does both build and run). How and why this works
+// offline: docs/testing-vscode-offline.md at the repo root.
 //
 //   node scripts/run-integration.mjs [--no-vsix] [--timeout <s>]
 //   BARCACHE_IT_VERBOSE=1 relays the whole browser console; BARCACHE_IT_DEBUG=1 prints the status bar DOM after each test.
@@ -95,7 +96,13 @@ async function phase1() {
   // The suite waits for this file after its last test, so the workbench still shows the extension's
   // status bar while we read the DOM and take the screenshot.
   const ackFile = path.join(dirs.base, 'harness-ack');
-  const env = codeServerEnv(dirs, { BARCACHE_YAHOO_BASE_URL: yahoo.url, BARCACHE_TEST_RESULT_FILE: resultFile, BARCACHE_TEST_ACK_FILE: ackFile });
+  // BARCACHE_EXTENSION_TEST_HOOKS: the extension registers its test-only commands (src/vscode/test-hooks.ts).
+  const env = codeServerEnv(dirs, {
+    BARCACHE_YAHOO_BASE_URL: yahoo.url,
+    BARCACHE_TEST_RESULT_FILE: resultFile,
+    BARCACHE_TEST_ACK_FILE: ackFile,
+    BARCACHE_EXTENSION_TEST_HOOKS: '1',
+  });
   const server = await startCodeServer(dirs, env, { log });
   cleanups.push(() => server.stop());
   const browser = await launchChromium();
@@ -203,7 +210,12 @@ try {
 let vsixOk = true;
 if (withVsix) {
   try {
-    const r = await runVsixCheck({ log, screenshot: path.join(PKG_ROOT, 'artifacts/vsix-workbench.png'), cleanups });
+    const r = await runVsixCheck({
+      log,
+      screenshot: path.join(PKG_ROOT, 'artifacts/vsix-workbench.png'),
+      pageShot: path.join(PKG_ROOT, 'artifacts/vsix-extension-page.png'),
+      cleanups,
+    });
     log(`vsix check: ok — installed ${path.basename(r.vsix)}, status bar "${r.statusText}" (${r.ariaLabel})`);
   } catch (err) {
     vsixOk = false;

@@ -22,11 +22,7 @@ export const warmArgsSchema = z
     start: timeInput.optional(),
     end: timeInput.optional(),
     lookback: lookback.optional(),
-    /** Cancel the warm after this many ms (tests the cancellation path without a UI). */
-    cancelAfterMs: z.number().nonnegative().optional(),
-    /** Cancel the warm once this many symbols are done (a deterministic mid-warm cancel for tests). */
-    cancelAfterSymbols: z.number().int().positive().optional(),
-    /** Don't show the summary notification (tests). */
+    /** Don't show the summary notification (default when called with arguments). */
     quiet: z.boolean().optional(),
   })
   .strict();

@@ -1,6 +1,6 @@
 // Shared by the harness scripts: run code-server (VS Code 1.100 server + web workbench) in isolated
 // temp dirs, drive it with Debian's headless Chromium through playwright-core, and stop the whole
-// process group afterwards. See shared/recipes/real-vscode-offline.md.
+// process group afterwards. How and why: docs/testing-vscode-offline.md at the repo root.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';

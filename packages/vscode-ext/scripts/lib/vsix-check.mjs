@@ -2,7 +2,8 @@
 // --install-extension, start a separate Node process that uses the real cache (cache-core + LevelDB)
 // like a backtest in a terminal, open the workbench in headless Chromium, and check in the DOM that
 // the installed extension's status bar shows that process's live metrics. Then, with the backtest
-// gone, the Cached Series view lists the cache — which proves the VSIX's own LevelDB binding loads.
+// gone, the Cached Series view lists the cache — which proves the VSIX's own LevelDB binding loads —
+// and the extension page shows the packaged README with its screenshot.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,8 +12,43 @@ import { PKG_ROOT, codeServerEnv, installExtension, launchChromium, makeDirs, sl
 
 const STATUS = '#workbench\\.parts\\.statusbar [aria-label^="Barcache"]';
 
-/** `cleanups`: where to register the run's cleanups (the harness's, so its signal handler can run them too). */
-export async function runVsixCheck({ log = console.log, screenshot, vsix: given, cleanups = [] } = {}) {
+/** The README's screenshot, by the start of its alt text. */
+const README_IMAGE_ALT = 'The installed VSIX';
+
+/**
+ * Opens the installed extension's page and finds the README's screenshot in its webview (nested
+ * frames): whether it loaded (`complete` with a width), its size and URL scheme. Waits up to 30 s.
+ */
+async function extensionPageImage(page) {
+  // Ctrl+Shift+X opens the Extensions view with the focus in its search box.
+  await page.keyboard.press('Control+Shift+X');
+  await page.locator('.extensions-viewlet').first().waitFor({ state: 'visible', timeout: 15_000 });
+  await sleep(1000);
+  await page.keyboard.type('@installed barcache');
+  await page.locator('.extensions-list .monaco-list-row', { hasText: 'Barcache' }).first().click({ timeout: 30_000 });
+  let found;
+  const deadline = Date.now() + 30_000;
+  while (!found?.loaded && Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const r = await frame
+        .evaluate((alt) => {
+          const img = [...document.images].find((i) => i.alt.startsWith(alt));
+          return img && { loaded: img.complete && img.naturalWidth > 0, width: img.naturalWidth, height: img.naturalHeight, scheme: img.src.slice(0, img.src.indexOf(':')) };
+        }, README_IMAGE_ALT)
+        .catch(() => undefined);
+      if (r) found = r;
+    }
+    if (!found?.loaded) await sleep(500);
+  }
+  return found;
+}
+
+/**
+ * `cleanups`: where to register the run's cleanups (the harness's, so its signal handler can run them too).
+ * `screenshot`: where to save the workbench with the status bar, tooltip and stats view (the README's picture);
+ * `pageShot`: where to save the extension page.
+ */
+export async function runVsixCheck({ log = console.log, screenshot, pageShot, vsix: given, cleanups = [] } = {}) {
   try {
     const fixture = path.join(PKG_ROOT, 'out/integration/fixtures/backtest-process.cjs');
     if (!fs.existsSync(fixture)) throw new Error(`${fixture} is missing: run node scripts/build.mjs first`);
@@ -69,6 +105,9 @@ export async function runVsixCheck({ log = console.log, screenshot, vsix: given,
     await item.hover();
     await page.locator('.monaco-hover, .workbench-hover').getByText('Memory (L1)').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
     await sleep(300);
+    // The process is named as what it is (the screenshot shows this label).
+    const named = await page.getByText(`${BACKTEST_LABEL} (pid ${bt.pid})`).count();
+    if (named === 0) throw new Error(`the tooltip does not name the backtest process "${BACKTEST_LABEL} (pid ${bt.pid})"`);
     if (screenshot) {
       fs.mkdirSync(path.dirname(screenshot), { recursive: true });
       await page.screenshot({ path: screenshot });
@@ -81,6 +120,15 @@ export async function runVsixCheck({ log = console.log, screenshot, vsix: given,
     await page.locator('.part.sidebar [aria-label^="Refresh"], .part.sidebar .codicon-refresh').first().click({ timeout: 10_000 });
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'SPY' }).first().waitFor({ timeout: 30_000 });
     log('vsix: the Cached Series view lists SPY from LevelDB (the VSIX binding loads)');
+
+    // The extension page (Extensions view → Barcache) shows the packaged README with its screenshot.
+    const readmeImage = await extensionPageImage(page);
+    if (pageShot) {
+      fs.mkdirSync(path.dirname(pageShot), { recursive: true });
+      await page.screenshot({ path: pageShot });
+    }
+    if (!readmeImage?.loaded) throw new Error(`the extension page does not show the README's screenshot: ${JSON.stringify(readmeImage ?? 'no such image')}`);
+    log(`vsix: the extension page shows the README's screenshot (${readmeImage.width}×${readmeImage.height}, ${readmeImage.scheme})`);
     return { vsix, statusText, ariaLabel };
   } finally {
     for (const fn of cleanups.splice(0).reverse()) {
@@ -93,8 +141,14 @@ export async function runVsixCheck({ log = console.log, screenshot, vsix: given,
   }
 }
 
+/**
+ * The label this process gets in the stats snapshots (the status bar tooltip, the Stats view, and the
+ * README's screenshot): what it really is, a Node stand-in for a backtest reading daily bars.
+ */
+export const BACKTEST_LABEL = 'backtest stand-in (Node, backtest-process.cjs)';
+
 function startBacktest(fixture, dir, env) {
-  const child = spawn(process.execPath, [fixture, '--dir', dir, '--symbols', 'SPY,QQQ', '--start', '2024-01-02', '--end', '2024-06-28', '--label', 'backtest (momentum.py)', '--hold'], {
+  const child = spawn(process.execPath, [fixture, '--dir', dir, '--symbols', 'SPY,QQQ', '--start', '2024-01-02', '--end', '2024-06-28', '--label', BACKTEST_LABEL, '--hold'], {
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });

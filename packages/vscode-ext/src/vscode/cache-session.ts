@@ -7,9 +7,6 @@ import { OwnStats } from './own-stats.js';
 /** How this process is named in stats snapshots. */
 export const PROCESS_LABEL = 'VS Code (Barcache extension)';
 
-/** The running sum of this extension host's cache sessions, published as one stats snapshot. */
-export const ownStats = new OwnStats(PROCESS_LABEL);
-
 export interface SessionOptions {
   /** Ask the user to Retry when another process holds the cache. Default true. */
   interactive?: boolean;
@@ -22,77 +19,115 @@ export interface SessionOptions {
   signal?: AbortSignal;
 }
 
-/** A command's use of the cache, from before it opens it until it has closed it. */
+/** What a command does with the cache while it is open; `signal` aborts on cancel and on deactivation. */
+export type CacheWork<T> = (cache: BarCache, signal: AbortSignal) => Promise<T>;
+
+/** One command's use of the cache, from before it opens it until it has closed it. */
 interface Session {
   readonly controller: AbortController;
   readonly done: Promise<void>;
 }
 
-/** Every session in progress, so deactivation can abort them and wait for their caches to close. */
-const sessions = new Set<Session>();
-let shuttingDown = false;
-
 /**
- * Opens the cache for one command and closes it afterwards, whatever happens: the extension never
- * holds the LevelDB while idle, so a backtest in a terminal can have it. When another process holds
- * it, says which one and offers Retry (interactive) or throws the LOCKED error (automation).
+ * Every use of the cache by one activation of the extension. Created in `activate` and pushed into
+ * `context.subscriptions`; commands, the tree and the stats reach it through their constructor or
+ * deps, never through module state.
  *
- * `fn` gets the session's signal: it aborts when the caller's `signal` does and when the extension
- * deactivates; long work (a prefetch) should pass it on.
+ * The extension never holds the LevelDB while idle, so a backtest in a terminal can have it: each
+ * command opens the cache, runs, and closes it (`withCache`). This object also owns the extension's
+ * own stats snapshot (the sum of its sessions), and on deactivation aborts the sessions still
+ * running and waits until they have closed their caches (`close`).
  */
-export async function withCache<T>(
-  settings: BarcacheSettings,
-  fn: (cache: BarCache, signal: AbortSignal) => Promise<T>,
-  opts: SessionOptions = {},
-): Promise<T> {
-  if (shuttingDown) throw new CancelledByUser();
-  const controller = new AbortController();
-  const external = opts.signal;
-  const forward = () => controller.abort(external?.reason);
-  if (external?.aborted) forward();
-  else external?.addEventListener('abort', forward, { once: true });
-  let finished!: () => void;
-  const session: Session = { controller, done: new Promise<void>((resolve) => (finished = resolve)) };
-  sessions.add(session);
-  try {
-    return await runSession(settings, fn, opts, controller.signal);
-  } finally {
-    external?.removeEventListener('abort', forward);
-    sessions.delete(session);
-    finished();
-  }
-}
+export class CacheSessions implements vscode.Disposable {
+  readonly #sessions = new Set<Session>();
+  readonly #ownStats = new OwnStats(PROCESS_LABEL);
+  #closing: Promise<{ aborted: number; timedOut: boolean }> | undefined;
 
-async function runSession<T>(settings: BarcacheSettings, fn: (cache: BarCache, signal: AbortSignal) => Promise<T>, opts: SessionOptions, signal: AbortSignal): Promise<T> {
-  for (;;) {
-    if (signal.aborted) throw new CancelledByUser();
-    let cache: BarCache;
+  /**
+   * Opens the cache for one command and closes it afterwards, whatever happens. When another
+   * process holds it, says which one and offers Retry (interactive) or throws the LOCKED error
+   * (automation). After `close()` (deactivation) it refuses with CancelledByUser.
+   */
+  async withCache<T>(settings: BarcacheSettings, fn: CacheWork<T>, opts: SessionOptions = {}): Promise<T> {
+    if (this.#closing) throw new CancelledByUser();
+    const controller = new AbortController();
+    const external = opts.signal;
+    const forward = () => controller.abort(external?.reason);
+    if (external?.aborted) forward();
+    else external?.addEventListener('abort', forward, { once: true });
+    let finished!: () => void;
+    const session: Session = { controller, done: new Promise<void>((resolve) => (finished = resolve)) };
+    this.#sessions.add(session);
     try {
-      cache = await openCache({
-        dir: settings.cacheDir,
-        offline: settings.offline,
-        memory: { maxBytes: settings.memoryMaxBytes },
-        ...(settings.diskMaxBytes !== undefined ? { disk: { maxBytes: settings.diskMaxBytes } } : {}),
-        ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}),
-        processLabel: PROCESS_LABEL,
-        statsSnapshots: false,
-      });
-    } catch (err) {
-      if (isLockedError(err) && opts.interactive !== false) {
-        const choice = await untilAborted(vscode.window.showWarningMessage(lockedMessage(err, settings.cacheDir), 'Retry'), signal);
-        if (choice === 'Retry' && !signal.aborted) continue;
-        throw new CancelledByUser();
-      }
-      throw err;
-    }
-    ownStats.begin(cache);
-    try {
-      return await fn(cache, signal);
+      return await this.#run(settings, fn, opts, controller.signal);
     } finally {
-      await ownStats.end(cache).catch(() => undefined);
-      await cache.close().catch((err: unknown) => {
-        console.error(`Barcache: closing the cache failed: ${errorText(err)}`);
-      });
+      external?.removeEventListener('abort', forward);
+      this.#sessions.delete(session);
+      finished();
+    }
+  }
+
+  /**
+   * Deactivation: refuse new sessions, abort the running ones, wait until each has closed its cache
+   * (at most `timeoutMs`), then mark this process's stats snapshot closed. Idempotent: a second call
+   * returns the first one's promise. Resolves with how many sessions were still running.
+   */
+  close(timeoutMs = 10_000): Promise<{ aborted: number; timedOut: boolean }> {
+    this.#closing ??= this.#close(timeoutMs);
+    return this.#closing;
+  }
+
+  /** Disposal (context.subscriptions) starts `close()`; `deactivate` awaits it. */
+  dispose(): void {
+    void this.close();
+  }
+
+  async #close(timeoutMs: number): Promise<{ aborted: number; timedOut: boolean }> {
+    const running = [...this.#sessions];
+    for (const s of running) s.controller.abort(new Error('Barcache is deactivating'));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      Promise.all(running.map((s) => s.done)).then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
+    await this.#ownStats.close().catch(() => undefined);
+    return { aborted: running.length, timedOut };
+  }
+
+  async #run<T>(settings: BarcacheSettings, fn: CacheWork<T>, opts: SessionOptions, signal: AbortSignal): Promise<T> {
+    for (;;) {
+      if (signal.aborted) throw new CancelledByUser();
+      let cache: BarCache;
+      try {
+        cache = await openCache({
+          dir: settings.cacheDir,
+          offline: settings.offline,
+          memory: { maxBytes: settings.memoryMaxBytes },
+          ...(settings.diskMaxBytes !== undefined ? { disk: { maxBytes: settings.diskMaxBytes } } : {}),
+          ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}),
+          processLabel: PROCESS_LABEL,
+          statsSnapshots: false,
+        });
+      } catch (err) {
+        if (isLockedError(err) && opts.interactive !== false) {
+          const choice = await untilAborted(vscode.window.showWarningMessage(lockedMessage(err, settings.cacheDir), 'Retry'), signal);
+          if (choice === 'Retry' && !signal.aborted) continue;
+          throw new CancelledByUser();
+        }
+        throw err;
+      }
+      this.#ownStats.begin(cache);
+      try {
+        return await fn(cache, signal);
+      } finally {
+        await this.#ownStats.end(cache).catch(() => undefined);
+        await cache.close().catch((err: unknown) => {
+          console.error(`Barcache: closing the cache failed: ${errorText(err)}`);
+        });
+      }
     }
   }
 }
@@ -114,37 +149,6 @@ function untilAborted<T>(prompt: Thenable<T | undefined>, signal: AbortSignal): 
       },
     );
   });
-}
-
-/** Activation: sessions may start (again, if this extension host deactivated it before). */
-export function acceptSessions(): void {
-  shuttingDown = false;
-}
-
-/**
- * Deactivation: refuse new sessions, abort the running ones, wait until each has closed its cache
- * (at most `timeoutMs`), then mark this process's stats snapshot closed. Returns how many sessions
- * were still running.
- */
-export async function closeSessions(timeoutMs = 10_000): Promise<{ aborted: number; timedOut: boolean }> {
-  shuttingDown = true;
-  const running = [...sessions];
-  for (const s of running) s.controller.abort(new Error('Barcache is deactivating'));
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = await Promise.race([
-    Promise.all(running.map((s) => s.done)).then(() => false),
-    new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), timeoutMs);
-    }),
-  ]);
-  if (timer) clearTimeout(timer);
-  await ownStats.close().catch(() => undefined);
-  return { aborted: running.length, timedOut };
-}
-
-/** How many sessions are running now. */
-export function runningSessions(): number {
-  return sessions.size;
 }
 
 /** The user dismissed a prompt: the command ends quietly. */

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import type { SymbolNode, MessageNode } from '../series-tree-model.js';
 import type { BarcacheSettings } from '../settings.js';
-import { acceptSessions, closeSessions } from './cache-session.js';
-import { registerCommands } from './commands.js';
+import { CacheSessions } from './cache-session.js';
+import { registerCommands } from './commands/index.js';
 import { getConfig, SECTION } from './config.js';
 import { SeriesTreeProvider } from './series-tree.js';
 import { StatsController, type StatusBarState } from './stats-controller.js';
 import { StatsPanel } from './stats-panel.js';
+import { registerTestHooks } from './test-hooks.js';
 
 /** What `activate` returns: a small API for tests and other extensions (read-only views of the state). */
 export interface BarcacheApi {
@@ -22,17 +23,25 @@ export interface BarcacheApi {
   statsViewBody(): string | undefined;
 }
 
+/**
+ * This activation's cache sessions, for `deactivate` (which VS Code calls without the context) to
+ * wait on. The object itself lives in `context.subscriptions` with everything else.
+ */
+let activeSessions: CacheSessions | undefined;
+
 export function activate(context: vscode.ExtensionContext): BarcacheApi {
-  acceptSessions();
   let settings = getConfig();
+  const sessions = new CacheSessions();
+  activeSessions = sessions;
   const output = vscode.window.createOutputChannel('Barcache');
   const stats = new StatsController(context, settings);
-  const tree = new SeriesTreeProvider(settings);
+  const tree = new SeriesTreeProvider(settings, sessions);
   const panel = new StatsPanel(stats);
   const view = vscode.window.createTreeView('barcache.series', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(output, stats, tree, panel, view);
+  context.subscriptions.push(sessions, output, stats, tree, panel, view);
 
-  registerCommands({ context, output, stats, tree, panel });
+  const onWarmStart = registerTestHooks(context);
+  registerCommands({ context, output, sessions, stats, tree, panel, ...(onWarmStart ? { onWarmStart } : {}) });
 
   // A backtest or CLI run that finished has written to disk: show its series. The Cached Series view
   // needs the snapshots for that while it is visible (the status bar and stats view hold them too).
@@ -73,10 +82,13 @@ export function activate(context: vscode.ExtensionContext): BarcacheApi {
 }
 
 export async function deactivate(): Promise<void> {
-  // Everything else is in context.subscriptions; the stats watcher stops with its controller. No cache
-  // is open between commands, but a command may be running (a warm, a listing): abort its session and
-  // wait until it has closed its cache, then mark this process's stats snapshot closed so other tools
-  // stop counting it as live.
-  const r = await closeSessions();
+  // Everything is in context.subscriptions (disposed right after this is called); the stats watcher
+  // stops with its controller. No cache is open between commands, but a command may be running (a
+  // warm, a listing): abort its session and wait until it has closed its cache, then mark this
+  // process's stats snapshot closed so other tools stop counting it as live.
+  const sessions = activeSessions;
+  activeSessions = undefined;
+  if (!sessions) return;
+  const r = await sessions.close();
   if (r.timedOut) console.error(`Barcache: ${r.aborted} cache session(s) did not close in time on deactivation`);
 }

@@ -9,7 +9,7 @@ function pidOf(details: Record<string, unknown> | undefined): string | undefined
 }
 import { buildSeriesTree, type IntervalNode, type MessageNode, type SeriesNode, type SymbolNode } from '../series-tree-model.js';
 import type { BarcacheSettings } from '../settings.js';
-import { withCache } from './cache-session.js';
+import type { CacheSessions } from './cache-session.js';
 
 /** A collapsed item for a node with children (a symbol or one of its series). */
 function parentItem(node: SymbolNode | IntervalNode, contextValue: string, icon: string): vscode.TreeItem {
@@ -35,8 +35,11 @@ export class SeriesTreeProvider implements vscode.TreeDataProvider<SeriesNode>, 
   #loading: Promise<void> | undefined;
   #settings: BarcacheSettings;
 
-  constructor(settings: BarcacheSettings) {
+  readonly #sessions: CacheSessions;
+
+  constructor(settings: BarcacheSettings, sessions: CacheSessions) {
     this.#settings = settings;
+    this.#sessions = sessions;
   }
 
   update(settings: BarcacheSettings): void {
@@ -114,7 +117,7 @@ export class SeriesTreeProvider implements vscode.TreeDataProvider<SeriesNode>, 
       return;
     }
     try {
-      const series = await withCache(settings, (cache) => cache.listSeries(), { interactive: false, lockTimeoutMs: 300 });
+      const series = await this.#sessions.withCache(settings, (cache) => cache.listSeries(), { interactive: false, lockTimeoutMs: 300 });
       this.#roots = buildSeriesTree(series, Date.now());
       this.#message = undefined;
     } catch (err) {

@@ -2,21 +2,26 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { aggregateStats, readStatsSnapshots, StatsSnapshotWriter } from '@barcache/cache-core';
+import { makeTempDir, type TempDir } from '@barcache/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusBarModel } from '../../src/stats-model.js';
 import { StatsWatcher, type StatsSnapshot, viewFromSnapshots } from '../../src/stats-watcher.js';
 import { stats } from './fixtures.js';
 
 // The extension reads what cache-core writes: its real writer, reader and aggregator, end to end.
-const dirs: string[] = [];
+const dirs: TempDir[] = [];
 afterEach(async () => {
-  for (const d of dirs.splice(0)) await fs.rm(d, { recursive: true, force: true });
+  for (const d of dirs.splice(0)) await d.cleanup();
 });
+function tempDir(): string {
+  const d = makeTempDir('barcache-contract-');
+  dirs.push(d);
+  return d.path;
+}
 
 describe('stats snapshots from cache-core → status bar', () => {
   it('aggregates two live processes and a closed one; drops a dead pid', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'barcache-contract-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const now = Date.now();
     const a = new StatsSnapshotWriter({ dir, label: 'backtest', getStats: () => stats({ l1Hits: 90, l2Misses: 10 }), heartbeatMs: 0 });
     const b = new StatsSnapshotWriter({ dir, label: 'barcache warm', pid: process.pid + 1_000_000, getStats: () => stats({ l2Hits: 50, l2Misses: 50 }), heartbeatMs: 0 });
@@ -41,8 +46,7 @@ describe('stats snapshots from cache-core → status bar', () => {
   });
 
   it('the watcher sees a cache-core writer through file events', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'barcache-contract-'));
-    dirs.push(dir);
+    const dir = tempDir();
     let hits = 0;
     let seen: StatsSnapshot[] = [];
     const w = new StatsWatcher({

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { makeTempDir, type TempDir } from '@barcache/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SnapshotReader, type StatsSnapshot, StatsWatcher } from '../../src/stats-watcher.js';
 import { snapshot, stats } from './fixtures.js';
@@ -29,17 +29,17 @@ async function writeAtomic(file: string, data: unknown): Promise<void> {
   await fs.rename(`${file}.tmp`, file);
 }
 
-const dirs: string[] = [];
+const dirs: TempDir[] = [];
 const watchers: StatsWatcher[] = [];
 afterEach(async () => {
   for (const w of watchers.splice(0)) w.stop();
-  for (const d of dirs.splice(0)) await fs.rm(d, { recursive: true, force: true });
+  for (const d of dirs.splice(0)) await d.cleanup();
 });
 
 async function tmp(): Promise<string> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'barcache-ext-'));
+  const d = makeTempDir('barcache-ext-');
   dirs.push(d);
-  return d;
+  return d.path;
 }
 
 describe('StatsWatcher', () => {

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { type Bar, openCache, type SeriesInfo, type TimeRange } from '@barcache/cache-core';
-import { startYahooChartServer, syntheticBars } from '@barcache/test-support';
+import { makeTempDir, startYahooChartServer, syntheticBars, type TempDir } from '@barcache/test-support';
 import type { BarcacheApi } from '../../../src/vscode/extension.js';
-import type { WarmResult } from '../../../src/vscode/commands.js';
+import type { WarmResult } from '../../../src/vscode/commands/index.js';
+import { CANCEL_NEXT_WARM, TEST_HOOKS_ENV } from '../../../src/vscode/test-hooks.js';
 
 const EXTENSION_ID = 'barcache.barcache-vscode';
 const FIXTURE = path.resolve(__dirname, '../fixtures/backtest-process.cjs');
@@ -103,11 +103,11 @@ export function defineExtensionTests(): void {
     this.timeout(60_000);
     let api: BarcacheApi;
     let dir: string;
-    const tempDirs: string[] = [];
+    const tempDirs: TempDir[] = [];
     const tempDir = (prefix: string) => {
-      const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+      const d = makeTempDir(prefix);
       tempDirs.push(d);
-      return d;
+      return d.path;
     };
 
     before(async () => {
@@ -122,7 +122,7 @@ export function defineExtensionTests(): void {
       await vscode.workspace.getConfiguration('barcache').update('offline', undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration('barcache').update('cacheDir', undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration('barcache').update('statusBar.enabled', undefined, vscode.ConfigurationTarget.Global);
-      for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+      for (const d of tempDirs) await d.cleanup();
     });
 
     it('activates on startup and contributes its commands in the Barcache category', async () => {
@@ -297,7 +297,9 @@ export function defineExtensionTests(): void {
 
     it('cancels a warm without leaving claimed coverage behind', async () => {
       const symbols = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L'].map((s) => `${s}${s}${s}`);
-      const r = (await vscode.commands.executeCommand('barcache.warm', { symbols, interval: '1d', start: '2020-01-02', end: '2024-12-31', cancelAfterSymbols: 2 })) as WarmResult;
+      // The test hook cancels the next warm once 2 symbols are done, through the Cancel button's path.
+      await vscode.commands.executeCommand(CANCEL_NEXT_WARM, { afterSymbols: 2 });
+      const r = (await vscode.commands.executeCommand('barcache.warm', { symbols, interval: '1d', start: '2020-01-02', end: '2024-12-31' })) as WarmResult;
       assert.equal(r.cancelled, true);
       assert.equal(r.summary.cancelled, true);
       assert.match(r.summary.message, /warm cancelled/);
@@ -331,7 +333,8 @@ export function defineExtensionTests(): void {
       const symbols = ['MMMM', 'NNNN'];
       try {
         const t0 = Date.now();
-        const r = (await vscode.commands.executeCommand('barcache.warm', { symbols, interval: '1d', start: '2023-01-03', end: '2023-12-29', cancelAfterMs: 1000 })) as WarmResult;
+        await vscode.commands.executeCommand(CANCEL_NEXT_WARM, { afterMs: 1000 });
+        const r = (await vscode.commands.executeCommand('barcache.warm', { symbols, interval: '1d', start: '2023-01-03', end: '2023-12-29' })) as WarmResult;
         const elapsed = Date.now() - t0;
         assert.ok(r, 'the warm returns its result');
         assert.equal(r.cancelled, true);
@@ -376,6 +379,19 @@ export function defineExtensionTests(): void {
     it('rejects malformed automation arguments with a clear message', async () => {
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand('barcache.warm', { symbols: '$$$' })), /barcache.warm: Not a ticker/);
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand('barcache.clear', {})), /say what to clear/);
+    });
+
+    it('keeps test knobs out of the commands: cancelling is a test-only command, there only under the harness', async () => {
+      // The production argument schema has no cancel knobs (they were cancelAfterMs / cancelAfterSymbols).
+      for (const knob of [{ cancelAfterSymbols: 1 }, { cancelAfterMs: 1 }]) {
+        await assert.rejects(Promise.resolve(vscode.commands.executeCommand('barcache.warm', { symbols: 'SPY', ...knob })), /barcache.warm: .*[Uu]nrecognized key/);
+      }
+      assert.equal(process.env[TEST_HOOKS_ENV], '1', 'the harness started the extension host with the test hooks');
+      const all = await vscode.commands.getCommands(true);
+      assert.ok(all.includes(CANCEL_NEXT_WARM));
+      const contributed = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands;
+      assert.ok(!contributed.some((c) => c.command.startsWith('barcache.test.')), 'no test command is contributed to the palette');
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand(CANCEL_NEXT_WARM, {})), /give afterSymbols or afterMs/);
     });
   });
 }
