@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@barcache\/test-support\/vitest$/, replacement: src('test-support/src/vitest.ts') },
       { find: /^@barcache\/test-support$/, replacement: src('test-support/src/index.ts') },
       { find: /^@barcache\/backtest-adapter\/grademark$/, replacement: src('backtest-adapter/src/grademark/index.ts') },
+      { find: /^@barcache\/backtest-adapter\/pinets$/, replacement: src('backtest-adapter/src/pinets/index.ts') },
       { find: /^@barcache\/backtest-adapter$/, replacement: src('backtest-adapter/src/index.ts') },
     ],
   },

@@ -237,6 +237,8 @@ export interface SeriesInfo {
   holes?: SeriesHoles;
   /** The first trading time the provider reported for the symbol, when it did. */
   firstTradeTime?: number;
+  /** The exchange's IANA time zone, when the provider reported it (Yahoo's exchangeTimezoneName). */
+  timezone?: string;
 }
 
 export interface ExplainReport {

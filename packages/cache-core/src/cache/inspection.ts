@@ -93,6 +93,7 @@ export class Inspection {
           lastAccessAt: m.lastAccessAt,
           ...(facts.holes !== undefined && facts.holes.length > 0 ? { holes: countHoles(facts.holes) } : {}),
           ...(facts.firstTradeTime !== undefined ? { firstTradeTime: facts.firstTradeTime } : {}),
+          ...(m.timezone ? { timezone: m.timezone } : {}),
         };
       })
       .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.interval.localeCompare(b.interval) || a.provider.localeCompare(b.provider));
