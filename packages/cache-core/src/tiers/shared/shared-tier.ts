@@ -5,6 +5,7 @@
  * and read by the others. Redis is a helper, never a single point of failure: any Redis fault
  * makes this link pass the request straight to the next one, counted and reported once.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { BarColumns } from '../../bar-columns.js';
 import { BarcacheError, ErrorCode } from '../../errors.js';
 import { blockEndOf, blocksOverlapping } from '../../planning/block-layout.js';
@@ -290,19 +291,13 @@ function piecesByEpoch(meta: SharedSeriesMeta, range: TimeRange, bars: BarColumn
   return pieces;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Waits `ms`; rejects with ABORTED when `signal` aborts (Node's own timer does the waiting). */
+async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : {});
+  } catch {
+    throw abortError();
+  }
 }
 
 function abortError(): BarcacheError {
