@@ -76,7 +76,18 @@ function runPeerProcess(job: Record<string, unknown>): Promise<PeerLoadRun> {
 export async function peersBench(root: string, options: { symbols: number; repeats: number; only?: string[]; log?: (s: string) => void }): Promise<PeersReport> {
   const log = options.log ?? (() => undefined);
   const symbols = peerSymbols(options.symbols);
-  const peers = PEERS.filter((p) => p.id === 'raw' || options.only === undefined || options.only.includes(p.id));
+  const wanted = PEERS.filter((p) => p.id === 'raw' || options.only === undefined || options.only.includes(p.id));
+  // A peer whose package cannot load here (better-sqlite3's native binding is not built by
+  // `pnpm install`: see docs/benchmark.md) is skipped with a line, not a crash.
+  const peers: typeof wanted = [];
+  for (const p of wanted) {
+    try {
+      await p.prepare?.();
+      peers.push(p);
+    } catch (err) {
+      log(`  peers: ${p.id} SKIPPED, its package does not load here: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
   const dirs = new Map<string, string>();
   for (const p of peers) {
     const dir = join(root, `${symbols.length}-symbols`, p.id);

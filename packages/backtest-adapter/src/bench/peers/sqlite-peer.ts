@@ -17,6 +17,7 @@ export const sqlitePeer: Peer = {
   label: 'SQLite (better-sqlite3, WITHOUT ROWID) into typed arrays',
   async prepare() {
     Sqlite = (await import('better-sqlite3')).default;
+    new Sqlite(':memory:').close(); // the native binding loads here: fails if it was never built
   },
   async write(dir, symbols) {
     await this.prepare!();
