@@ -103,4 +103,42 @@ describe('review: random getBars/peekBars/peekColumns/prefetch/clear against the
       );
     }, 120_000);
   }
+
+  it('a windowed backtest walk (prefetch, then a moving lookback) sees every bar', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2000 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.boolean(),
+        async (startDay, lookbackDays, stepDays, steps, useCols) => {
+          const tmp = makeTempDir('barcache-review-walk-');
+          tmps.push(tmp);
+          const cache = await openCache({ dir: tmp.path, provider: new FakeProvider(), statsSnapshots: false, now: () => NOW, memory: { maxBytes: 30_000 } });
+          try {
+            const start = FIRST + startDay * DAY;
+            const end = Math.min(LAST, start + steps * stepDays * DAY);
+            const session = await cache.prefetch({ symbols: ['AAA'], interval: '1d', start, end, lookback: { days: lookbackDays } });
+            for (let cursor = start; cursor <= end; cursor += stepDays * DAY) {
+              const q = { symbol: 'AAA', interval: '1d' as const, start: cursor - lookbackDays * DAY, end: cursor };
+              const want = truth(q.start, q.end);
+              if (useCols) {
+                const w = cache.peekColumns(q);
+                if (w !== undefined) expect(rowsOf(w)).toEqual(want);
+              } else {
+                const got = cache.peekBars(q) ?? (await cache.getBars(q));
+                expect(got).toEqual(want);
+              }
+              await new Promise((r) => setImmediate(r));
+            }
+            session.release();
+          } finally {
+            await cache.close();
+          }
+        },
+      ),
+      { numRuns: Number(process.env.REVIEW_RUNS ?? 40) },
+    );
+  }, 200_000);
 });

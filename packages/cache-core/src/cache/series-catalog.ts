@@ -58,7 +58,16 @@ export class SeriesCatalog {
     const stored = await this.#store.getMeta(id);
     if (stored === undefined) this.#metas.delete(id);
     else this.#metas.set(id, stored);
-    return { meta: this.metaOf(key), changedBlocks: changedBlockStarts(before?.blocks ?? [], stored?.blocks ?? []) };
+    // Another writer's fetch can rewrite a block without changing its shape (a forming bar's new
+    // close, a split re-basing): when the store's fetch record moved, every block counts as changed.
+    const refetched =
+      before !== undefined &&
+      stored !== undefined &&
+      (before.lastFetchedAt !== stored.lastFetchedAt || JSON.stringify(before.ledger) !== JSON.stringify(stored.ledger));
+    const changedBlocks = refetched
+      ? [...new Set([...before.blocks, ...stored.blocks].map((b) => b.start))]
+      : changedBlockStarts(before?.blocks ?? [], stored?.blocks ?? []);
+    return { meta: this.metaOf(key), changedBlocks };
   }
 
   get(id: string): SeriesMeta | undefined {
