@@ -5,6 +5,7 @@ import { blockEndOf } from '../planning/block-layout.js';
 import { dropFromLedger, freshCoverage, recordFetch, type Ledger } from '../planning/coverage-ledger.js';
 import { finalBefore } from '../planning/finality.js';
 import { planFetches, type FetchPlan } from '../planning/gap-planner.js';
+import { subtractRanges, unionRanges } from '../planning/ranges.js';
 import { dropFetchEpochs, planSplitRebase, recordFetchEpoch } from '../planning/split-basis.js';
 import { seriesId, type SeriesKey } from '../series-key.js';
 import type { SeriesMeta } from '../tiers/disk/bar-store.js';
@@ -72,6 +73,17 @@ export class GapFiller {
       if (answer.pieces.length > 0) await this.#commit(key, answer.pieces);
       const failure = answer.failures[0];
       if (failure !== undefined) throw failure.error;
+      // An upstream link must answer or fail every range it was asked: a range it dropped silently
+      // would leave bars missing with no error.
+      const answered = unionRanges([], answer.pieces.map((p) => p.range));
+      const unanswered = subtractRanges(unionRanges([], plan.requests), answered);
+      if (unanswered.length > 0) {
+        throw new BarcacheError(
+          ErrorCode.PROVIDER_FAILED,
+          `upstream ${this.#ctx.upstream.name} left ${key.symbol} ${key.interval} ${unanswered.map(formatTimeRange).join(', ')} unanswered`,
+          { details: { symbol: key.symbol, interval: key.interval, missing: unanswered } },
+        );
+      }
     } finally {
       await lease.release();
     }
