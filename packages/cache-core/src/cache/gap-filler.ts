@@ -59,7 +59,10 @@ export class GapFiller {
       this.#loader.forgetBlocks(key, changedBlocks);
       const now = this.#ctx.now();
       const plan = this.plan(meta, want, now);
-      if (plan.requests.length === 0) return 0;
+      if (plan.requests.length === 0) {
+        if (plan.unreachable.length > 0) throw unreachableError(key, plan.unreachable);
+        return 0;
+      }
       if (this.#ctx.offline) {
         throw new BarcacheError(
           ErrorCode.OFFLINE_MISS,
@@ -84,6 +87,8 @@ export class GapFiller {
           { details: { symbol: key.symbol, interval: key.interval, missing: unanswered } },
         );
       }
+      // Gaps older than the provider serves (maxAgeMs) can never be filled: a hole, reported.
+      if (plan.unreachable.length > 0) throw unreachableError(key, plan.unreachable);
     } finally {
       await lease.release();
     }
@@ -142,4 +147,12 @@ export class GapFiller {
     counters.corruptBlocks += corrupt.length;
     this.#loader.patch(key, [...touched], put, now);
   }
+}
+
+function unreachableError(key: SeriesKey, unreachable: readonly TimeRange[]): BarcacheError {
+  return new BarcacheError(
+    ErrorCode.NO_DATA,
+    `${key.symbol} ${key.interval} ${unreachable.map(formatTimeRange).join(', ')} is not cached and older than the provider serves`,
+    { details: { symbol: key.symbol, interval: key.interval, missing: [...unreachable] } },
+  );
 }
