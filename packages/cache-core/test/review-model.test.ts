@@ -24,8 +24,13 @@ function truth(start: number, end: number): Bar[] {
 class FakeProvider implements BarProvider {
   readonly name = 'fake';
   calls = 0;
+  failNext = 0;
   async fetchBars(req: ProviderRequest) {
     this.calls++;
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('provider down');
+    }
     return { bars: ALL.filter((b) => b.time >= req.start && b.time < req.end).map((b) => ({ ...b })) };
   }
 }
@@ -50,6 +55,7 @@ const opArb = fc.oneof(
   rangeArb.map((r) => ({ op: 'prefetch' as const, ...r })),
   fc.constant({ op: 'release' as const, start: 0, end: 0 }),
   fc.constant({ op: 'clear' as const, start: 0, end: 0 }),
+  fc.integer({ min: 1, max: 3 }).map((n) => ({ op: 'fail' as const, start: n, end: n })),
 );
 
 let tmps: TempDir[] = [];
@@ -65,13 +71,24 @@ describe('review: random getBars/peekBars/peekColumns/prefetch/clear against the
         fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => {
           const tmp = makeTempDir('barcache-review-');
           tmps.push(tmp);
-          const cache: BarCache = await openCache({ dir: tmp.path, provider: new FakeProvider(), statsSnapshots: false, now: () => NOW, memory: { maxBytes } });
+          const provider = new FakeProvider();
+          const cache: BarCache = await openCache({ dir: tmp.path, provider, statsSnapshots: false, now: () => NOW, memory: { maxBytes } });
           const windows: { w: ColumnWindow; want: Bar[] }[] = [];
           const sessions: { release(): void }[] = [];
           try {
             for (const o of ops) {
               const q = { symbol: 'AAA', interval: '1d' as const, start: o.start, end: o.end };
-              if (o.op === 'get') expect(await cache.getBars(q)).toEqual(truth(o.start, o.end));
+              if (o.op === 'fail') {
+                provider.failNext = o.start;
+                continue;
+              }
+              if (o.op === 'get') {
+                const got = await cache.getBars(q).catch((e: { code?: string }) => {
+                  expect(e.code).toBe('PROVIDER_FAILED');
+                  return undefined;
+                });
+                if (got !== undefined) expect(got).toEqual(truth(o.start, o.end));
+              }
               else if (o.op === 'peek') {
                 const got = cache.peekBars(q);
                 if (got !== undefined) expect(got).toEqual(truth(o.start, o.end));
@@ -83,9 +100,12 @@ describe('review: random getBars/peekBars/peekColumns/prefetch/clear against the
                   windows.push({ w, want });
                 }
               } else if (o.op === 'prefetch') {
-                sessions.push(await cache.prefetch({ symbols: ['AAA'], interval: '1d', start: o.start, end: o.end }));
+                const session = await cache.prefetch({ symbols: ['AAA'], interval: '1d', start: o.start, end: o.end });
+                sessions.push(session);
+                const failed = session.report.failed.length > 0;
+                if (failed) expect(session.report.symbols[0]!.error?.code).toBe('PROVIDER_FAILED');
                 const w = cache.peekColumns(q);
-                if (maxBytes > 1e6) expect(w).toBeDefined();
+                if (maxBytes > 1e6 && !failed) expect(w).toBeDefined();
                 if (w !== undefined) {
                   expect(rowsOf(w)).toEqual(truth(o.start, o.end));
                   windows.push({ w, want: truth(o.start, o.end) });
@@ -119,13 +139,17 @@ describe('review: random getBars/peekBars/peekColumns/prefetch/clear against the
           try {
             const start = FIRST + startDay * DAY;
             const end = Math.min(LAST, start + steps * stepDays * DAY);
+            const kept: { w: ColumnWindow; want: Bar[] }[] = [];
             const session = await cache.prefetch({ symbols: ['AAA'], interval: '1d', start, end, lookback: { days: lookbackDays } });
             for (let cursor = start; cursor <= end; cursor += stepDays * DAY) {
               const q = { symbol: 'AAA', interval: '1d' as const, start: cursor - lookbackDays * DAY, end: cursor };
               const want = truth(q.start, q.end);
               if (useCols) {
                 const w = cache.peekColumns(q);
-                if (w !== undefined) expect(rowsOf(w)).toEqual(want);
+                if (w !== undefined) {
+                  expect(rowsOf(w)).toEqual(want);
+                  kept.push({ w, want });
+                }
               } else {
                 const got = cache.peekBars(q) ?? (await cache.getBars(q));
                 expect(got).toEqual(want);
@@ -133,6 +157,8 @@ describe('review: random getBars/peekBars/peekColumns/prefetch/clear against the
               await new Promise((r) => setImmediate(r));
             }
             session.release();
+            await cache.getBars({ symbol: 'AAA', interval: '1d', start: FIRST, end: LAST });
+            for (const k of kept) expect(rowsOf(k.w)).toEqual(k.want);
           } finally {
             await cache.close();
           }
