@@ -54,4 +54,26 @@ describe('review: a block another writer rewrote with the same shape (bars, byte
     await a.close();
     await b.close();
   });
+
+  it('is reloaded after listSeries() refreshed the catalog first', async () => {
+    let now = Date.parse('2025-02-07T15:00:00Z');
+    const clock = () => now;
+    const store = new MemoryBarStore();
+    await store.open();
+    const pa = new Provider(clock);
+    const pb = new Provider(clock);
+    const a = cacheOn(store, pa, clock);
+    const b = cacheOn(store, pb, clock);
+    await a.init();
+    await b.init();
+    const q = { symbol: 'SHP', interval: '1d' as const, start: FIRST, end: now };
+    expect((await a.getBars(q)).at(-1)!.close).toBe(100.25);
+    now += 2 * TTL;
+    pb.formingClose = pa.formingClose = 100.75;
+    expect((await b.getBars(q)).at(-1)!.close).toBe(100.75);
+    await a.listSeries();
+    expect((await a.getBars(q)).at(-1)!.close).toBe(100.75);
+    await a.close();
+    await b.close();
+  });
 });
