@@ -73,6 +73,8 @@ export class DefaultBarCache implements BarCache {
   readonly #latency = new LatencyHistogram();
   /** L1 hits since the last sampled one (see #sampleStart); starts full so the first request is timed. */
   #unsampled = LATENCY_SAMPLE_EVERY - 1;
+  /** Hot-path requests finished since the last recorded sample (the next sample's weight). */
+  #unsampledHits = 0;
   readonly #parser: QueryParser;
   readonly #catalog: SeriesCatalog;
   readonly #read: ReadPath;
@@ -212,8 +214,8 @@ export class DefaultBarCache implements BarCache {
 
   /**
    * The hot path's clock: `performance.now()` for one request in LATENCY_SAMPLE_EVERY, NaN for the
-   * others (two clock reads are a large share of an L1 hit). The sampled one is recorded with that
-   * weight, so the histogram's count and quantiles still describe every request.
+   * others (two clock reads are a large share of an L1 hit). The sampled one is recorded with the
+   * weight of the hot-path requests since the last sample, so the histogram's count and quantiles still describe every request.
    */
   #sampleStart(): number {
     if (++this.#unsampled < LATENCY_SAMPLE_EVERY) return NaN;
@@ -221,8 +223,15 @@ export class DefaultBarCache implements BarCache {
     return performance.now();
   }
 
-  #finishRequest(t0: number, weight = LATENCY_SAMPLE_EVERY): void {
+  #finishRequest(t0: number, weight?: number): void {
     this.#counters.requests++;
+    if (weight === undefined) {
+      // A hot-path request: the sampled one stands for itself and the unsampled hits before it
+      // (a slow request or a peek miss taking the sampled slot must not drop their weight).
+      this.#unsampledHits++;
+      weight = this.#unsampledHits;
+      if (t0 === t0) this.#unsampledHits = 0;
+    }
     if (t0 === t0) this.#latency.record(performance.now() - t0, weight);
     this.#snapshots?.touch();
   }

@@ -2,7 +2,7 @@ import { BarcacheError, ErrorCode, isBarcacheError } from '../errors.js';
 import { freshCoverage, ledgerCovered } from '../planning/coverage-ledger.js';
 import { planFetches, type FetchPlan } from '../planning/gap-planner.js';
 import { servedSpan } from '../planning/provider-range.js';
-import { coversRange, intersectRanges, subtractRanges } from '../planning/ranges.js';
+import { coversRange, intersectRanges, subtractRanges, unionRanges } from '../planning/ranges.js';
 import { seriesId, type SeriesKey } from '../series-key.js';
 import type { SeriesMeta } from '../tiers/disk/bar-store.js';
 import type { UpstreamFailure } from '../tiers/upstream-tier.js';
@@ -118,6 +118,17 @@ export class GapFiller {
       const answer = await upstream.fetch({ key, ranges: plan.requests, ...(signal ? { signal } : {}) });
       // Keep what did arrive even when part of the plan failed: nothing fetched is thrown away.
       const committed = answer.pieces.length > 0 ? await this.#committer.commit(key, answer.pieces) : meta;
+      // An upstream link must answer or fail every range it was asked: a range it dropped silently
+      // would leave bars missing with no error.
+      const accounted = unionRanges(answer.pieces.map((p) => p.range), answer.failures.map((f) => f.range));
+      const unanswered = subtractRanges(unionRanges([], plan.requests), accounted);
+      if (unanswered.length > 0) {
+        throw new BarcacheError(
+          ErrorCode.PROVIDER_FAILED,
+          `upstream ${upstream.name} left ${key.symbol} ${key.interval} ${unanswered.map(formatTimeRange).join(', ')} unanswered`,
+          { details: { symbol: key.symbol, interval: key.interval, missing: unanswered } },
+        );
+      }
       result = { providerCalls: answer.providerCalls };
       if (answer.failures.length > 0) {
         result.stale = this.#serveStale(key, meta, want, answer.failures, options, now);

@@ -35,7 +35,7 @@ export class SeriesCatalog {
     for (const meta of metas) {
       seen.add(meta.id);
       const known = this.#metas.get(meta.id);
-      if (known !== undefined && !sameBlocks(known.blocks, meta.blocks)) changed.push(meta.id);
+      if (known !== undefined && (!sameBlocks(known.blocks, meta.blocks) || refetchedSince(known, meta))) changed.push(meta.id);
       this.#metas.set(meta.id, meta);
     }
     for (const id of [...this.#metas.keys()]) {
@@ -58,7 +58,13 @@ export class SeriesCatalog {
     const stored = await this.#store.getMeta(id);
     if (stored === undefined) this.#metas.delete(id);
     else this.#metas.set(id, stored);
-    return { meta: this.metaOf(key), changedBlocks: changedBlockStarts(before?.blocks ?? [], stored?.blocks ?? []) };
+    // Another writer's fetch can rewrite a block without changing its shape (a forming bar's new
+    // close, a split re-basing): when the store's fetch record moved, every block counts as changed.
+    const refetched = before !== undefined && stored !== undefined && refetchedSince(before, stored);
+    const changedBlocks = refetched
+      ? [...new Set([...before.blocks, ...stored.blocks].map((b) => b.start))]
+      : changedBlockStarts(before?.blocks ?? [], stored?.blocks ?? []);
+    return { meta: this.metaOf(key), changedBlocks };
   }
 
   get(id: string): SeriesMeta | undefined {
@@ -128,6 +134,11 @@ export class SeriesCatalog {
   storedBytesIn(key: SeriesKey, range: TimeRange): number {
     return this.storedBarsIn(key, range) * BYTES_PER_RESIDENT_BAR;
   }
+}
+
+/** Whether another writer fetched into the series between the two metas (its blocks may differ in content only). */
+function refetchedSince(before: SeriesMeta, after: SeriesMeta): boolean {
+  return before.lastFetchedAt !== after.lastFetchedAt || JSON.stringify(before.ledger) !== JSON.stringify(after.ledger);
 }
 
 function sameBlock(a: BlockInfo, b: BlockInfo): boolean {
