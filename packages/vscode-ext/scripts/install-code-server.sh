@@ -50,6 +50,11 @@ mkdir -p "$PREFIX"
 [ -f "$PREFIX/package.json" ] || printf '{ "name": "barcache-tools-code-server", "private": true }\n' > "$PREFIX/package.json"
 log "npm install code-server@$CODE_SERVER_VERSION into $PREFIX (about a minute)"
 # node-pty's postinstall runs `npx node-gyp…`; npm is configured with yes=false here, so say yes.
+# Native modules (argon2) compile against Node's headers; with no network node-gyp cannot download
+# them, so point it at the installed ones when npm is not already configured to (a fresh HOME).
+if [ -z "${npm_config_nodedir:-}" ] && [ "$(npm config get nodedir 2>/dev/null)" = "undefined" ] && [ -f /usr/include/node/node.h ]; then
+  export npm_config_nodedir=/usr
+fi
 # code-server's own postinstall refuses to run as root unless npm_config_unsafe_perm=true.
 TMPDIR="$TMP" npm_config_yes=true npm_config_unsafe_perm=true \
   npm install --no-audit --no-fund --prefix "$PREFIX" "code-server@$CODE_SERVER_VERSION"
