@@ -28,7 +28,7 @@ export interface ResidentSeries {
    */
   settled: TimeRange[];
   /**
-   * [start, end) of the longest range of `settled` ([0, 0) when none), as unboxed doubles: the hot
+   * [start, end) of the longest range of `settled` (NaN when none: every comparison fails), as unboxed doubles: the hot
    * path's coverage check reads two numbers next to each other instead of chasing an array, a range
    * object and two boxed numbers per series.
    */
@@ -61,7 +61,7 @@ export function emptyResident(id: string, interval: Interval): ResidentSeries {
     servable: [],
     validUntil: Number.POSITIVE_INFINITY,
     settled: [],
-    settledSpan: new Float64Array(2),
+    settledSpan: Float64Array.of(NaN, NaN),
     hintFrom: 0,
     hintLength: 0,
   };
@@ -72,8 +72,8 @@ export function setSettled(entry: ResidentSeries, settled: TimeRange[]): void {
   entry.settled = settled;
   let longest: TimeRange | undefined;
   for (const r of settled) if (longest === undefined || r.end - r.start > longest.end - longest.start) longest = r;
-  entry.settledSpan[0] = longest?.start ?? 0;
-  entry.settledSpan[1] = longest?.end ?? 0;
+  entry.settledSpan[0] = longest?.start ?? NaN;
+  entry.settledSpan[1] = longest?.end ?? NaN;
 }
 
 export function replaceColumns(entry: ResidentSeries, columns: BarColumns): void {
