@@ -181,7 +181,6 @@ export class QueryParser {
       next: first,
       successor: undefined,
       memoEntry: undefined,
-      memoGeneration: -1,
     };
     this.#seriesCache.set(rawSymbol as string, slot);
     return slot;

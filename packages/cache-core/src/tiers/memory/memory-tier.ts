@@ -146,17 +146,16 @@ const ENTRY_OVERHEAD_BYTES = 512;
  */
 export interface ResidentMemo {
   readonly id: string;
-  /** The pinned entry found last time, valid while `memoGeneration` is the tier's generation. */
+  /** The pinned entry found last time; the tier clears it at its next change (so it never keeps an evicted series alive). */
   memoEntry: ResidentSeries | undefined;
-  memoGeneration: number;
 }
 
 export class MemoryTier {
   readonly #lru: LRUCache<string, ResidentSeries>;
   readonly #pinned = new Map<string, PinnedSlot>();
   #pinnedBytes = 0;
-  /** Bumped by every change to what is pinned or stored: it invalidates every ResidentMemo. */
-  #generation = 0;
+  /** The memos holding an entry: every change to what is pinned or stored clears them (#forgetMemos). */
+  readonly #memos = new Set<ResidentMemo>();
 
   constructor(options: { maxBytes: number }) {
     this.#lru = new LRUCache<string, ResidentSeries>({
@@ -177,17 +176,25 @@ export class MemoryTier {
    * the tier changes (a pinned series needs no LRU recency, so skipping the lookup loses nothing).
    */
   lookup(memo: ResidentMemo): ResidentSeries | undefined {
-    if (memo.memoGeneration === this.#generation) return memo.memoEntry;
+    const known = memo.memoEntry;
+    if (known !== undefined) return known;
     const pinned = this.#pinned.get(memo.id);
     if (pinned === undefined) return this.#lru.get(memo.id);
     memo.memoEntry = pinned.entry;
-    memo.memoGeneration = this.#generation;
+    this.#memos.add(memo);
     return pinned.entry;
+  }
+
+  /** Any change to what is pinned or stored: the memos handed out may be wrong now. */
+  #forgetMemos(): void {
+    if (this.#memos.size === 0) return;
+    for (const memo of this.#memos) memo.memoEntry = undefined;
+    this.#memos.clear();
   }
 
   /** Stores (or re-sizes after a change) a resident series. */
   set(entry: ResidentSeries): void {
-    this.#generation++;
+    this.#forgetMemos();
     const pinned = this.#pinned.get(entry.id);
     if (pinned !== undefined) {
       const size = sizeOf(entry);
@@ -203,7 +210,7 @@ export class MemoryTier {
   }
 
   delete(id: string): void {
-    this.#generation++;
+    this.#forgetMemos();
     const pinned = this.#pinned.get(id);
     if (pinned !== undefined) {
       this.#pinnedBytes -= pinned.lastSize;
@@ -213,7 +220,7 @@ export class MemoryTier {
   }
 
   clear(): void {
-    this.#generation++;
+    this.#forgetMemos();
     this.#lru.clear();
     this.#pinned.clear();
     this.#pinnedBytes = 0;
@@ -221,7 +228,7 @@ export class MemoryTier {
 
   /** Keeps `entry` resident until every holder has unpinned it. */
   pin(entry: ResidentSeries, holder: symbol): void {
-    this.#generation++;
+    this.#forgetMemos();
     const existing = this.#pinned.get(entry.id);
     if (existing !== undefined) {
       existing.holders.add(holder);
@@ -235,7 +242,7 @@ export class MemoryTier {
   }
 
   unpin(id: string, holder: symbol): void {
-    this.#generation++;
+    this.#forgetMemos();
     const pinned = this.#pinned.get(id);
     if (pinned === undefined || !pinned.holders.delete(holder)) return;
     if (pinned.holders.size > 0) return;
