@@ -316,6 +316,12 @@ export interface OpenCacheOptions {
    * Without it nothing Redis-related is loaded.
    */
   shared?: SharedTierOptions | string | false;
+  /**
+   * Told once each time the shared tier goes from working to failing (Redis down, slow or full),
+   * with a message free of credentials; the cache carries on without it. Default: a process
+   * warning with code BARCACHE_SHARED_UNAVAILABLE.
+   */
+  onSharedFault?: (message: string) => void;
 }
 
 /** A columnar window of one series (see BarCache.peekColumns): equal-length typed arrays, `time` ascending. */
