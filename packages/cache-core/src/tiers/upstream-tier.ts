@@ -39,6 +39,8 @@ export interface UpstreamTier {
   coverage?(key: SeriesKey, ranges: readonly TimeRange[]): Promise<TimeRange[]>;
   /** A shared link's own figures (`stats().shared`); the provider tier has none. */
   sharedStats?(): SharedTierStats;
+  /** A shared link asks its store whether it answers now and returns its figures (never throws for a fault). */
+  checkShared?(): Promise<SharedTierStats>;
   /** Frees what the link holds (connections); called by `close()` after the disk tier is closed. */
   close?(): Promise<void>;
 }

@@ -170,7 +170,7 @@ export class CancelledByUser extends Error {
 }
 
 /** The team cache (Redis) for openCache: the setting, else the env var; its faults go to the status bar, not to the log. */
-function sharedOpen(settings: BarcacheSettings): { shared?: ReturnType<typeof sharedOption>; onSharedFault: (message: string) => void } {
+function sharedOpen(settings: BarcacheSettings): { shared?: ReturnType<typeof sharedOption>; onSharedFault: () => void } {
   const shared = sharedOption(settings);
   return { ...(shared ? { shared } : {}), onSharedFault: () => undefined };
 }

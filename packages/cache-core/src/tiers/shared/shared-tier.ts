@@ -23,7 +23,7 @@ import { RedisSeriesStore, SharedTierFault } from './redis-series-store.js';
 import { SharedTierCounters, type SharedTierStats } from './shared-counters.js';
 import { emptySharedMeta, type SharedSeriesMeta } from './shared-meta.js';
 import { piecesFromLedger } from './served-pieces.js';
-import type { ResolvedSharedOptions } from './shared-options.js';
+import type { ResolvedSharedOptions, SharedFault } from './shared-options.js';
 
 export interface SharedTierParts {
   next: UpstreamTier;
@@ -33,7 +33,7 @@ export interface SharedTierParts {
   provisionalTtlMs: number;
   settleDelayMs: number;
   /** Told once each time the tier goes from working to failing (the CLI and the extension say so). */
-  onFault?: (message: string) => void;
+  onFault?: (fault: SharedFault) => void;
 }
 
 const POLL_MS = 50;
@@ -114,6 +114,18 @@ export class SharedTier implements UpstreamTier {
 
   sharedStats(): SharedTierStats {
     return this.counters.snapshot(this.location);
+  }
+
+  /** Asks Redis whether it answers now (one PING); a fault is counted and reported as any other. */
+  async checkShared(): Promise<SharedTierStats> {
+    try {
+      await this.#redis.ping();
+      this.counters.recordSuccess();
+    } catch (err) {
+      if (!(err instanceof SharedTierFault)) throw err;
+      this.#fault(err);
+    }
+    return this.sharedStats();
   }
 
   async close(): Promise<void> {
@@ -271,7 +283,7 @@ export class SharedTier implements UpstreamTier {
 
   #fault(err: SharedTierFault): void {
     const first = this.counters.recordFault(err.message, this.#o.now());
-    if (first) this.#o.onFault?.(`shared tier unavailable, carrying on without it: ${err.message}`);
+    if (first) this.#o.onFault?.({ location: this.location, message: err.message });
   }
 }
 
