@@ -33,7 +33,7 @@ export interface SessionLookupOptions {
 export interface SessionLookup {
   /** The symbols this lookup serves. */
   readonly symbols: readonly string[];
-  /** Reads (barAt, window, closes) answered, all from memory. Without a cache these reads would go to the bars an engine loaded up front. */
+  /** Reads (barAt, window, closes, columns) answered, all from memory. Without a cache these reads would go to the bars an engine loaded up front. */
   readonly reads: number;
   /** Whether only bars that have ended by `at` are returned (see SessionLookupOptions). */
   readonly completedOnly: boolean;
