@@ -197,8 +197,8 @@ export class RemoteBarStore implements BarStore {
  */
 function pick(ahead: BlocksRead, starts: readonly number[]): ({ op: 'readBlocks' } & BlocksRead) | undefined {
   const have = new Set(ahead.found);
-  for (const b of ahead.listed) if (!have.has(b.start) && starts.includes(b.start)) return undefined;
   const want = new Set(starts);
+  for (const b of ahead.listed) if (!have.has(b.start) && want.has(b.start)) return undefined;
   const found: number[] = [];
   const blobs: Uint8Array[] = [];
   ahead.found.forEach((start, i) => {
