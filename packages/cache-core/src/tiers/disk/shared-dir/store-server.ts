@@ -252,8 +252,14 @@ export class StoreServer {
         const meta = (await this.#opts.store.getMeta(item.seriesId)) ?? null;
         const limit = typeof item.readAhead === 'number' ? item.readAhead : 0;
         if (meta === null || meta.blocks.length === 0 || meta.blocks.reduce((n, b) => n + b.bytes, 0) > limit) return { result: { meta }, blobs };
-        const { found, listed } = await this.#readBlocks(item.seriesId, meta.blocks.map((b) => b.start), blobs);
-        return { result: { meta, found, listed }, blobs };
+        try {
+          const { found, listed } = await this.#readBlocks(item.seriesId, meta.blocks.map((b) => b.start), blobs);
+          return { result: { meta, found, listed }, blobs };
+        } catch (err) {
+          // The read-ahead is a bonus: the meta is the answer (the follower's readBlocks will ask).
+          if (this.#closing && isRetry(err)) throw err;
+          return { result: { meta }, blobs: [] };
+        }
       }
       const { found, listed } = await this.#readBlocks(item.seriesId, item.starts, blobs);
       return { result: { found, listed }, blobs };
