@@ -3,7 +3,7 @@
  * columns, one block into a pre-sized series at an offset, or several blocks into one allocation.
  * Tight loops over the bytes with no per-value allocation.
  */
-import { BarColumns } from '../../bar-columns.js';
+import { BarColumns, span } from '../../bar-columns.js';
 import { BarcacheError, ErrorCode } from '../../errors.js';
 import {
   MAGIC0,
@@ -174,7 +174,8 @@ export function decodeBlocksShared(blocks: readonly Uint8Array[]): (BarColumns |
     total += h.bars;
     hasAdj ||= h.hasAdjClose;
   }
-  const target = BarColumns.allocate(total, hasAdj);
+  // Every slot is written before it is exposed: a failed block's slot is never part of a view.
+  const target = BarColumns.allocateUninitialized(total, hasAdj);
   const out: (BarColumns | BarcacheError)[] = [];
   let at = 0;
   for (const bytes of blocks) {
@@ -252,7 +253,7 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
   const to = offset + n;
   const targets: Float64Array[] = [out.time, out.close, out.open, out.high, out.low, out.volume];
   if (hasAdj) targets.push(out.adjClose!);
-  if (offset !== 0 || to !== out.length) for (let c = 0; c < ncols; c++) targets[c] = targets[c]!.subarray(offset, to);
+  if (offset !== 0 || to !== out.length) for (let c = 0; c < ncols; c++) targets[c] = span(targets[c]!, offset, n);
   let closeInts: Float64Array | undefined;
   for (let c = 0; c < ncols; c++) {
     const start = r.pos;
