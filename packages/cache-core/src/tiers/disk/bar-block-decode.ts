@@ -168,8 +168,8 @@ export function decodeBlockInto(bytes: Uint8Array, target: BarColumns, offset: n
 export function decodeBlocksShared(blocks: readonly Uint8Array[]): (BarColumns | BarcacheError)[] {
   let total = 0;
   let hasAdj = false;
-  for (const bytes of blocks) {
-    const h = readBlockHeader(bytes);
+  const headers = blocks.map(readBlockHeader);
+  for (const h of headers) {
     if (h === undefined) continue;
     total += h.bars;
     hasAdj ||= h.hasAdjClose;
@@ -178,8 +178,9 @@ export function decodeBlocksShared(blocks: readonly Uint8Array[]): (BarColumns |
   const target = BarColumns.allocateUninitialized(total, hasAdj);
   const out: (BarColumns | BarcacheError)[] = [];
   let at = 0;
-  for (const bytes of blocks) {
-    const h = readBlockHeader(bytes);
+  for (let i = 0; i < blocks.length; i++) {
+    const bytes = blocks[i]!;
+    const h = headers[i];
     try {
       if (h === undefined) decodeBlock(bytes); // throws the precise CORRUPT_BLOCK
       const n = decodeBlockInto(bytes, target, at);
