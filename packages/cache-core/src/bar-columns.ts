@@ -70,20 +70,8 @@ export class BarColumns {
 
   /** Allocates `n` bars of zeroed columns backed by one ArrayBuffer (used by decoders and merges). */
   static allocate(n: number, withAdjClose: boolean): BarColumns {
-    return BarColumns.#over(new ArrayBuffer(n * 8 * (withAdjClose ? 7 : 6)), n, withAdjClose);
-  }
-
-  /**
-   * Like `allocate`, but the memory is NOT zeroed (Buffer.allocUnsafeSlow: its own ArrayBuffer,
-   * never the shared pool), for a decoder that writes every value before anyone reads it. Saves
-   * a pass over fresh memory; what a failed decode leaves in its slot must never be exposed.
-   */
-  static allocateUninitialized(n: number, withAdjClose: boolean): BarColumns {
-    const bytes = n * 8 * (withAdjClose ? 7 : 6);
-    return BarColumns.#over(bytes === 0 ? new ArrayBuffer(0) : Buffer.allocUnsafeSlow(bytes).buffer, n, withAdjClose);
-  }
-
-  static #over(buf: ArrayBuffer, n: number, withAdjClose: boolean): BarColumns {
+    const cols = withAdjClose ? 7 : 6;
+    const buf = new ArrayBuffer(n * 8 * cols);
     const col = (i: number) => new Float64Array(buf, i * n * 8, n);
     return new BarColumns({
       time: col(0),

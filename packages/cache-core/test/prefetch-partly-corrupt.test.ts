@@ -2,12 +2,11 @@ import path from 'node:path';
 import { Level } from 'level';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startCacheOnServer, type CacheOnServer } from '@barcache/test-support';
-import { BarColumns } from '../src/bar-columns.js';
 
 /**
- * The warm load (openCache + prefetch, L2 → L1) decodes a series' blocks into one allocation that
- * is not zeroed first. A block that fails its checksum in the middle of a series leaves an unused
- * slot in that allocation: what it holds must never reach a reader, and the load must still heal.
+ * The warm load (openCache + prefetch, L2 → L1) decodes a series' blocks into one allocation. A
+ * block that fails its checksum in the middle of a series leaves an unused slot in that
+ * allocation: nothing in it may reach a reader, and the load must still heal.
  */
 const now = () => Date.parse('2025-03-03T21:00:00Z');
 const plan = { symbols: ['AAPL', 'MSFT'], interval: '1d' as const, start: '2016-01-04', end: '2024-12-31' };
@@ -62,16 +61,4 @@ it('a prefetch over a series with one damaged block in the middle refetches that
   expect((await third.prefetch(plan)).report.failed).toEqual([]);
   expect(third.peekBars(wanted)).toEqual(bars);
   expect(third.stats().l2.corruptBlocks).toBe(0);
-});
-
-it('allocateUninitialized gives one exactly sized buffer of its own (never the shared Buffer pool)', () => {
-  const seven = BarColumns.allocateUninitialized(3, true);
-  expect(seven.time.buffer.byteLength).toBe(3 * 8 * 7);
-  expect(seven.adjClose!.buffer).toBe(seven.time.buffer);
-  expect(seven.adjClose!.byteOffset).toBe(6 * 3 * 8);
-  const six = BarColumns.allocateUninitialized(1, false);
-  expect(six.time.buffer.byteLength).toBe(6 * 8);
-  expect(six.adjClose).toBeUndefined();
-  expect(six.time.buffer).not.toBe(seven.time.buffer);
-  expect(BarColumns.allocateUninitialized(0, true).length).toBe(0);
 });

@@ -184,8 +184,7 @@ export function decodeBlocksShared(blocks: readonly Uint8Array[]): (BarColumns |
     total += h.bars;
     hasAdj ||= h.hasAdjClose;
   }
-  // Every slot is written before it is exposed: a failed block's slot is never part of a view.
-  const target = BarColumns.allocateUninitialized(total, hasAdj);
+  const target = BarColumns.allocate(total, hasAdj);
   const out: (BarColumns | BarcacheError)[] = [];
   let at = 0;
   for (let i = 0; i < blocks.length; i++) {
