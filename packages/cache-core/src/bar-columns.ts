@@ -15,11 +15,6 @@ export interface BarColumnsInit {
 
 const EMPTY_F64 = new Float64Array(0);
 
-/** `n` values of `a` from index `from`, sharing its memory (`subarray`, at a third of its cost). */
-export function span(a: Float64Array, from: number, n: number): Float64Array {
-  return new Float64Array(a.buffer, a.byteOffset + from * 8, n);
-}
-
 /**
  * A slice of one series held as columnar typed arrays: what L1 keeps and what a block decodes to.
  * Times are strictly ascending (no duplicates). Instances are treated as immutable: methods that
@@ -313,15 +308,14 @@ export class BarColumns {
     const to = Math.max(from, Math.min(toIdx, this.length));
     if (from === 0 && to === this.length) return this;
     if (from === to) return EMPTY;
-    const n = to - from;
     return new BarColumns({
-      time: span(this.time, from, n),
-      open: span(this.open, from, n),
-      high: span(this.high, from, n),
-      low: span(this.low, from, n),
-      close: span(this.close, from, n),
-      volume: span(this.volume, from, n),
-      adjClose: this.adjClose === undefined ? undefined : span(this.adjClose, from, n),
+      time: this.time.subarray(from, to),
+      open: this.open.subarray(from, to),
+      high: this.high.subarray(from, to),
+      low: this.low.subarray(from, to),
+      close: this.close.subarray(from, to),
+      volume: this.volume.subarray(from, to),
+      adjClose: this.adjClose?.subarray(from, to),
     });
   }
 

@@ -3,7 +3,7 @@
  * columns, one block into a pre-sized series at an offset, or several blocks into one allocation.
  * Tight loops over the bytes with no per-value allocation.
  */
-import { BarColumns, span } from '../../bar-columns.js';
+import { BarColumns } from '../../bar-columns.js';
 import { BarcacheError, ErrorCode } from '../../errors.js';
 import {
   MAGIC0,
@@ -78,16 +78,6 @@ function applyTransform(m: Float64Array, n: number, transform: number, rel: Floa
   } else if (transform === T_REL_CLOSE) {
     for (let i = 0; i < n; i++) m[i] = m[i]! + rel![i]!;
   }
-}
-
-/**
- * The time column's last pass: x[i] = x[i - 1] + deltas[i - 1] * unit. A function of its own (not
- * a loop inside decodeColumns) so that it is optimised after a few blocks: decodeColumns is large
- * and takes TurboFan long to compile, and until it has, a loop in it runs unoptimised, boxing
- * every time it adds up.
- */
-function accumulateTimes(x: Float64Array, deltas: Float64Array, n: number, t: number, unit: number): void {
-  for (let i = 1; i < n; i++) x[i] = t += deltas[i - 1]! * unit;
 }
 
 /** Pass three: value = m / 10^k, rounded to float32 for a float32-origin column. */
@@ -178,8 +168,8 @@ export function decodeBlockInto(bytes: Uint8Array, target: BarColumns, offset: n
 export function decodeBlocksShared(blocks: readonly Uint8Array[]): (BarColumns | BarcacheError)[] {
   let total = 0;
   let hasAdj = false;
-  const headers = blocks.map(readBlockHeader);
-  for (const h of headers) {
+  for (const bytes of blocks) {
+    const h = readBlockHeader(bytes);
     if (h === undefined) continue;
     total += h.bars;
     hasAdj ||= h.hasAdjClose;
@@ -187,9 +177,8 @@ export function decodeBlocksShared(blocks: readonly Uint8Array[]): (BarColumns |
   const target = BarColumns.allocate(total, hasAdj);
   const out: (BarColumns | BarcacheError)[] = [];
   let at = 0;
-  for (let i = 0; i < blocks.length; i++) {
-    const bytes = blocks[i]!;
-    const h = headers[i];
+  for (const bytes of blocks) {
+    const h = readBlockHeader(bytes);
     try {
       if (h === undefined) decodeBlock(bytes); // throws the precise CORRUPT_BLOCK
       const n = decodeBlockInto(bytes, target, at);
@@ -263,7 +252,7 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
   const to = offset + n;
   const targets: Float64Array[] = [out.time, out.close, out.open, out.high, out.low, out.volume];
   if (hasAdj) targets.push(out.adjClose!);
-  if (offset !== 0 || to !== out.length) for (let c = 0; c < ncols; c++) targets[c] = span(targets[c]!, offset, n);
+  if (offset !== 0 || to !== out.length) for (let c = 0; c < ncols; c++) targets[c] = targets[c]!.subarray(offset, to);
   let closeInts: Float64Array | undefined;
   for (let c = 0; c < ncols; c++) {
     const start = r.pos;
@@ -287,12 +276,12 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
         if (c !== COL_TIME) throw corrupt(`column ${c}: time encoding on a price column`);
         if (n === 0) break;
         const unit = r.varint();
-        const t = unzigzag(r.varint());
+        let t = unzigzag(r.varint());
         x[0] = t;
         if (n > 1) {
           const deltas = intScratch.length >= n ? intScratch : (intScratch = new Float64Array(Math.max(n, intScratch.length * 2)));
           readZigzags(r, deltas, n - 1);
-          accumulateTimes(x, deltas, n, t, unit);
+          for (let i = 1; i < n; i++) x[i] = t += deltas[i - 1]! * unit;
         }
         break;
       }
