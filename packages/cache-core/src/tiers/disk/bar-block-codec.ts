@@ -36,6 +36,7 @@ import {
   MAGIC2,
   MAGIC3,
   BLOCK_CODEC_VERSION,
+  BLOCK_CODEC_V1,
   HEADER_BYTES,
   CRC_BYTES,
   FLAG_ADJ_CLOSE,
@@ -43,6 +44,8 @@ import {
   MODE_F32,
   MODE_DEC,
   MODE_TIME,
+  MODE_RATIO,
+  MODE_TIME_RUNS,
   T_RAW,
   T_DELTA,
   T_REL_CLOSE,
@@ -54,6 +57,8 @@ import {
   zigzag,
   Writer,
 } from './bar-block-format.js';
+import { planRatioColumn } from './adj-ratio-plan.js';
+import { planTimeRuns } from './time-runs.js';
 
 export { BLOCK_CODEC_VERSION, tableCrc32 } from './bar-block-format.js';
 export { decodeBlock, decodeBlockInto, decodeBlocksShared, readBlockHeader, type BlockHeader } from './bar-block-decode.js';
@@ -69,6 +74,8 @@ interface ColumnPlan {
   ints?: Float64Array;
   /** TIME only. */
   unit?: number;
+  /** Version-2 modes (RATIO, TIME_RUNS): writes the payload. */
+  write?: (w: Writer) => void;
 }
 
 /** Smallest k (0..6) such that every value is m / 10^k (or fround of it), or -1. */
@@ -159,11 +166,17 @@ function planTimeColumn(t: Float64Array): ColumnPlan {
   let length = varintLength(unit) + varintLength(zigzag(t[0]!));
   for (let i = 1; i < n; i++) length += varintLength(zigzag((t[i]! - t[i - 1]!) / unit));
   if (length >= f64.length) return f64;
-  return { mode: MODE_TIME, param: 0, length, unit };
+  const time: ColumnPlan = { mode: MODE_TIME, param: 0, length, unit };
+  const runs = planTimeRuns(t, unit);
+  return runs !== undefined && runs.length < time.length ? runs : time;
 }
 
 function writeColumn(w: Writer, x: Float64Array, plan: ColumnPlan, closeInts: Float64Array | undefined): void {
   const n = x.length;
+  if (plan.write !== undefined) {
+    plan.write(w);
+    return;
+  }
   switch (plan.mode) {
     case MODE_F64:
       for (let i = 0; i < n; i++, w.pos += 8) w.view.setFloat64(w.pos, x[i]!, true);
@@ -204,7 +217,13 @@ export function encodeBlock(cols: BarColumns): Uint8Array {
   plans.push(planTimeColumn(cols.time));
   const closePlan = planPriceColumn(cols.close, undefined);
   plans.push(closePlan);
-  for (let c = 2; c < columns.length; c++) plans.push(planPriceColumn(columns[c]!, c === 5 ? undefined : closePlan));
+  for (let c = 2; c < 6; c++) plans.push(planPriceColumn(columns[c]!, c === 5 ? undefined : closePlan));
+  if (cols.adjClose !== undefined) {
+    const dec = planPriceColumn(cols.adjClose, closePlan);
+    const ratio = n > 0 ? planRatioColumn(cols.adjClose, cols.close) : undefined;
+    plans.push(ratio !== undefined && ratio.length < dec.length ? ratio : dec);
+  }
+  const version = plans.some((p) => p.mode === MODE_RATIO || p.mode === MODE_TIME_RUNS) ? BLOCK_CODEC_VERSION : BLOCK_CODEC_V1;
 
   let size = HEADER_BYTES + CRC_BYTES;
   for (const p of plans) size += 2 + varintLength(p.length) + p.length;
@@ -213,7 +232,7 @@ export function encodeBlock(cols: BarColumns): Uint8Array {
   w.u8(MAGIC1);
   w.u8(MAGIC2);
   w.u8(MAGIC3);
-  w.u8(BLOCK_CODEC_VERSION);
+  w.u8(version);
   w.u8(cols.adjClose !== undefined ? FLAG_ADJ_CLOSE : 0);
   w.view.setUint32(w.pos, n, true);
   w.pos += 4;
