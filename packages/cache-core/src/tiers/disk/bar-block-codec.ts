@@ -59,6 +59,7 @@ import {
 } from './bar-block-format.js';
 import { planRatioColumn } from './adj-ratio-plan.js';
 import { planTimeRuns } from './time-runs.js';
+import { DEC_HOLES, holesLength, writeHoles } from './dec-holes.js';
 
 export { BLOCK_CODEC_VERSION, tableCrc32 } from './bar-block-format.js';
 export { decodeBlock, decodeBlockInto, decodeBlocksShared, readBlockHeader, type BlockHeader } from './bar-block-decode.js';
@@ -72,19 +73,22 @@ interface ColumnPlan {
   length: number;
   /** DEC only: the scaled integers. */
   ints?: Float64Array;
+  /** DEC only: the NaN values' indices (version 2, see dec-holes.ts). */
+  holes?: number[];
   /** TIME only. */
   unit?: number;
   /** Version-2 modes (RATIO, TIME_RUNS): writes the payload. */
   write?: (w: Writer) => void;
 }
 
-/** Smallest k (0..6) such that every value is m / 10^k (or fround of it), or -1. */
-function decimalScale(x: Float64Array, f32: boolean): number {
+/** Smallest k (0..6) such that every value (NaN aside when `skipNaN`) is m / 10^k (or fround of it), or -1. */
+function decimalScale(x: Float64Array, f32: boolean, skipNaN = false): number {
   const n = x.length;
   outer: for (let k = 0; k <= MAX_K; k++) {
     const p = POW10[k]!;
     for (let i = 0; i < n; i++) {
       const v = x[i]!;
+      if (skipNaN && v !== v) continue;
       const m = Math.round(v * p);
       // Larger k only makes m larger, and NaN/Infinity never fit: give up on the column.
       if (!(Math.abs(m) <= MAX_SCALED)) return -1;
@@ -107,16 +111,27 @@ function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined): Column
   const f32Exact = allFloat32(x);
   if (f32Exact) best = { mode: MODE_F32, param: 0, length: n * 4 };
   if (n === 0) return best;
+  const holes: number[] = [];
+  for (let i = 0; i < n; i++) if (Number.isNaN(x[i]!)) holes.push(i);
+  const skipNaN = holes.length > 0;
   let f32Origin = false;
-  let k = decimalScale(x, false);
+  let k = decimalScale(x, false, skipNaN);
   if (k < 0 && f32Exact) {
-    k = decimalScale(x, true);
+    k = decimalScale(x, true, skipNaN);
     f32Origin = true;
   }
   if (k < 0) return best;
   const p = POW10[k]!;
   const ints = new Float64Array(n);
-  for (let i = 0; i < n; i++) ints[i] = Math.round(x[i]! * p);
+  // A hole holds the previous value's integer (the first value's before it): a one-byte delta.
+  let filler = 0;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isNaN(x[i]!)) {
+      filler = Math.round(x[i]! * p);
+      break;
+    }
+  }
+  for (let i = 0; i < n; i++) ints[i] = Number.isNaN(x[i]!) ? filler : (filler = Math.round(x[i]! * p));
   const closeInts = close?.mode === MODE_DEC && (close.param & 7) === k ? close.ints : undefined;
   let raw = 0;
   let delta = 0;
@@ -139,8 +154,9 @@ function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined): Column
     transform = T_REL_CLOSE;
     length = rel;
   }
+  if (skipNaN) length += holesLength(holes);
   if (length >= best.length) return best;
-  return { mode: MODE_DEC, param: k | (f32Origin ? 8 : 0) | (transform << 4), length, ints };
+  return { mode: MODE_DEC, param: k | (f32Origin ? 8 : 0) | (transform << 4) | (skipNaN ? DEC_HOLES : 0), length, ints, holes: skipNaN ? holes : undefined };
 }
 
 function gcd(a: number, b: number): number {
@@ -193,7 +209,7 @@ function writeColumn(w: Writer, x: Float64Array, plan: ColumnPlan, closeInts: Fl
     }
     case MODE_DEC: {
       const ints = plan.ints!;
-      const transform = plan.param >> 4;
+      const transform = (plan.param >> 4) & 3;
       let prev = 0;
       for (let i = 0; i < n; i++) {
         const m = ints[i]!;
@@ -202,6 +218,7 @@ function writeColumn(w: Writer, x: Float64Array, plan: ColumnPlan, closeInts: Fl
         else w.varint(zigzag(m - closeInts![i]!));
         prev = m;
       }
+      if (plan.holes !== undefined) writeHoles(w, plan.holes);
       return;
     }
   }
@@ -223,7 +240,7 @@ export function encodeBlock(cols: BarColumns): Uint8Array {
     const ratio = n > 0 ? planRatioColumn(cols.adjClose, cols.close) : undefined;
     plans.push(ratio !== undefined && ratio.length < dec.length ? ratio : dec);
   }
-  const version = plans.some((p) => p.mode === MODE_RATIO || p.mode === MODE_TIME_RUNS) ? BLOCK_CODEC_VERSION : BLOCK_CODEC_V1;
+  const version = plans.some((p) => p.mode === MODE_RATIO || p.mode === MODE_TIME_RUNS || p.holes !== undefined) ? BLOCK_CODEC_VERSION : BLOCK_CODEC_V1;
 
   let size = HEADER_BYTES + CRC_BYTES;
   for (const p of plans) size += 2 + varintLength(p.length) + p.length;

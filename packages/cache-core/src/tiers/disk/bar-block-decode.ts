@@ -35,6 +35,7 @@ import {
 } from './bar-block-format.js';
 import { decodeRatioColumn } from './adj-ratio-decode.js';
 import { decodeTimeRuns } from './time-runs.js';
+import { DEC_HOLES, readHoles } from './dec-holes.js';
 
 /**
  * Reads `n` zigzag varints into `out` as signed integers (pass one of a decimal column). Varints of
@@ -252,7 +253,9 @@ function parseBlock(bytes: Uint8Array): ParsedBlock {
   }
   if (r.pos > body) throw corrupt('truncated header');
   if (version === BLOCK_CODEC_V1) {
-    for (let c = 0; c < ncols; c++) if (modes[c]! > MODE_TIME) throw corrupt(`column ${c}: encoding ${modes[c]} in a version-1 block`);
+    for (let c = 0; c < ncols; c++) {
+      if (modes[c]! > MODE_TIME || (modes[c] === MODE_DEC && params[c]! & DEC_HOLES)) throw corrupt(`column ${c}: a version-2 encoding in a version-1 block`);
+    }
   }
   return { bytes, dv, n, hasAdj, body, modes, params, lengths, pos: r.pos };
 }
@@ -301,8 +304,8 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
       case MODE_DEC: {
         const k = param & 7;
         const f32 = (param & 8) !== 0;
-        const transform = param >> 4;
-        if (k > MAX_K || transform > T_REL_CLOSE || c === COL_TIME) throw corrupt(`column ${c}: bad decimal parameters`);
+        const transform = (param >> 4) & 3;
+        if (k > MAX_K || transform > T_REL_CLOSE || param & 0x80 || c === COL_TIME) throw corrupt(`column ${c}: bad decimal parameters`);
         let rel: Float64Array | undefined;
         if (transform === T_REL_CLOSE) {
           rel = closeInts;
@@ -312,6 +315,7 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
         }
         const ints = decodeDecimal(r, x, n, POW10[k]!, f32, transform, c === COL_CLOSE, rel);
         if (c === COL_CLOSE) closeInts = ints;
+        if (param & DEC_HOLES) failIf(readHoles(r, x, n, end), c);
         break;
       }
       case MODE_TIME_RUNS:
