@@ -49,6 +49,10 @@ describe('block format versions', () => {
     }
   });
 
+  it('writes exactly the version-1 bytes with maxVersion 1 (what older readers can read)', () => {
+    for (const f of fixture.blocks) expect(Buffer.from(encodeBlock(expected(f), { maxVersion: 1 })).toString('hex'), f.name).toBe(f.block);
+  });
+
   it('decodes version-1 and version-2 blocks side by side into one series', () => {
     const v1 = fixture.blocks.find((f) => f.name === 'daily-with-adjclose')!;
     const old = expected(v1);

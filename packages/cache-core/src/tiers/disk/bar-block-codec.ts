@@ -105,14 +105,14 @@ function allFloat32(x: Float64Array): boolean {
   return true;
 }
 
-function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined): ColumnPlan {
+function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined, v2: boolean): ColumnPlan {
   const n = x.length;
   let best: ColumnPlan = { mode: MODE_F64, param: 0, length: n * 8 };
   const f32Exact = allFloat32(x);
   if (f32Exact) best = { mode: MODE_F32, param: 0, length: n * 4 };
   if (n === 0) return best;
   const holes: number[] = [];
-  for (let i = 0; i < n; i++) if (Number.isNaN(x[i]!)) holes.push(i);
+  if (v2) for (let i = 0; i < n; i++) if (Number.isNaN(x[i]!)) holes.push(i);
   const skipNaN = holes.length > 0;
   let f32Origin = false;
   let k = decimalScale(x, false, skipNaN);
@@ -168,7 +168,7 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-function planTimeColumn(t: Float64Array): ColumnPlan {
+function planTimeColumn(t: Float64Array, v2: boolean): ColumnPlan {
   const n = t.length;
   const f64: ColumnPlan = { mode: MODE_F64, param: 0, length: n * 8 };
   if (n === 0) return f64;
@@ -183,7 +183,7 @@ function planTimeColumn(t: Float64Array): ColumnPlan {
   for (let i = 1; i < n; i++) length += varintLength(zigzag((t[i]! - t[i - 1]!) / unit));
   if (length >= f64.length) return f64;
   const time: ColumnPlan = { mode: MODE_TIME, param: 0, length, unit };
-  const runs = planTimeRuns(t, unit);
+  const runs = v2 ? planTimeRuns(t, unit) : undefined;
   return runs !== undefined && runs.length < time.length ? runs : time;
 }
 
@@ -224,20 +224,29 @@ function writeColumn(w: Writer, x: Float64Array, plan: ColumnPlan, closeInts: Fl
   }
 }
 
+export interface EncodeBlockOptions {
+  /**
+   * The newest format version the block may use. Default: BLOCK_CODEC_VERSION (a block that needs
+   * no version-2 mode is still written as version 1). 1 writes what a version-1 reader can read.
+   */
+  maxVersion?: 1 | 2;
+}
+
 /** Encodes a slice of bars into a self-describing, checksummed block. Lossless for any values. */
-export function encodeBlock(cols: BarColumns): Uint8Array {
+export function encodeBlock(cols: BarColumns, options: EncodeBlockOptions = {}): Uint8Array {
   if (!(cols instanceof BarColumns)) throw new TypeError('encodeBlock: expected BarColumns');
+  const v2 = (options.maxVersion ?? BLOCK_CODEC_VERSION) >= 2;
   const n = cols.length;
   const columns: Float64Array[] = [cols.time, cols.close, cols.open, cols.high, cols.low, cols.volume];
   if (cols.adjClose !== undefined) columns.push(cols.adjClose);
   const plans: ColumnPlan[] = [];
-  plans.push(planTimeColumn(cols.time));
-  const closePlan = planPriceColumn(cols.close, undefined);
+  plans.push(planTimeColumn(cols.time, v2));
+  const closePlan = planPriceColumn(cols.close, undefined, v2);
   plans.push(closePlan);
-  for (let c = 2; c < 6; c++) plans.push(planPriceColumn(columns[c]!, c === 5 ? undefined : closePlan));
+  for (let c = 2; c < 6; c++) plans.push(planPriceColumn(columns[c]!, c === 5 ? undefined : closePlan, v2));
   if (cols.adjClose !== undefined) {
-    const dec = planPriceColumn(cols.adjClose, closePlan);
-    const ratio = n > 0 ? planRatioColumn(cols.adjClose, cols.close) : undefined;
+    const dec = planPriceColumn(cols.adjClose, closePlan, v2);
+    const ratio = v2 && n > 0 ? planRatioColumn(cols.adjClose, cols.close) : undefined;
     plans.push(ratio !== undefined && ratio.length < dec.length ? ratio : dec);
   }
   const version = plans.some((p) => p.mode === MODE_RATIO || p.mode === MODE_TIME_RUNS || p.holes !== undefined) ? BLOCK_CODEC_VERSION : BLOCK_CODEC_V1;
