@@ -5,7 +5,7 @@
  *
  * ```
  *  0  magic    4 bytes  "BCBK"
- *  4  version  u8       1
+ *  4  version  u8       1, or 2 when a column uses a version-2 mode or flag (below)
  *  5  flags    u8       bit 0: has an adjClose column
  *  6  count    u32      bars in the block
  * 10  column descriptors, in column order time, close, open, high, low, volume[, adjClose]:
@@ -19,15 +19,26 @@
  * - `F32` (1): raw float32 values, when every value is exactly a float32 (NaN and -0 included).
  * - `DEC` (2): decimal-scaled integers m, value = m / 10^k (or `Math.fround(m / 10^k)` when the
  *   column is flagged float32-origin, as Yahoo's prices are). `param` = k (bits 0-2) |
- *   float32-origin (bit 3) | transform << 4, where the transform says what each zigzag varint
- *   holds: 0 = m itself, 1 = m minus the previous bar's m, 2 = m minus the same bar's close m
- *   (close must be DEC with the same k).
+ *   float32-origin (bit 3) | transform << 4 (bits 4-5), where the transform says what each zigzag
+ *   varint holds: 0 = m itself, 1 = m minus the previous bar's m, 2 = m minus the same bar's close m
+ *   (close must be DEC with the same k). Version 2: bit 6 (`DEC_HOLES`) = the column has NaN
+ *   values: the n varints hold a filler at each, and a hole list follows them (dec-holes.ts).
  * - `TIME` (3, time column only): integer times: varint unit, zigzag varint first time, then for
  *   each further bar the zigzag varint of (time − previous time) / unit. The unit is the GCD of
  *   the deltas (a day for daily bars, a minute for minute bars), so most deltas take one byte.
+ * - `RATIO` (4, version 2, adjClose only): runs of one factor f with adjClose = close × f rounded
+ *   as the source rounds it (float32, k decimals, or double: `param`), each run a varint length and
+ *   its factor (8, 4 or 0 bytes), plus the bars it does not rebuild bit for bit as exceptions (NaN,
+ *   a raw float64, or a small residual), listed or one code per bar. A year of daily bars with
+ *   quarterly dividends costs ~50 bytes instead of ~3.4 per bar. Layout in adj-ratio.ts.
+ * - `TIME_RUNS` (5, version 2, time only): runs of equal steps (zigzag step, varint repeats), the
+ *   steps counted in Monday–Friday days for daily bars (`param` bit 0), so a year of daily times
+ *   is a dozen runs (one per holiday). Layout in time-runs.ts.
  *
- * The encoder picks, per column, whichever possible mode is smallest. Decoding is a tight loop
- * over the bytes with no per-value allocation.
+ * The encoder picks, per column, whichever possible mode is smallest, and writes version 1 when no
+ * column needs a version-2 mode (`maxVersion: 1` forces that). The decoder reads both versions; a
+ * version-1 reader refuses a version-2 block as `CORRUPT_BLOCK` (unsupported version), never
+ * misreading it. Decoding is a tight loop over the bytes with no per-value allocation.
  */
 import { BarColumns } from '../../bar-columns.js';
 import {
