@@ -21,8 +21,11 @@
  *   column is flagged float32-origin, as Yahoo's prices are). `param` = k (bits 0-2) |
  *   float32-origin (bit 3) | transform << 4 (bits 4-5), where the transform says what each zigzag
  *   varint holds: 0 = m itself, 1 = m minus the previous bar's m, 2 = m minus the same bar's close m
- *   (close must be DEC with the same k). Version 2: bit 6 (`DEC_HOLES`) = the column has NaN
- *   values: the n varints hold a filler at each, and a hole list follows them (dec-holes.ts).
+ *   (close must be DEC with the same k). Version 2: transform 3 (`NEIGHBOURS`, open/high/low
+ *   only) = m minus what the bar's other prices predict: open − the previous close, high −
+ *   max(open, close), min(open, close) − low, as plain varints when none is negative (param bit 7),
+ *   else zigzag (neighbour-transform.ts); bit 6 (`DEC_HOLES`) = the column has NaN values: the n
+ *   varints hold a filler at each, and a hole list follows them (dec-holes.ts).
  * - `TIME` (3, time column only): integer times: varint unit, zigzag varint first time, then for
  *   each further bar the zigzag varint of (time − previous time) / unit. The unit is the GCD of
  *   the deltas (a day for daily bars, a minute for minute bars), so most deltas take one byte.
@@ -71,6 +74,7 @@ import {
 import { planRatioColumn } from './adj-ratio-plan.js';
 import { planTimeRuns } from './time-runs.js';
 import { DEC_HOLES, holesLength, writeHoles } from './dec-holes.js';
+import { NEIGHBOURS_UNSIGNED, T_NEIGHBOURS, neighbourDelta, neighbourEnvelope } from './neighbour-transform.js';
 
 export { BLOCK_CODEC_VERSION, tableCrc32 } from './bar-block-format.js';
 export { decodeBlock, decodeBlockInto, decodeBlocksShared, readBlockHeader, type BlockHeader } from './bar-block-decode.js';
@@ -86,6 +90,8 @@ interface ColumnPlan {
   ints?: Float64Array;
   /** DEC only: the NaN values' indices (version 2, see dec-holes.ts). */
   holes?: number[];
+  /** DEC with the NEIGHBOURS transform only: each bar's d (version 2, see neighbour-transform.ts). */
+  deltas?: Float64Array;
   /** TIME only. */
   unit?: number;
   /** Version-2 modes (RATIO, TIME_RUNS): writes the payload. */
@@ -116,7 +122,7 @@ function allFloat32(x: Float64Array): boolean {
   return true;
 }
 
-function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined, v2: boolean): ColumnPlan {
+function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined, v2: boolean, neighbours?: NeighbourInputs): ColumnPlan {
   const n = x.length;
   let best: ColumnPlan = { mode: MODE_F64, param: 0, length: n * 8 };
   const f32Exact = allFloat32(x);
@@ -165,9 +171,53 @@ function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined, v2: boo
     transform = T_REL_CLOSE;
     length = rel;
   }
+  let flags = 0;
+  const nb = neighbours !== undefined ? planNeighbours(x, ints, p, neighbours) : undefined;
+  if (nb !== undefined && nb.length < length) {
+    transform = T_NEIGHBOURS;
+    length = nb.length;
+    flags = nb.unsigned ? NEIGHBOURS_UNSIGNED : 0;
+  }
   if (skipNaN) length += holesLength(holes);
   if (length >= best.length) return best;
-  return { mode: MODE_DEC, param: k | (f32Origin ? 8 : 0) | (transform << 4) | (skipNaN ? DEC_HOLES : 0), length, ints, holes: skipNaN ? holes : undefined };
+  return {
+    mode: MODE_DEC,
+    param: k | (f32Origin ? 8 : 0) | (transform << 4) | (skipNaN ? DEC_HOLES : 0) | flags,
+    length,
+    ints,
+    holes: skipNaN ? holes : undefined,
+    deltas: transform === T_NEIGHBOURS ? nb!.deltas : undefined,
+  };
+}
+
+/** Open, high or low and the block's opens and closes (the NEIGHBOURS transform, version 2). */
+interface NeighbourInputs {
+  col: number;
+  open: Float64Array;
+  close: Float64Array;
+}
+
+/** Sizes the NEIGHBOURS transform (neighbour-transform.ts) of a decimal column, or undefined where it cannot apply. */
+function planNeighbours(x: Float64Array, ints: Float64Array, p: number, nb: NeighbourInputs): { length: number; unsigned: boolean; deltas: Float64Array } | undefined {
+  const n = x.length;
+  const env = new Float64Array(n);
+  neighbourEnvelope(nb.col, nb.open, nb.close, p, n, env);
+  const deltas = new Float64Array(n);
+  let signed = 0;
+  let plain = 0;
+  let unsigned = true;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(x[i]!)) continue; // a hole: d = 0
+    const e = env[i]!;
+    if (!(Math.abs(e) <= MAX_SCALED)) return undefined;
+    const d = neighbourDelta(nb.col, ints[i]!, e);
+    deltas[i] = d;
+    signed += varintLength(zigzag(d));
+    if (d < 0) unsigned = false;
+    else plain += varintLength(d);
+  }
+  for (let i = 0; i < n; i++) if (Number.isNaN(x[i]!)) signed++, plain++;
+  return unsigned ? { length: plain, unsigned, deltas } : { length: signed, unsigned, deltas };
 }
 
 function gcd(a: number, b: number): number {
@@ -222,7 +272,12 @@ function writeColumn(w: Writer, x: Float64Array, plan: ColumnPlan, closeInts: Fl
       const ints = plan.ints!;
       const transform = (plan.param >> 4) & 3;
       let prev = 0;
-      for (let i = 0; i < n; i++) {
+      if (transform === T_NEIGHBOURS) {
+        const deltas = plan.deltas!;
+        const unsigned = (plan.param & NEIGHBOURS_UNSIGNED) !== 0;
+        for (let i = 0; i < n; i++) w.varint(unsigned ? deltas[i]! : zigzag(deltas[i]!));
+      }
+      for (let i = 0; i < n && transform !== T_NEIGHBOURS; i++) {
         const m = ints[i]!;
         if (transform === T_RAW) w.varint(zigzag(m));
         else if (transform === T_DELTA) w.varint(zigzag(m - prev));
@@ -254,13 +309,18 @@ export function encodeBlock(cols: BarColumns, options: EncodeBlockOptions = {}):
   plans.push(planTimeColumn(cols.time, v2));
   const closePlan = planPriceColumn(cols.close, undefined, v2);
   plans.push(closePlan);
-  for (let c = 2; c < 6; c++) plans.push(planPriceColumn(columns[c]!, c === 5 ? undefined : closePlan, v2));
+  for (let c = 2; c < 6; c++) {
+    const neighbours = v2 && c < 5 ? { col: c, open: cols.open, close: cols.close } : undefined;
+    plans.push(planPriceColumn(columns[c]!, c === 5 ? undefined : closePlan, v2, neighbours));
+  }
   if (cols.adjClose !== undefined) {
     const dec = planPriceColumn(cols.adjClose, closePlan, v2);
     const ratio = v2 && n > 0 ? planRatioColumn(cols.adjClose, cols.close) : undefined;
     plans.push(ratio !== undefined && ratio.length < dec.length ? ratio : dec);
   }
-  const version = plans.some((p) => p.mode === MODE_RATIO || p.mode === MODE_TIME_RUNS || p.holes !== undefined) ? BLOCK_CODEC_VERSION : BLOCK_CODEC_V1;
+  const version = plans.some((p) => p.mode === MODE_RATIO || p.mode === MODE_TIME_RUNS || p.holes !== undefined || p.deltas !== undefined)
+    ? BLOCK_CODEC_VERSION
+    : BLOCK_CODEC_V1;
 
   let size = HEADER_BYTES + CRC_BYTES;
   for (const p of plans) size += 2 + varintLength(p.length) + p.length;

@@ -36,6 +36,7 @@ import {
 import { decodeRatioColumn } from './adj-ratio-decode.js';
 import { decodeTimeRuns } from './time-runs.js';
 import { DEC_HOLES, readHoles } from './dec-holes.js';
+import { NEIGHBOURS_UNSIGNED, T_NEIGHBOURS, decodeNeighbours } from './neighbour-transform.js';
 
 /**
  * Reads `n` zigzag varints into `out` as signed integers (pass one of a decimal column). Varints of
@@ -254,7 +255,8 @@ function parseBlock(bytes: Uint8Array): ParsedBlock {
   if (r.pos > body) throw corrupt('truncated header');
   if (version === BLOCK_CODEC_V1) {
     for (let c = 0; c < ncols; c++) {
-      if (modes[c]! > MODE_TIME || (modes[c] === MODE_DEC && params[c]! & DEC_HOLES)) throw corrupt(`column ${c}: a version-2 encoding in a version-1 block`);
+      const v2Dec = modes[c] === MODE_DEC && (params[c]! & (DEC_HOLES | NEIGHBOURS_UNSIGNED) || params[c]! >> 4 === T_NEIGHBOURS);
+      if (modes[c]! > MODE_TIME || v2Dec) throw corrupt(`column ${c}: a version-2 encoding in a version-1 block`);
     }
   }
   return { bytes, dv, n, hasAdj, body, modes, params, lengths, pos: r.pos };
@@ -305,7 +307,12 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
         const k = param & 7;
         const f32 = (param & 8) !== 0;
         const transform = (param >> 4) & 3;
-        if (k > MAX_K || transform > T_REL_CLOSE || param & 0x80 || c === COL_TIME) throw corrupt(`column ${c}: bad decimal parameters`);
+        if (k > MAX_K || (param & NEIGHBOURS_UNSIGNED && transform !== T_NEIGHBOURS) || c === COL_TIME) throw corrupt(`column ${c}: bad decimal parameters`);
+        if (transform === T_NEIGHBOURS) {
+          failIf(decodeNeighbours(r, x, n, POW10[k]!, f32, c, (param & NEIGHBOURS_UNSIGNED) !== 0, targets[2]!, targets[COL_CLOSE]!), c);
+          if (param & DEC_HOLES) failIf(readHoles(r, x, n, end), c);
+          break;
+        }
         let rel: Float64Array | undefined;
         if (transform === T_REL_CLOSE) {
           rel = closeInts;
