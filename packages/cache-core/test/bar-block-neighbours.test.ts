@@ -11,7 +11,7 @@ import { marketLikeBars } from './market-like-series.js';
 const f32 = (x: number) => Math.fround(x);
 const cents = (x: number) => Math.round(x * 100);
 
-describe('block codec: open, high and low relative to the bar (NEIGHBOURS, version 2)', () => {
+describe('block codec: open, high and low relative to the closes (NEIGHBOURS, version 2)', () => {
   it('is bit-exact for OHLC bars, with or without violations and holes (fast-check)', () => {
     const bar = fc.record({
       close: fc.oneof(fc.integer({ min: 1, max: 1e7 }), fc.constant(0)),
@@ -52,15 +52,14 @@ describe('block codec: open, high and low relative to the bar (NEIGHBOURS, versi
       const bytes = encodeBlock(cols);
       expect(bytes[4]).toBe(BLOCK_CODEC_VERSION);
       const d = blockColumns(bytes);
-      // The unsigned varints of high − max(open, close) and min(open, close) − low, the zigzag of open − previous close.
+      // The unsigned varints of high − close and close − low, the zigzag of open − previous close.
       let high = 0;
       let low = 0;
       let open = 0;
       for (let i = 0; i < bars.length; i++) {
         const b = bars[i]!;
-        const env = [cents(b.open), cents(b.close)];
-        high += varintLength(cents(b.high) - Math.max(...env));
-        low += varintLength(Math.min(...env) - cents(b.low));
+        high += varintLength(cents(b.high) - cents(b.close));
+        low += varintLength(cents(b.close) - cents(b.low));
         open += varintLength(zigzag(cents(b.open) - cents(i === 0 ? b.close : bars[i - 1]!.close)));
       }
       for (const [col, bound] of [[COL_OPEN, open], [COL_HIGH, high], [COL_LOW, low]] as const) {

@@ -22,9 +22,8 @@
  *   float32-origin (bit 3) | transform << 4 (bits 4-5), where the transform says what each zigzag
  *   varint holds: 0 = m itself, 1 = m minus the previous bar's m, 2 = m minus the same bar's close m
  *   (close must be DEC with the same k). Version 2: transform 3 (`NEIGHBOURS`, open/high/low
- *   only) = m minus what the bar's other prices predict: open − the previous close, high −
- *   max(open, close), min(open, close) − low, as plain varints when none is negative (param bit 7),
- *   else zigzag (neighbour-transform.ts); bit 6 (`DEC_HOLES`) = the column has NaN values: the n
+ *   only, close DEC at the same k) = open − the previous bar's close m, high − close m, close m −
+ *   low, as plain varints when none is negative (param bit 7), else zigzag (neighbour-transform.ts); bit 6 (`DEC_HOLES`) = the column has NaN values: the n
  *   varints hold a filler at each, and a hole list follows them (dec-holes.ts).
  * - `TIME` (3, time column only): integer times: varint unit, zigzag varint first time, then for
  *   each further bar the zigzag varint of (time − previous time) / unit. The unit is the GCD of
@@ -74,7 +73,7 @@ import {
 import { planRatioColumn } from './adj-ratio-plan.js';
 import { planTimeRuns } from './time-runs.js';
 import { DEC_HOLES, holesLength, writeHoles } from './dec-holes.js';
-import { NEIGHBOURS_UNSIGNED, T_NEIGHBOURS, neighbourDelta, neighbourEnvelope } from './neighbour-transform.js';
+import { NEIGHBOURS_UNSIGNED, T_NEIGHBOURS, neighbourDelta } from './neighbour-transform.js';
 
 export { BLOCK_CODEC_VERSION, tableCrc32 } from './bar-block-format.js';
 export { decodeBlock, decodeBlockInto, decodeBlocksShared, readBlockHeader, type BlockHeader } from './bar-block-decode.js';
@@ -122,7 +121,7 @@ function allFloat32(x: Float64Array): boolean {
   return true;
 }
 
-function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined, v2: boolean, neighbours?: NeighbourInputs): ColumnPlan {
+function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined, v2: boolean, neighbourColumn?: number): ColumnPlan {
   const n = x.length;
   let best: ColumnPlan = { mode: MODE_F64, param: 0, length: n * 8 };
   const f32Exact = allFloat32(x);
@@ -172,7 +171,7 @@ function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined, v2: boo
     length = rel;
   }
   let flags = 0;
-  const nb = neighbours !== undefined ? planNeighbours(x, ints, p, neighbours) : undefined;
+  const nb = neighbourColumn !== undefined && closeInts !== undefined ? planNeighbours(ints, closeInts, neighbourColumn) : undefined;
   if (nb !== undefined && nb.length < length) {
     transform = T_NEIGHBOURS;
     length = nb.length;
@@ -190,33 +189,23 @@ function planPriceColumn(x: Float64Array, close: ColumnPlan | undefined, v2: boo
   };
 }
 
-/** Open, high or low and the block's opens and closes (the NEIGHBOURS transform, version 2). */
-interface NeighbourInputs {
-  col: number;
-  open: Float64Array;
-  close: Float64Array;
-}
-
-/** Sizes the NEIGHBOURS transform (neighbour-transform.ts) of a decimal column, or undefined where it cannot apply. */
-function planNeighbours(x: Float64Array, ints: Float64Array, p: number, nb: NeighbourInputs): { length: number; unsigned: boolean; deltas: Float64Array } | undefined {
-  const n = x.length;
-  const env = new Float64Array(n);
-  neighbourEnvelope(nb.col, nb.open, nb.close, p, n, env);
+/**
+ * Sizes the NEIGHBOURS transform (neighbour-transform.ts) of open, high or low against the close
+ * integers: plain varints when every d is non-negative, else zigzag.
+ */
+function planNeighbours(ints: Float64Array, closeInts: Float64Array, col: number): { length: number; unsigned: boolean; deltas: Float64Array } {
+  const n = ints.length;
   const deltas = new Float64Array(n);
   let signed = 0;
   let plain = 0;
   let unsigned = true;
   for (let i = 0; i < n; i++) {
-    if (Number.isNaN(x[i]!)) continue; // a hole: d = 0
-    const e = env[i]!;
-    if (!(Math.abs(e) <= MAX_SCALED)) return undefined;
-    const d = neighbourDelta(nb.col, ints[i]!, e);
+    const d = neighbourDelta(col, ints[i]!, closeInts, i);
     deltas[i] = d;
     signed += varintLength(zigzag(d));
     if (d < 0) unsigned = false;
     else plain += varintLength(d);
   }
-  for (let i = 0; i < n; i++) if (Number.isNaN(x[i]!)) signed++, plain++;
   return unsigned ? { length: plain, unsigned, deltas } : { length: signed, unsigned, deltas };
 }
 
@@ -310,8 +299,7 @@ export function encodeBlock(cols: BarColumns, options: EncodeBlockOptions = {}):
   const closePlan = planPriceColumn(cols.close, undefined, v2);
   plans.push(closePlan);
   for (let c = 2; c < 6; c++) {
-    const neighbours = v2 && c < 5 ? { col: c, open: cols.open, close: cols.close } : undefined;
-    plans.push(planPriceColumn(columns[c]!, c === 5 ? undefined : closePlan, v2, neighbours));
+    plans.push(planPriceColumn(columns[c]!, c === 5 ? undefined : closePlan, v2, v2 && c < 5 ? c : undefined));
   }
   if (cols.adjClose !== undefined) {
     const dec = planPriceColumn(cols.adjClose, closePlan, v2);

@@ -309,7 +309,10 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
         const transform = (param >> 4) & 3;
         if (k > MAX_K || (param & NEIGHBOURS_UNSIGNED && transform !== T_NEIGHBOURS) || c === COL_TIME) throw corrupt(`column ${c}: bad decimal parameters`);
         if (transform === T_NEIGHBOURS) {
-          failIf(decodeNeighbours(r, x, n, POW10[k]!, f32, c, (param & NEIGHBOURS_UNSIGNED) !== 0, targets[2]!, targets[COL_CLOSE]!), c);
+          if (closeInts === undefined || (params[COL_CLOSE]! & 7) !== k || modes[COL_CLOSE] !== MODE_DEC) {
+            throw corrupt(`column ${c}: relative to a close that is not decimal at the same scale`);
+          }
+          failIf(decodeNeighbours(r, x, n, POW10[k]!, f32, c, (param & NEIGHBOURS_UNSIGNED) !== 0, closeInts), c);
           if (param & DEC_HOLES) failIf(readHoles(r, x, n, end), c);
           break;
         }
