@@ -70,7 +70,9 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
               now,
               provisionalTtlMs,
               settleDelayMs: next.limits?.settleDelayMs ?? 0,
-              onFault: (message) => process.emitWarning(message, { code: 'BARCACHE_SHARED_UNAVAILABLE' }),
+              onFault:
+                options.onSharedFault ??
+                ((fault) => process.emitWarning(`shared tier unavailable, carrying on without it: ${fault.message}`, { code: 'BARCACHE_SHARED_UNAVAILABLE' })),
             }),
         }
       : {}),

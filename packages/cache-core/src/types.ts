@@ -5,9 +5,9 @@
 import type { RepairReport } from './tiers/disk/store-repair.js';
 
 import type { SharedTierStats } from './tiers/shared/shared-counters.js';
-import type { SharedTierOptions } from './tiers/shared/shared-options.js';
+import type { SharedFault, SharedTierOptions } from './tiers/shared/shared-options.js';
 
-export type { SharedTierOptions, SharedTierStats };
+export type { SharedFault, SharedTierOptions, SharedTierStats };
 
 export const INTERVALS = ['1m', '2m', '5m', '15m', '30m', '60m', '90m', '1h', '1d', '5d', '1wk', '1mo', '3mo'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -164,7 +164,8 @@ export interface PrefetchSymbolReport {
   /** False when the provider has fewer bars before `start` than the lookback asked for (a young listing). */
   lookbackSatisfied: boolean;
   providerCalls: number;
-  source: 'l1' | 'l2' | 'provider' | 'mixed';
+  /** Where the bars came from: memory, disk, the provider, both disk and provider, or the shared team tier (Redis). */
+  source: 'l1' | 'l2' | 'provider' | 'mixed' | 'shared';
   /** Held in memory as a sliding window rather than whole (too large for the memory budget). */
   windowed: boolean;
   /** Bars in the prepared range the provider sent without prices (missing; see SeriesHoles). Absent when none. */
@@ -316,6 +317,12 @@ export interface OpenCacheOptions {
    * Without it nothing Redis-related is loaded.
    */
   shared?: SharedTierOptions | string | false;
+  /**
+   * Told once each time the shared tier goes from working to failing (Redis down, slow or full),
+   * with a message free of credentials; the cache carries on without it. Default: a process
+   * warning with code BARCACHE_SHARED_UNAVAILABLE.
+   */
+  onSharedFault?: (fault: SharedFault) => void;
 }
 
 /** A columnar window of one series (see BarCache.peekColumns): equal-length typed arrays, `time` ascending. */
@@ -363,6 +370,12 @@ export interface BarCache {
   stats(): CacheStats;
   listSeries(): Promise<SeriesInfo[]>;
   explain(q: BarQuery): Promise<ExplainReport>;
+  /**
+   * The shared team tier: asks Redis whether it answers now (one round trip) and returns the tier's
+   * figures (`status` 'ok' or 'unavailable'); undefined without a shared tier. Never throws for a
+   * Redis fault.
+   */
+  checkShared?(): Promise<SharedTierStats | undefined>;
   clear(filter?: ClearFilter): Promise<void>;
   close(): Promise<void>;
 }

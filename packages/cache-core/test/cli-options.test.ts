@@ -174,3 +174,15 @@ describe('epoch ms on the command line', () => {
     expect(() => parseDateOption('20240101', 'from')).toThrow(/from "20240101" is not a date/);
   });
 });
+
+describe('--shared / --no-shared', () => {
+  const resolve = (raw: Record<string, unknown>, env: Record<string, string | undefined> = {}) =>
+    resolveGlobalOptions(raw as never, env, () => '/default', false);
+  it('takes --shared, else BARCACHE_SHARED_URL; --no-shared turns it off whatever the environment says', () => {
+    expect(resolve({ shared: 'redis://h:6379' }, { BARCACHE_SHARED_URL: 'redis://env:6379' }).shared).toBe('redis://h:6379');
+    expect(resolve({}, { BARCACHE_SHARED_URL: 'redis://env:6379' }).shared).toBe('redis://env:6379');
+    expect(resolve({ shared: false }, { BARCACHE_SHARED_URL: 'redis://env:6379' }).shared).toBe(false);
+    expect(resolve({}, {}).shared).toBeUndefined();
+    expect(() => resolve({ shared: '' })).toThrow(/--shared needs a URL/);
+  });
+});

@@ -161,6 +161,9 @@ describe.skipIf(!available)('shared tier: a worker with an empty disk', () => {
     expect(down.faults).toBeGreaterThan(0);
     expect(down.status).toBe('unavailable');
     await redis.restart();
+    // The client reconnects in the background (with back-off): wait until the tier answers again.
+    const deadline = Date.now() + 30_000;
+    while ((await cache.checkShared!())!.status !== 'ok' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     // Back: the next fill is published, and a fresh worker reads it from Redis.
     await cache.getBars({ symbol: 'MSFT', interval: '1d', start: '2024-01-02', end: '2024-06-28' });
     expect(cache.stats().shared!.status).toBe('ok');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Interval } from '@barcache/cache-core';
+import type { Interval, SharedTierOptions } from '@barcache/cache-core';
 import { INTERVAL_LIST, isInterval, parseSymbols } from './quick-input.js';
 
 /** The extension's settings as one plain, validated object (the `barcache.*` configuration). */
@@ -18,6 +18,10 @@ export interface BarcacheSettings {
   defaultInterval: Interval;
   defaultSymbols: string[];
   defaultRangeDays: number;
+  /** `barcache.shared.url`: the team cache (Redis) URL; absent = $BARCACHE_SHARED_URL, as the CLI. Never logged. */
+  sharedUrl?: string;
+  /** `barcache.shared.prefix`: its key prefix; absent = $BARCACHE_SHARED_PREFIX, else cache-core's default. */
+  sharedPrefix?: string;
 }
 
 export interface SettingsContext {
@@ -49,6 +53,8 @@ export function readSettings(get: (key: string) => unknown, ctx: SettingsContext
     const parsed = parseSymbols(symbolsRaw.filter((s): s is string => typeof s === 'string').join(','));
     if (parsed.ok && parsed.symbols.length > 0) defaultSymbols = parsed.symbols;
   }
+  const sharedUrl = trimmed(get('shared.url'));
+  const sharedPrefix = trimmed(get('shared.prefix'));
   return {
     cacheDir,
     cacheDirFromSetting: dirSetting !== '',
@@ -61,7 +67,23 @@ export function readSettings(get: (key: string) => unknown, ctx: SettingsContext
     defaultInterval: isInterval(interval) ? interval : '1d',
     defaultSymbols,
     defaultRangeDays: Math.round(positive(get('defaultRangeDays'), 365)),
+    ...(sharedUrl ? { sharedUrl } : {}),
+    ...(sharedPrefix ? { sharedPrefix } : {}),
   };
+}
+
+/**
+ * The `shared` option for openCache: the setting's URL, else $BARCACHE_SHARED_URL (the CLI's
+ * rule), with the setting's prefix when given; undefined leaves it to cache-core (env or none).
+ */
+export function sharedOption(settings: Pick<BarcacheSettings, 'sharedUrl' | 'sharedPrefix'>, env: NodeJS.ProcessEnv = process.env): SharedTierOptions | undefined {
+  const url = settings.sharedUrl ?? (env.BARCACHE_SHARED_URL || undefined);
+  if (url === undefined) return undefined;
+  return { url, ...(settings.sharedPrefix ? { prefix: settings.sharedPrefix } : {}) };
+}
+
+function trimmed(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
 /** Expands `~` and `${workspaceFolder}`, and makes a relative path absolute (against the workspace, else home). */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { escapeHtml, formatAgo, formatBytes, formatCount, formatPercent } from './format.js';
 import { type HitRateSample, renderHitRateSvg } from './stats-history.js';
 import { lastWarmText, type RunView, type StatsView } from './stats-model.js';
+import { sharedStateText } from './shared-tier-view.js';
 
 /**
  * The stats webview's HTML. The page shell has a strict CSP (nothing but our nonce'd style and
@@ -98,8 +99,22 @@ export function renderStatsBody(view: StatsView, history: readonly HitRateSample
     `<table id="tiers"><thead><tr><th>Tier</th><th>Hits</th><th>Misses</th><th>Bytes</th><th></th></tr></thead><tbody>`,
     row('Memory (L1)', String(t.l1.hits), String(t.l1.misses), formatBytes(t.l1.bytes), `${t.l1.entries} series resident`),
     row('Disk (L2)', String(t.l2.hits), String(t.l2.misses), formatBytes(t.l2.bytes), `${t.l2.series} series stored`),
+    ...(t.shared
+      ? [
+          row(
+            'Team (Redis)',
+            String(t.shared.hits),
+            String(t.shared.misses),
+            formatBytes(t.shared.bytesRead + t.shared.bytesWritten),
+            `${formatCount(t.shared.leasesWaited)} leases waited · ${formatCount(t.shared.faults)} faults`,
+          ),
+        ]
+      : []),
     row('Provider', `${t.provider.calls} calls`, `${t.provider.errors} errors`, '', `${formatCount(t.provider.bars)} bars fetched`),
     `</tbody></table>`,
+    t.shared
+      ? `<p id="shared" class="${t.shared.status === 'unavailable' ? 'error' : 'muted'}">Team cache ${escapeHtml(sharedStateText(t.shared, now))}</p>`
+      : '',
     `<h2>Hit rate over time</h2>`,
     renderHitRateSvg(history),
     `<h2>Processes</h2>`,

@@ -1,5 +1,6 @@
-import { combineStats, emptyCacheStats, type CacheStats, type RunRecord } from '@barcache/cache-core';
+import { combineStats, emptyCacheStats, type CacheStats, type RunRecord, type SharedTierStats } from '@barcache/cache-core';
 import { formatAgo, formatBytes, formatCount, formatPercent, mdCell } from './format.js';
+import { completeShared, sharedStatusText, sharedStatusWords, sharedTooltipLines } from './shared-tier-view.js';
 
 /**
  * What the status bar, its tooltip and the stats view show: the stats of every live process using
@@ -37,6 +38,8 @@ export interface StatsTotals {
   providerCallsSaved: number;
   hitRate: number;
   prefetch: { runs: number; symbols: number; lastAt?: number };
+  /** The shared team tier (Redis), when a process using the dir has one: summed, faulted if any process is. */
+  shared?: SharedTierStats;
 }
 
 export interface LastWarm {
@@ -77,6 +80,7 @@ export function sumStats(all: readonly Partial<CacheStats>[]): StatsTotals {
     providerCallsSaved: sum.l1.hits + sum.l2.hits,
     hitRate: sum.hitRate,
     prefetch: { runs: sum.prefetch.runs, symbols: sum.prefetch.symbols, ...(sum.prefetch.lastAt !== undefined ? { lastAt: sum.prefetch.lastAt } : {}) },
+    ...(sum.shared ? { shared: sum.shared } : {}),
   };
 }
 
@@ -84,6 +88,7 @@ export function sumStats(all: readonly Partial<CacheStats>[]): StatsTotals {
 function complete(s: Partial<CacheStats>): CacheStats {
   const e = emptyCacheStats(0);
   const lastAt = s.prefetch?.lastAt;
+  const shared = completeShared(s.shared);
   return {
     requests: num(s.requests),
     l1: { hits: num(s.l1?.hits), misses: num(s.l1?.misses), bytes: num(s.l1?.bytes), entries: num(s.l1?.entries), pinnedEntries: num(s.l1?.pinnedEntries) },
@@ -94,6 +99,7 @@ function complete(s: Partial<CacheStats>): CacheStats {
     latency: e.latency,
     prefetch: { runs: num(s.prefetch?.runs), symbols: num(s.prefetch?.symbols), ...(typeof lastAt === 'number' && Number.isFinite(lastAt) ? { lastAt } : {}) },
     startedAt: num(s.startedAt),
+    ...(shared ? { shared } : {}),
   };
 }
 
@@ -105,8 +111,11 @@ export interface StatusBarModel {
   text: string;
   accessibilityLabel: string;
   tooltipMarkdown: string;
-  /** 'idle' when no process has done anything yet, 'live' otherwise; 'error' when the snapshots could not be read. */
-  state: 'idle' | 'live' | 'error';
+  /**
+   * 'idle' when no process has done anything yet, 'live' otherwise; 'error' when the snapshots
+   * could not be read; 'warning' when the team cache (Redis) is unreachable.
+   */
+  state: 'idle' | 'live' | 'error' | 'warning';
 }
 
 /** The status bar item's text, accessibility label and tooltip table for a StatsView. */
@@ -140,6 +149,11 @@ export function statusBarModel(view: StatsView, now: number): StatusBarModel {
       `Barcache: hit rate ${formatPercent(t.hitRate).replace('%', ' percent')}, ${t.requests} requests, ` +
       `${t.providerCallsSaved} provider calls saved, ${procWords}${offlineWords}`;
   }
+  if (!view.error && t.shared) {
+    text = text.slice(0, text.length - offline.length) + sharedStatusText(t.shared) + offline;
+    label += sharedStatusWords(t.shared);
+    if (t.shared.status === 'unavailable') state = 'warning';
+  }
   return { text, accessibilityLabel: label, tooltipMarkdown: tooltipMarkdown(view, now), state };
 }
 
@@ -154,6 +168,12 @@ export function tooltipMarkdown(view: StatsView, now: number): string {
   lines.push(`| Memory (L1) | ${t.l1.hits} | ${t.l1.misses} | ${formatBytes(t.l1.bytes)} |`);
   lines.push(`| Disk (L2) | ${t.l2.hits} | ${t.l2.misses} | ${formatBytes(t.l2.bytes)} |`);
   lines.push(`| Provider | ${t.provider.calls} calls | ${t.provider.errors} errors | ${formatCount(t.provider.bars)} bars |`);
+  const shared = sharedTooltipLines(t.shared, now);
+  if (shared.length > 0) {
+    // The team row belongs in the table, before the provider's.
+    lines.splice(lines.length - 1, 0, shared[0]!);
+    lines.push(...shared.slice(1));
+  }
   lines.push('');
   lines.push(`Provider calls saved: **${t.providerCallsSaved}**`);
   lines.push('');

@@ -17,6 +17,7 @@ import type {
   PrefetchPlan,
   PrefetchSession,
   SeriesInfo,
+  SharedTierStats,
 } from '../types.js';
 import { Lifecycle, type CacheContext } from './cache-context.js';
 import { CacheCounters } from './cache-counters.js';
@@ -183,6 +184,11 @@ export class DefaultBarCache implements BarCache {
   async explain(q: BarQuery): Promise<ExplainReport> {
     this.#ctx.lifecycle.assertOpen();
     return this.#inspection.explain(this.#parser.query(q));
+  }
+
+  async checkShared(): Promise<SharedTierStats | undefined> {
+    this.#ctx.lifecycle.assertOpen();
+    return this.#ctx.upstream.checkShared?.();
   }
 
   async clear(filter: ClearFilter = {}): Promise<void> {

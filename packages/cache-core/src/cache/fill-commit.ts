@@ -58,7 +58,7 @@ export class FillCommitter {
 
     let holes: HoleRecord[] = factsOf(meta).holes ?? [];
     for (const p of pieces) {
-      ledger = recordFetch(ledger, p.range, finalBefore(interval, p.fetchedAt, this.#ctx.settleDelayMs), p.fetchedAt);
+      ledger = recordFetch(ledger, p.range, p.finalBefore ?? finalBefore(interval, p.fetchedAt, this.#ctx.settleDelayMs), p.fetchedAt);
       epochs = recordFetchEpoch(epochs, p.range, p.fetchedAt);
       holes = updateHoles(holes, p.range, stillMissing(interval, p, put));
     }

@@ -24,6 +24,8 @@ export interface FillOptions {
 export interface FillResult {
   /** Requests that reached the provider. */
   providerCalls: number;
+  /** True when bars arrived from upstream (from the provider, or a shared tier without it). */
+  filled?: boolean;
   /** Set when part of the range is served from stored bars whose refresh failed (stale if error). */
   stale?: StaleRefresh;
 }
@@ -129,7 +131,7 @@ export class GapFiller {
           { details: { symbol: key.symbol, interval: key.interval, missing: unanswered } },
         );
       }
-      result = { providerCalls: answer.providerCalls };
+      result = { providerCalls: answer.providerCalls, filled: answer.pieces.length > 0 };
       if (answer.failures.length > 0) {
         result.stale = this.#serveStale(key, meta, want, answer.failures, options, now);
       } else if (stale === undefined) {

@@ -57,6 +57,7 @@ export class SymbolPreparer {
     let from = p.lookbackBars > 0 || p.lookbackDays > 0 ? lookbackStart(p.interval, p.start, lookback) : p.start;
     let calls = 0;
     let hadToLoad = false;
+    let filled = false;
     const coveredBefore = intersectRanges(ledgerCovered(ctx.catalog.metaOf(key).ledger), [{ start: from, end: p.end + 1 }]).length > 0;
     let lookbackBars = 0;
     let entry: ResidentSeries | undefined;
@@ -66,7 +67,9 @@ export class SymbolPreparer {
       const now = ctx.now();
       const want = wantedRange(p.interval, from, p.end, now, ctx.earliestTime);
       if (!coversRange(freshCoverage(ctx.catalog.metaOf(key).ledger, now, ctx.provisionalTtlMs), want)) {
-        calls += (await this.#filler.fill(key, want, { signal: p.signal })).providerCalls;
+        const fill = await this.#filler.fill(key, want, { signal: p.signal });
+        calls += fill.providerCalls;
+        filled ||= fill.filled === true;
       }
       const resident = ctx.memory.get(id);
       hadToLoad ||= resident === undefined || !coversRange(resident.servable, want);
@@ -115,7 +118,7 @@ export class SymbolPreparer {
       lookbackBars,
       lookbackSatisfied: lookbackBars >= p.lookbackBars,
       providerCalls: calls,
-      source: calls > 0 ? (coveredBefore ? 'mixed' : 'provider') : hadToLoad ? 'l2' : 'l1',
+      source: calls > 0 ? (coveredBefore ? 'mixed' : 'provider') : filled ? 'shared' : hadToLoad ? 'l2' : 'l1',
       windowed,
       ...holesIn(ctx.catalog.metaOf(key), from, p.end),
     };

@@ -8,6 +8,7 @@ import type { AggregateStats } from '../stats/stats-aggregate.js';
 import { BarcacheError, ErrorCode } from '../errors.js';
 import type { BarCache, OpenCacheOptions } from '../types.js';
 import type { GlobalOptions } from './options.js';
+import { sharedFaultLine } from './shared-text.js';
 
 export interface CliStream {
   write(chunk: string): unknown;
@@ -78,10 +79,18 @@ export async function withCache<T>(
 ): Promise<T> {
   const globals = ctx.globals();
   if (access === 'read') assertCacheExists(ctx, globals.dir);
+  // The team cache's first fault is said once, in plain words, on stderr; the command carries on.
+  let told = false;
   const options: OpenCacheOptions = {
     dir: globals.dir,
     offline: globals.offline,
     processLabel: `barcache ${command}`,
+    ...(globals.shared !== undefined ? { shared: globals.shared } : {}),
+    onSharedFault: (fault) => {
+      if (told) return;
+      told = true;
+      ctx.err(sharedFaultLine(fault));
+    },
     ...extra,
   };
   if (globals.lockTimeoutMs !== undefined) options.lockTimeoutMs = globals.lockTimeoutMs;

@@ -17,6 +17,8 @@ export interface RawGlobalOptions {
   /** `--no-progress` sets this to false. */
   progress?: boolean;
   lockTimeout?: string;
+  /** `--shared <url>`: the URL; `--no-shared`: false. */
+  shared?: string | boolean;
 }
 
 export interface GlobalOptions {
@@ -26,6 +28,11 @@ export interface GlobalOptions {
   /** Draw progress bars: asked for, not quiet, and the output is a terminal. */
   progress: boolean;
   lockTimeoutMs?: number;
+  /**
+   * The team cache (Redis): `--shared <url>`, else $BARCACHE_SHARED_URL; false with `--no-shared`;
+   * undefined when neither is given (no shared tier).
+   */
+  shared?: string | false;
 }
 
 /**
@@ -47,6 +54,9 @@ export function resolveGlobalOptions(
     progress: raw.progress !== false && !quiet && isTTY,
   };
   if (raw.lockTimeout !== undefined) out.lockTimeoutMs = parseNonNegativeInt(raw.lockTimeout, 'lock-timeout');
+  const shared = raw.shared === false ? false : typeof raw.shared === 'string' ? nonEmpty(raw.shared) : nonEmpty(env['BARCACHE_SHARED_URL']);
+  if (raw.shared === '') throw invalidArgument('--shared needs a URL (redis://host:6379); --no-shared turns the team cache off', { field: 'shared' });
+  if (shared !== undefined) out.shared = shared;
   return out;
 }
 

@@ -28,6 +28,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
     .addOption(new Option('--offline', 'never call the provider; a miss is an OFFLINE_MISS error (also: BARCACHE_OFFLINE=1)'))
     .addOption(new Option('-q, --quiet', 'print only errors (and --json output)'))
     .addOption(new Option('--no-progress', 'no progress bars (they are off anyway when stdout is not a terminal)'))
+    .addOption(new Option('--shared <url>', 'team cache: a Redis between the local disk and the provider, redis://[user:password@]host:6379 (default: $BARCACHE_SHARED_URL)'))
+    .addOption(new Option('--no-shared', 'no team cache, even when BARCACHE_SHARED_URL is set'))
     .addOption(new Option('--lock-timeout <ms>', 'how long to wait for another process to release the cache dir').hideHelp())
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
@@ -36,7 +38,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
         '',
         'Exit status: 0 ok, 1 failed (provider, offline miss, a symbol that failed to warm),',
         '             2 bad input or usage (INVALID_FILE, NO_CACHE too), 3 the cache dir is locked by another process.',
-        'Environment: BARCACHE_DIR (cache dir), BARCACHE_YAHOO_BASE_URL (Yahoo endpoint, e.g. a test server).',
+        'Environment: BARCACHE_DIR (cache dir), BARCACHE_YAHOO_BASE_URL (Yahoo endpoint, e.g. a test server),',
+        '             BARCACHE_SHARED_URL, BARCACHE_SHARED_PREFIX, BARCACHE_SHARED_CLUSTER=1 (team cache on Redis; docs/shared-tier.md).',
       ].join('\n'),
     );
 

@@ -3,7 +3,7 @@
  * the same on a terminal, in a pipe and in tests).
  */
 import Table from 'cli-table3';
-import type { CacheStats, ExplainReport, PrefetchReport, SeriesInfo, TimeRange } from '../types.js';
+import type { CacheStats, ExplainReport, PrefetchReport, SeriesInfo, SharedTierStats, TimeRange } from '../types.js';
 import {
   formatAgo,
   formatBytes,
@@ -257,6 +257,8 @@ export interface StatsView {
   provider: { calls: number; errors: number; bars: number };
   providerCallsSaved: number;
   latency: { p50Ms: number | undefined; p99Ms: number | undefined };
+  /** The team cache (Redis), when the processes had one. */
+  shared?: SharedTierStats;
 }
 
 export function statsViewOf(s: CacheStats): StatsView {
@@ -268,6 +270,7 @@ export function statsViewOf(s: CacheStats): StatsView {
     provider: { calls: s.provider.calls, errors: s.provider.errors, bars: s.provider.bars },
     providerCallsSaved: s.providerCallsSaved,
     latency: s.latency.count > 0 ? { p50Ms: s.latency.p50Ms, p99Ms: s.latency.p99Ms } : { p50Ms: undefined, p99Ms: undefined },
+    ...(s.shared ? { shared: s.shared } : {}),
   };
 }
 
@@ -285,10 +288,21 @@ const STATS_ROWS: readonly [string, (v: StatsView) => string][] = [
   ['latency p50 / p99', (v) => `${v.latency.p50Ms === undefined ? '–' : formatDuration(v.latency.p50Ms)} / ${v.latency.p99Ms === undefined ? '–' : formatDuration(v.latency.p99Ms)}`],
 ];
 
+/** The team cache's rows, shown when some view had one. */
+const SHARED_ROWS: readonly [string, (s: SharedTierStats) => string][] = [
+  ['team (Redis) hits / misses', (s) => `${formatCount(s.hits)} / ${formatCount(s.misses)}`],
+  ['team bytes read / written', (s) => `${formatBytes(s.bytesRead)} / ${formatBytes(s.bytesWritten)}`],
+  ['team leases waited', (s) => formatCount(s.leasesWaited)],
+  ['team faults', (s) => `${formatCount(s.faults)}${s.status === 'unavailable' ? ' (unreachable)' : ''}`],
+];
+
 /** Side-by-side figures: one column per view (e.g. 'this process', 'live processes (2)'). */
 export function statsTable(views: readonly { title: string; view: StatsView | undefined }[]): string {
   const columns: Column[] = [{ header: '' }, ...views.map((v) => ({ header: v.title, align: 'right' as const }))];
   const rows = STATS_ROWS.map(([label, fmt]) => [label, ...views.map((v) => (v.view ? fmt(v.view) : '–'))]);
+  if (views.some((v) => v.view?.shared)) {
+    for (const [label, fmt] of SHARED_ROWS) rows.push([label, ...views.map((v) => (v.view?.shared ? fmt(v.view.shared) : '–'))]);
+  }
   return renderTable(columns, rows);
 }
 

@@ -3,11 +3,29 @@
  * so that importing cache-core does not load zod; a file that does not match is skipped.
  */
 import { z } from 'zod';
+import type { SharedTierStats } from '../tiers/shared/shared-counters.js';
 import type { CacheStats } from '../types.js';
 import type { RunRecord, StatsSnapshot } from './snapshot-schema.js';
 
 const nonNeg = () => z.number().nonnegative();
 const tierSchema = { hits: nonNeg(), misses: nonNeg(), bytes: nonNeg() };
+
+/** `stats().shared`: where the tier points (no credentials), its state and its counters. */
+export const sharedTierStatsSchema: z.ZodType<SharedTierStats> = z.object({
+  location: z.string(),
+  status: z.enum(['ok', 'unavailable']),
+  hits: nonNeg(),
+  misses: nonNeg(),
+  bytesRead: nonNeg(),
+  bytesWritten: nonNeg(),
+  leasesWaited: nonNeg(),
+  leaseTimeouts: nonNeg(),
+  publishes: nonNeg(),
+  fenced: nonNeg(),
+  corrupt: nonNeg(),
+  faults: nonNeg(),
+  lastFault: z.object({ message: z.string(), at: z.number() }).optional(),
+});
 
 export const cacheStatsSchema: z.ZodType<CacheStats> = z.object({
   requests: nonNeg(),
@@ -19,8 +37,8 @@ export const cacheStatsSchema: z.ZodType<CacheStats> = z.object({
   latency: z.object({ count: nonNeg(), p50Ms: nonNeg(), p99Ms: nonNeg(), maxMs: nonNeg() }),
   prefetch: z.object({ runs: nonNeg(), symbols: nonNeg(), lastAt: z.number().optional() }),
   startedAt: z.number(),
-  // The shared team tier's figures, when one is configured (kept as written).
-  shared: z.any().optional(),
+  // The shared team tier's figures, when one is configured.
+  shared: sharedTierStatsSchema.optional(),
 });
 
 export const statsSnapshotSchema: z.ZodType<StatsSnapshot> = z.object({

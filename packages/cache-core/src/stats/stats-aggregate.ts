@@ -1,4 +1,5 @@
 import type { CacheStats } from '../types.js';
+import { combineSharedStats, type SharedStatsPart } from './shared-aggregate.js';
 import type { SnapshotState, StatsSnapshotEntry } from './snapshot-reader.js';
 import type { StatsSnapshot } from './snapshot-schema.js';
 
@@ -10,7 +11,9 @@ import type { StatsSnapshot } from './snapshot-schema.js';
  *   latest per process, added across processes), L2 bytes/series to a cache dir (the latest per
  *   dir, added across dirs), so one database is never counted twice and a shrunk one shows shrunk;
  * - the hit rate is recomputed from the sums; latency counts add, p50 is count-weighted, p99 and
- *   max are maxima; `startedAt` is the earliest, `prefetch.lastAt` the latest.
+ *   max are maxima; `startedAt` is the earliest, `prefetch.lastAt` the latest;
+ * - the shared tier's counters add up, and it is faulted when any process's latest report says
+ *   so (shared-aggregate.ts).
  */
 export interface StatsPart {
   stats: CacheStats;
@@ -57,8 +60,10 @@ export function combineStats(parts: readonly StatsPart[]): AggregateStats {
   let startedAt = Infinity;
   let updatedAt: number | undefined;
   let p50Weighted = 0;
+  const shared: SharedStatsPart[] = [];
   parts.forEach(({ stats: s, dir, process, at }, i) => {
     const when = at ?? i;
+    if (s.shared) shared.push({ shared: s.shared, process: process ?? `#${i}`, at: when });
     newer(latestByProcess, process ?? `#${i}`, when, s);
     newer(latestByDir, dir ?? '', when, s);
     out.requests += s.requests;
@@ -95,6 +100,8 @@ export function combineStats(parts: readonly StatsPart[]): AggregateStats {
   out.latency.p50Ms = out.latency.count > 0 ? p50Weighted / out.latency.count : 0;
   out.hitRate = out.requests > 0 ? (out.l1.hits + out.l2.hits) / out.requests : 0;
   out.startedAt = startedAt;
+  const sharedSum = combineSharedStats(shared);
+  if (sharedSum) out.shared = sharedSum;
   if (updatedAt !== undefined) out.updatedAt = updatedAt;
   return out;
 }

@@ -39,6 +39,8 @@ export interface UpstreamTier {
   coverage?(key: SeriesKey, ranges: readonly TimeRange[]): Promise<TimeRange[]>;
   /** A shared link's own figures (`stats().shared`); the provider tier has none. */
   sharedStats?(): SharedTierStats;
+  /** A shared link asks its store whether it answers now and returns its figures (never throws for a fault). */
+  checkShared?(): Promise<SharedTierStats>;
   /** Frees what the link holds (connections); called by `close()` after the disk tier is closed. */
   close?(): Promise<void>;
 }
@@ -58,6 +60,12 @@ export interface UpstreamPiece {
   readonly bars: BarColumns;
   /** When these bars were fetched from the provider, epoch ms (a shared tier keeps the original time). */
   readonly fetchedAt: number;
+  /**
+   * Bars before this time are final, as the source judged them (a shared tier passes on the
+   * publishing worker's ledger, so this cache records the piece exactly as it did). Absent: judged
+   * from `fetchedAt` with this cache's settle delay (finality.ts `finalBefore`).
+   */
+  readonly finalBefore?: number;
   /** Splits the provider reported with these bars (the bars are adjusted for them). */
   readonly splits?: readonly Split[];
   readonly dividends?: readonly Dividend[];

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { type BarCache, openCache, repairCacheDir } from '@barcache/cache-core';
 import { errorText, isLockedError, lockedMessage } from '../error-text.js';
 import { isStoreCorruptError, REPAIR_ACTION, repairOutcomeText, storeCorruptPrompt } from '../store-repair-offer.js';
-import type { BarcacheSettings } from '../settings.js';
+import { type BarcacheSettings, sharedOption } from '../settings.js';
 import { OwnStats } from './own-stats.js';
 
 /** How this process is named in stats snapshots. */
@@ -111,6 +111,7 @@ export class CacheSessions implements vscode.Disposable {
           ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}),
           processLabel: PROCESS_LABEL,
           statsSnapshots: false,
+          ...sharedOpen(settings),
         });
       } catch (err) {
         if (isLockedError(err) && opts.interactive !== false) {
@@ -166,4 +167,10 @@ export class CancelledByUser extends Error {
   constructor() {
     super('cancelled');
   }
+}
+
+/** The team cache (Redis) for openCache: the setting, else the env var; its faults go to the status bar, not to the log. */
+function sharedOpen(settings: BarcacheSettings): { shared?: ReturnType<typeof sharedOption>; onSharedFault: () => void } {
+  const shared = sharedOption(settings);
+  return { ...(shared ? { shared } : {}), onSharedFault: () => undefined };
 }

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { aggregateStats, readStatsSnapshots } from '@barcache/cache-core';
 import type { BarcacheSettings } from '../settings.js';
 import { StatsHistory } from '../stats-history.js';
-import { type LastWarm, type StatsView, statusBarModel } from '../stats-model.js';
+import { type LastWarm, type StatsView, type StatusBarModel, statusBarModel } from '../stats-model.js';
+import { sharedFaultNotice, sharedTransition } from '../shared-tier-view.js';
 import { type SnapshotReader, type StatsSnapshot, StatsWatcher, viewFromSnapshots } from '../stats-watcher.js';
 
 const LAST_WARM_KEY = 'barcache.lastWarm';
@@ -24,8 +25,10 @@ export interface StatusBarState {
   tooltip: string;
   accessibilityLabel: string;
   command: string | undefined;
-  state: 'idle' | 'live' | 'error';
+  state: StatusBarModel['state'];
   view: StatsView;
+  /** How many times the "team cache unreachable" notice was shown (once per outage). */
+  sharedFaultNotices: number;
   /** Whether the snapshots are being watched (status bar shown, or someone holds `retain()`). */
   watching: boolean;
 }
@@ -49,6 +52,7 @@ export class StatsController implements vscode.Disposable {
   /** Set by the actual show()/hide() calls. */
   #shown = false;
   #renderedState: StatusBarState['state'] = 'idle';
+  #sharedFaultNotices = 0;
   /** Consumers besides the status bar that need live snapshots (the stats view while it is open). */
   #holds = 0;
   #disposed = false;
@@ -143,6 +147,7 @@ export class StatsController implements vscode.Disposable {
       command: typeof item.command === 'string' ? item.command : item.command?.command,
       state: this.#renderedState,
       view: this.#view,
+      sharedFaultNotices: this.#sharedFaultNotices,
       watching: this.#watcher !== undefined,
     };
   }
@@ -187,6 +192,7 @@ export class StatsController implements vscode.Disposable {
   #onSnapshots(snapshots: StatsSnapshot[], error: string | undefined): void {
     const now = Date.now();
     const s = this.#settings;
+    const sharedBefore = this.#view.totals.shared;
     this.#view = viewFromSnapshots(s.cacheDir, snapshots, {
       now,
       offline: s.offline,
@@ -200,6 +206,12 @@ export class StatsController implements vscode.Disposable {
     const ended = [...this.#livePids].some((pid) => !live.has(pid));
     this.#livePids = live;
     this.#render();
+    const shared = this.#view.totals.shared;
+    if (shared && sharedTransition(sharedBefore, shared) === 'faulted') {
+      // Said once per outage; the status bar keeps the warning until Redis answers again.
+      this.#sharedFaultNotices++;
+      void vscode.window.showWarningMessage(sharedFaultNotice(shared));
+    }
     this.#onDidChange.fire(this.#view);
     if (ended) this.#onProcessEnded.fire();
   }
@@ -211,7 +223,7 @@ export class StatsController implements vscode.Disposable {
     tooltip.isTrusted = false;
     this.#item.tooltip = tooltip;
     this.#item.accessibilityInformation = { label: m.accessibilityLabel, role: 'button' };
-    this.#item.backgroundColor = m.state === 'error' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.#item.backgroundColor = m.state === 'error' || m.state === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.#renderedState = m.state;
     if (this.#settings.statusBarEnabled) {
       this.#item.show();

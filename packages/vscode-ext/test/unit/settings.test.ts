@@ -73,3 +73,17 @@ describe('settings', () => {
     expect(settingsDiff(a, readSettings(from({ 'statusBar.pollSeconds': 9 }), ctx))).toMatchObject({ timing: true });
   });
 });
+
+describe('team cache setting', () => {
+  it('reads barcache.shared.url and prefix, falling back to the environment like the CLI', async () => {
+    const { sharedOption } = await import('../../src/settings.js');
+    const s = readSettings(from({ 'shared.url': ' redis://alice:pw@10.0.0.5:6379 ', 'shared.prefix': 'team-a:' }), ctx);
+    expect(s.sharedUrl).toBe('redis://alice:pw@10.0.0.5:6379');
+    expect(sharedOption(s, {})).toEqual({ url: 'redis://alice:pw@10.0.0.5:6379', prefix: 'team-a:' });
+    const none = readSettings(from({ 'shared.url': '' }), ctx);
+    expect(none.sharedUrl).toBeUndefined();
+    expect(sharedOption(none, {})).toBeUndefined();
+    expect(sharedOption(none, { BARCACHE_SHARED_URL: 'redis://10.0.0.9:6379' })).toEqual({ url: 'redis://10.0.0.9:6379' });
+    expect(sharedOption({ sharedPrefix: 'b:' }, { BARCACHE_SHARED_URL: 'redis://10.0.0.9:6379' })).toEqual({ url: 'redis://10.0.0.9:6379', prefix: 'b:' });
+  });
+});

@@ -4,6 +4,7 @@ import { parseIntervalOption } from '../options.js';
 import { formatTime, normalizeSymbol } from '../../time-input.js';
 import { rangeToJson } from '../format.js';
 import { LS_COLUMNS, lsRows, lsSummaryLine, renderTable, sortSeries } from '../tables.js';
+import { sharedStateLine } from '../shared-text.js';
 
 interface LsOptions {
   symbol?: string;
@@ -23,13 +24,15 @@ export function lsCommand(ctx: CliContext): Command {
     .action(async (opts: LsOptions) => {
       const symbol = opts.symbol === undefined ? undefined : normalizeSymbol(opts.symbol);
       const interval = opts.interval === undefined ? undefined : parseIntervalOption(opts.interval);
-      const { all, diskBytes } = await withCache(
+      const { all, diskBytes, shared } = await withCache(
         ctx,
         'ls',
-        async (cache) => ({ all: await cache.listSeries(), diskBytes: cache.stats().l2.bytes }),
-        { statsSnapshots: false },
+        async (cache) => ({ all: await cache.listSeries(), diskBytes: cache.stats().l2.bytes, shared: await cache.checkShared?.() }),
+        // The team cache's state is printed below (said once, on stdout).
+        { statsSnapshots: false, onSharedFault: () => undefined },
         'read',
       );
+      const teamLine = typeof ctx.globals().shared === 'string' ? sharedStateLine(shared) : undefined;
       const series = sortSeries(
         all.filter(
           (s) =>
@@ -54,9 +57,11 @@ export function lsCommand(ctx: CliContext): Command {
       }
       if (series.length === 0) {
         ctx.out(all.length === 0 ? `the cache at ${ctx.globals().dir} is empty` : 'no series match');
+        if (teamLine) ctx.out(teamLine);
         return;
       }
       ctx.out(renderTable(LS_COLUMNS, lsRows(series, ctx.io.now())));
       ctx.out(lsSummaryLine(series, series.length === all.length ? diskBytes : undefined));
+      if (teamLine) ctx.out(teamLine);
     });
 }

@@ -5,6 +5,8 @@ import { holderPid } from '../exit-codes.js';
 import { parseNonNegativeInt } from '../options.js';
 import { processRows, PROCESS_COLUMNS, renderTable, RUN_COLUMNS, runRows, statsTable, statsViewOf } from '../tables.js';
 import { formatBytes, formatCount } from '../format.js';
+import { sharedStateLine } from '../shared-text.js';
+import type { SharedTierStats } from '../../types.js';
 
 interface StatsOptions {
   json?: boolean;
@@ -33,6 +35,7 @@ export function statsCommand(ctx: CliContext): Command {
       const runLimit = parseNonNegativeInt(opts.runs ?? '10', 'runs');
       assertCacheExists(ctx, globals.dir);
       let disk: { series: number; bytes: number } | undefined;
+      let team: SharedTierStats | undefined;
       let locked: { pid?: number; message: string } | undefined;
       try {
         disk = await withCache(
@@ -40,9 +43,11 @@ export function statsCommand(ctx: CliContext): Command {
           'stats',
           async (cache) => {
             const s = cache.stats();
+            team = await cache.checkShared?.();
             return { series: s.l2.series, bytes: s.l2.bytes };
           },
-          { statsSnapshots: false, lockTimeoutMs: globals.lockTimeoutMs ?? STATS_LOCK_WAIT_MS },
+          // The team cache's state is printed below (said once, on stdout).
+          { statsSnapshots: false, lockTimeoutMs: globals.lockTimeoutMs ?? STATS_LOCK_WAIT_MS, onSharedFault: () => undefined },
           'read',
         );
       } catch (err) {
@@ -61,6 +66,7 @@ export function statsCommand(ctx: CliContext): Command {
           toJson({
             dir: globals.dir,
             disk: disk ?? null,
+            ...(typeof globals.shared === 'string' ? { team: team ?? null } : {}),
             ...(locked ? { locked } : {}),
             live,
             processes: visible.map((e) => ({
@@ -83,6 +89,7 @@ export function statsCommand(ctx: CliContext): Command {
         ctx.out(`in use by ${locked.pid !== undefined ? `pid ${locked.pid}` : 'another process'}: disk figures below come from its snapshot`);
       }
       ctx.out(disk ? `on disk: ${formatCount(disk.series)} series, ${formatBytes(disk.bytes)}` : 'on disk: – (no figures while another process holds the dir)');
+      if (typeof globals.shared === 'string') ctx.out(sharedStateLine(team));
       ctx.out(
         statsTable([
           { title: `live now (${live.processes})`, view: live.processes > 0 ? statsViewOf(live) : undefined },

@@ -127,6 +127,11 @@ export class RedisSeriesStore {
     return (await this.#run((c) => c.barcachePublish(keys.length, ...keys, ...args))) === 1;
   }
 
+  /** One PING: resolves when Redis answers, else a SharedTierFault. */
+  async ping(): Promise<void> {
+    await this.#run((c) => c.ping());
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const client = this.#client;

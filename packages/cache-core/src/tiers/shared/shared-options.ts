@@ -22,6 +22,14 @@ export interface SharedTierOptions {
   commandTimeoutMs?: number;
 }
 
+/** What a shared-tier fault is reported with (free of credentials). */
+export interface SharedFault {
+  /** Where the tier points, e.g. `redis://10.0.0.5:6379` (never with user or password). */
+  location: string;
+  /** What failed, e.g. `Redis at redis://10.0.0.5:6379: connect ECONNREFUSED 10.0.0.5:6379`. */
+  message: string;
+}
+
 export interface ResolvedSharedOptions {
   url: string;
   username: string | undefined;

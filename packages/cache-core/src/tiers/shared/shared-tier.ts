@@ -22,7 +22,8 @@ import type { UpstreamAnswer, UpstreamPiece, UpstreamRequest, UpstreamTier } fro
 import { RedisSeriesStore, SharedTierFault } from './redis-series-store.js';
 import { SharedTierCounters, type SharedTierStats } from './shared-counters.js';
 import { emptySharedMeta, type SharedSeriesMeta } from './shared-meta.js';
-import type { ResolvedSharedOptions } from './shared-options.js';
+import { piecesFromLedger } from './served-pieces.js';
+import type { ResolvedSharedOptions, SharedFault } from './shared-options.js';
 
 export interface SharedTierParts {
   next: UpstreamTier;
@@ -32,7 +33,7 @@ export interface SharedTierParts {
   provisionalTtlMs: number;
   settleDelayMs: number;
   /** Told once each time the tier goes from working to failing (the CLI and the extension say so). */
-  onFault?: (message: string) => void;
+  onFault?: (fault: SharedFault) => void;
 }
 
 const POLL_MS = 50;
@@ -115,6 +116,18 @@ export class SharedTier implements UpstreamTier {
     return this.counters.snapshot(this.location);
   }
 
+  /** Asks Redis whether it answers now (one PING); a fault is counted and reported as any other. */
+  async checkShared(): Promise<SharedTierStats> {
+    try {
+      await this.#redis.ping();
+      this.counters.recordSuccess();
+    } catch (err) {
+      if (!(err instanceof SharedTierFault)) throw err;
+      this.#fault(err);
+    }
+    return this.sharedStats();
+  }
+
   async close(): Promise<void> {
     await this.#redis.close();
   }
@@ -143,7 +156,7 @@ export class SharedTier implements UpstreamTier {
         .filter((b) => read.blocks.has(b))
         .map((b) => read.blocks.get(b)!.filterRange(r));
       const bars = BarColumns.concat(parts.filter((p) => p.length > 0));
-      served.push(...piecesByEpoch(meta, r, bars));
+      served.push(...piecesFromLedger(meta, r, bars));
       this.counters.hits++;
     }
     return rest;
@@ -217,7 +230,7 @@ export class SharedTier implements UpstreamTier {
       );
       const { put, del } = mergeBlocks({ interval: key.interval, stored, current: read.blocks, rescale: rebase.rescale, incoming, touched });
       for (const p of pieces) {
-        ledger = recordFetch(ledger, p.range, finalBefore(key.interval, p.fetchedAt, this.#o.settleDelayMs), p.fetchedAt);
+        ledger = recordFetch(ledger, p.range, p.finalBefore ?? finalBefore(key.interval, p.fetchedAt, this.#o.settleDelayMs), p.fetchedAt);
         epochs = recordFetchEpoch(epochs, p.range, p.fetchedAt);
       }
       const blocks = new Map<number, BlockInfo>(base.blocks.filter((b) => stored.has(b.start)).map((b) => [b.start, b]));
@@ -270,25 +283,8 @@ export class SharedTier implements UpstreamTier {
 
   #fault(err: SharedTierFault): void {
     const first = this.counters.recordFault(err.message, this.#o.now());
-    if (first) this.#o.onFault?.(`shared tier unavailable, carrying on without it: ${err.message}`);
+    if (first) this.#o.onFault?.({ location: this.location, message: err.message });
   }
-}
-
-/** Pieces of one served range, split where Redis recorded different fetch times (finality needs each). */
-function piecesByEpoch(meta: SharedSeriesMeta, range: TimeRange, bars: BarColumns): UpstreamPiece[] {
-  const extra = { splits: meta.splits, ...(meta.timezone ? { timezone: meta.timezone } : {}) };
-  const epochs = meta.fetchEpochs.filter((e) => e.end > range.start && e.start < range.end).sort((a, b) => a.start - b.start);
-  const pieces: UpstreamPiece[] = [];
-  let cursor = range.start;
-  for (const e of epochs) {
-    const start = Math.max(range.start, e.start);
-    const end = Math.min(range.end, e.end);
-    if (start > cursor) pieces.push({ range: { start: cursor, end: start }, bars: bars.filterRange({ start: cursor, end: start }), fetchedAt: meta.publishedAt, ...extra });
-    pieces.push({ range: { start, end }, bars: bars.filterRange({ start, end }), fetchedAt: e.fetchedAt, ...extra });
-    cursor = end;
-  }
-  if (cursor < range.end) pieces.push({ range: { start: cursor, end: range.end }, bars: bars.filterRange({ start: cursor, end: range.end }), fetchedAt: meta.publishedAt, ...extra });
-  return pieces;
 }
 
 /** Waits `ms`; rejects with ABORTED when `signal` aborts (Node's own timer does the waiting). */

@@ -48,7 +48,7 @@ function loopbackDaily(symbol: string, range: TimeRange): { time: number; close:
   return syntheticBars({ symbol, interval: '1d', start: range.start, end: range.end, seed: 0 }).map((b) => ({ time: b.time, close: b.close }));
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -63,9 +63,13 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T 
   }
 }
 
-function startBacktestProcess(dir: string, extra: string[] = []): Promise<{ child: ChildProcess; pid: number; stats: { requests: number; hitRate: number } }> {
+export function startBacktestProcess(
+  dir: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; pid: number; stats: { requests: number; hitRate: number } }> {
   const child = spawn(process.execPath, [FIXTURE, '--dir', dir, '--symbols', 'SPY', '--start', '2024-02-01', '--end', '2024-03-29', '--label', 'backtest (integration fixture)', '--hold', ...extra], {
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -89,7 +93,7 @@ function startBacktestProcess(dir: string, extra: string[] = []): Promise<{ chil
   });
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+export function stopProcess(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', () => resolve());

@@ -6,12 +6,14 @@
 import fs from 'node:fs';
 import Mocha from 'mocha';
 import { defineExtensionTests } from './extension.test.js';
+import { defineSharedTierTests } from './shared-tier.test.js';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   // Give the suite file mocha's globals (describe, it, before…), as `mocha.addFile` would.
   mocha.suite.emit('pre-require', globalThis, 'extension.test', mocha);
   defineExtensionTests();
+  defineSharedTierTests();
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const s = runner.stats;
