@@ -1,4 +1,4 @@
-import type { Bar, BarCache, Interval, PrefetchPlan, PrefetchProgress, PrefetchSession, TimeInput } from '@barcache/cache-core';
+import type { Bar, BarCache, ColumnWindow, Interval, PrefetchPlan, PrefetchProgress, PrefetchSession, TimeInput } from '@barcache/cache-core';
 import { failedSymbols, prepareFailedError, wrapPrefetchError, type PreparedRange } from './prepare-failure.js';
 import { iso, longestLookback, noData, requireInterval, requireRange, requireSymbol, requireSymbols } from './validate.js';
 
@@ -40,6 +40,14 @@ export interface DataHook {
   prepare(plan: DataHookPlan): Promise<PrefetchSession>;
   /** Bars with start <= time <= end (inclusive, ascending), like `cache.getBars`. */
   getBars(symbol: string, start: TimeInput, end: TimeInput, interval?: Interval): Promise<Bar[]>;
+  /**
+   * The same bars as `getBars`, as a columnar window (`{ length, time, open, high, low, close,
+   * volume, adjClose }` typed arrays): inside the prepared plan, views of the resident series
+   * (`cache.peekColumns`: no copy, no row objects, read only, valid while the session is open; see
+   * docs/columnar-window.md). A range memory does not hold whole is fetched first, like getBars;
+   * never a window of part of the range. `onEmpty` applies as for getBars.
+   */
+  getColumns(symbol: string, start: TimeInput, end: TimeInput, interval?: Interval): Promise<ColumnWindow>;
   /** Unpins what `prepare` pinned (the series stay cached). */
   release(): void;
   /** The session of the last successful `prepare`, until `release()`. */
@@ -110,9 +118,29 @@ export function createDataHook(cache: BarCache, options: DataHookOptions = {}): 
     return bars;
   }
 
+  async function getColumns(symbol: string, start: TimeInput, end: TimeInput, interval?: Interval): Promise<ColumnWindow> {
+    const s = requireSymbol(symbol);
+    const iv = requireInterval(interval ?? defaultInterval);
+    const range = requireRange(start, end);
+    const q = { symbol: s, interval: iv, start: range.start, end: range.end };
+    // A memory hit is the whole range or nothing (undefined): then getBars fills and loads it. An
+    // empty hit goes through getBars too, so it answers (or raises) exactly as getBars does.
+    let w = cache.peekColumns(q);
+    if (w === undefined || w.length === 0) {
+      const bars = await cache.getBars(q);
+      // Memory may not keep the series (a budget smaller than it): the bars getBars returned are the answer.
+      w = (bars.length > 0 ? cache.peekColumns(q) : undefined) ?? columnsOfBars(bars);
+    }
+    if (w.length === 0 && onEmpty === 'error') {
+      throw noData(`no ${iv} bars for ${s} in ${iso(range.start)}..${iso(range.end)}`, { symbol: s, interval: iv, ...range });
+    }
+    return w;
+  }
+
   return {
     prepare,
     getBars,
+    getColumns,
     release() {
       session?.release();
       session = undefined;
@@ -120,5 +148,21 @@ export function createDataHook(cache: BarCache, options: DataHookOptions = {}): 
     get session() {
       return session;
     },
+  };
+}
+
+/** Bars copied into fresh columns (the fallback when memory cannot hold a series as views). */
+export function columnsOfBars(bars: readonly Bar[]): ColumnWindow {
+  const col = (f: (b: Bar) => number) => Float64Array.from(bars, f);
+  const hasAdj = bars.some((b) => b.adjClose !== undefined);
+  return {
+    length: bars.length,
+    time: col((b) => b.time),
+    open: col((b) => b.open),
+    high: col((b) => b.high),
+    low: col((b) => b.low),
+    close: col((b) => b.close),
+    volume: col((b) => b.volume),
+    adjClose: hasAdj ? col((b) => b.adjClose ?? NaN) : undefined,
   };
 }

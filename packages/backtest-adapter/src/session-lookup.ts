@@ -1,5 +1,5 @@
 import { barEnd as barEndOf, DAY_MS, intervalStepMs, parseTimeInput } from '@barcache/cache-core';
-import type { Bar, BarCache, Interval, PrefetchSession, PrefetchSymbolReport, TimeInput } from '@barcache/cache-core';
+import type { Bar, BarCache, ColumnWindow, Interval, PrefetchSession, PrefetchSymbolReport, TimeInput } from '@barcache/cache-core';
 import { invalidArgument, iso, noData, requireLookback, requireSymbol } from './validate.js';
 
 export interface SessionLookupOptions {
@@ -20,9 +20,9 @@ export interface SessionLookupOptions {
 
 /**
  * Synchronous reads of any prepared symbol, for rules that look at another series (a market
- * filter on SPY while trading AAPL). Each read is one `cache.peekBars` (memory only, never I/O,
- * counted as an L1 hit in the cache's stats) and point-in-time: nothing that starts after `at`
- * is returned.
+ * filter on SPY while trading AAPL). Each read is a memory read, never I/O (`cache.peekBars` for
+ * rows, `cache.peekColumns` for `closes` and `columns`), counted as L1 hits in the cache's stats,
+ * and point-in-time: nothing that starts after `at` is returned.
  *
  * **`at` should be a bar time of the session's interval** (for a daily session, a trading date at
  * 00:00 UTC, e.g. grademark's `bar.time`). A daily bar is stamped 00:00 UTC of its date but only
@@ -33,7 +33,7 @@ export interface SessionLookupOptions {
 export interface SessionLookup {
   /** The symbols this lookup serves. */
   readonly symbols: readonly string[];
-  /** Reads (barAt, window, closes) answered, all from memory. Without a cache these reads would go to the bars an engine loaded up front. */
+  /** Reads (barAt, window, closes, columns) answered, all from memory. Without a cache these reads would go to the bars an engine loaded up front. */
   readonly reads: number;
   /** Whether only bars that have ended by `at` are returned (see SessionLookupOptions). */
   readonly completedOnly: boolean;
@@ -47,8 +47,15 @@ export interface SessionLookup {
    * than `n` exist in the session. `at`: a bar time of the session's interval.
    */
   window(symbol: string, at: TimeInput, n: number): Bar[];
-  /** Closes of `window(symbol, at, n)`. */
+  /** Closes of `window(symbol, at, n)` (read from the columnar window: no rows are built). */
   closes(symbol: string, at: TimeInput, n: number): number[];
+  /**
+   * The same bars as `window(symbol, at, n)` as a columnar window (`cache.peekColumns`): typed-array
+   * views of the resident series, exactly `n` long, no copy and no row objects. Throws NO_DATA when
+   * fewer than `n` exist in the session. Read only, and valid while the session is open (see
+   * docs/columnar-window.md); copy what you keep longer.
+   */
+  columns(symbol: string, at: TimeInput, n: number): ColumnWindow;
 }
 
 /**
@@ -73,8 +80,8 @@ export function createSessionLookup(
   for (const s of report.symbols) if (!report.failed.includes(s.symbol) && s.error === undefined) prepared.set(s.symbol, s);
   let reads = 0;
 
-  /** The last `n` bars of a prepared symbol known at `at` (fewer when the session holds fewer). */
-  function lastBars(symbol: string, at: TimeInput, n: number): { bars: Bar[]; t: number; symbol: string } {
+  /** Checks `symbol` and `at` against the session: the prepared symbol, its report, and `at` in ms. */
+  function locate(symbol: string, at: TimeInput): { sym: string; info: PrefetchSymbolReport; t: number } {
     const sym = requireSymbol(symbol);
     const info = prepared.get(sym);
     if (!info) {
@@ -103,6 +110,22 @@ export function createSessionLookup(
         end: info.end,
       });
     }
+    return { sym, info, t };
+  }
+
+  /**
+   * The last `n` bars of a prepared symbol known at `at` (fewer when the session holds fewer), as
+   * [lo, hi) of a window `peek` returned: rows (peekBars) or columns (peekColumns).
+   */
+  function lastOf<W>(
+    symbol: string,
+    at: TimeInput,
+    n: number,
+    peek: (sym: string, start: number, end: number) => W | undefined,
+    timeAt: (w: W, i: number) => number,
+    lengthOf: (w: W) => number,
+  ): { w: W; lo: number; hi: number; t: number; symbol: string } {
+    const { sym, info, t } = locate(symbol, at);
     const end = Math.min(t, info.end);
     // completedOnly drops at most one bar (the one in progress at `at`): ask for one more.
     const want = completedOnly ? n + 1 : n;
@@ -110,35 +133,67 @@ export function createSessionLookup(
     let span = daily ? Math.ceil(want * 1.5) * step + 5 * DAY_MS : want * step * 4 + 3 * DAY_MS;
     for (;;) {
       const from = Math.max(info.start, end - span);
-      const bars = cache.peekBars({ symbol: sym, interval, start: from, end });
-      if (!bars) {
+      const w = peek(sym, from, end);
+      if (w === undefined) {
         throw invalidArgument(`${sym} ${interval} is not resident in memory: was the session released before the backtest ran?`, {
           symbol: sym,
           interval,
         });
       }
-      if (bars.length >= want || from === info.start) {
+      const length = lengthOf(w);
+      if (length >= want || from === info.start) {
         reads++;
-        let last = bars.length;
-        if (completedOnly) while (last > 0 && barEnd(bars[last - 1]!.time) > t) last--;
-        return { bars: last > n || last < bars.length ? bars.slice(Math.max(0, last - n), last) : bars, t, symbol: sym };
+        let hi = length;
+        if (completedOnly) while (hi > 0 && barEnd(timeAt(w, hi - 1)) > t) hi--;
+        return { w, lo: Math.max(0, hi - n), hi, t, symbol: sym };
       }
       span *= 2;
     }
   }
 
+  const peekRows = (sym: string, start: number, end: number) => cache.peekBars({ symbol: sym, interval, start, end });
+  const peekCols = (sym: string, start: number, end: number) => cache.peekColumns({ symbol: sym, interval, start, end });
+  const rowTime = (w: Bar[], i: number) => w[i]!.time;
+  const rowCount = (w: Bar[]) => w.length;
+  const colTime = (w: ColumnWindow, i: number) => w.time[i]!;
+  const colCount = (w: ColumnWindow) => w.length;
+
+  /** The last `n` bars of a prepared symbol known at `at` (fewer when the session holds fewer). */
+  function lastBars(symbol: string, at: TimeInput, n: number): { bars: Bar[]; t: number; symbol: string } {
+    const { w, lo, hi, t, symbol: sym } = lastOf(symbol, at, n, peekRows, rowTime, rowCount);
+    return { bars: lo > 0 || hi < w.length ? w.slice(lo, hi) : w, t, symbol: sym };
+  }
+
+  /** NO_DATA unless `got` bars are the `n` asked. */
+  function requireWhole(sym: string, t: number, got: number, n: number): void {
+    if (got >= n) return;
+    const known = completedOnly ? 'ended by' : 'up to';
+    throw noData(`${sym}: only ${got} bars ${known} ${iso(t)} in this session, ${n} asked; prepare a longer lookback`, {
+      symbol: sym,
+      at: t,
+      available: got,
+      asked: n,
+    });
+  }
+
+  /** The last `n` bars known at `at` as a columnar window of exactly those bars. */
+  function columns(symbol: string, at: TimeInput, n: number): ColumnWindow {
+    requireLookback(n, 'n');
+    const { w, lo, hi, t, symbol: sym } = lastOf(symbol, at, n, peekCols, colTime, colCount);
+    requireWhole(sym, t, hi - lo, n);
+    if (lo === 0 && hi === w.length) return w;
+    // The exact bars: one more lookup, bounded by the first and last bar's own times.
+    const exact = cache.peekColumns({ symbol: sym, interval, start: w.time[lo]!, end: w.time[hi - 1]! });
+    if (exact === undefined || exact.length !== n) {
+      throw invalidArgument(`${sym} ${interval} is not resident in memory: was the session released before the backtest ran?`, { symbol: sym, interval });
+    }
+    return exact;
+  }
+
   function window(symbol: string, at: TimeInput, n: number): Bar[] {
     requireLookback(n, 'n');
     const s = lastBars(symbol, at, n);
-    if (s.bars.length < n) {
-      const known = completedOnly ? 'ended by' : 'up to';
-      throw noData(`${s.symbol}: only ${s.bars.length} bars ${known} ${iso(s.t)} in this session, ${n} asked; prepare a longer lookback`, {
-        symbol: s.symbol,
-        at: s.t,
-        available: s.bars.length,
-        asked: n,
-      });
-    }
+    requireWhole(s.symbol, s.t, s.bars.length, n);
     return s.bars;
   }
 
@@ -153,7 +208,11 @@ export function createSessionLookup(
     },
     window,
     closes(symbol, at, n) {
-      return window(symbol, at, n).map((b) => b.close);
+      requireLookback(n, 'n');
+      const { w, lo, hi, t, symbol: sym } = lastOf(symbol, at, n, peekCols, colTime, colCount);
+      requireWhole(sym, t, hi - lo, n);
+      return Array.from(w.close.subarray(lo, hi));
     },
+    columns,
   };
 }

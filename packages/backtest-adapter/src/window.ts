@@ -64,3 +64,38 @@ export function windowEndingAt<T extends Timed>(bars: readonly T[], t: number, n
   const end = upperBound(bars, t);
   return bars.slice(Math.max(0, end - n), end);
 }
+
+/** The first index whose time is >= t in ascending times (a columnar window's `time`). Binary search. */
+export function lowerBoundOfTimes(times: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index whose time is > t in ascending times. Binary search. */
+export function upperBoundOfTimes(times: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The same bounds as `sliceWithLookback`, as indices into ascending times: [from, first) are the
+ * lookback bars (exactly `lookback`, fewer only when the times hold fewer), [first, last) the bars
+ * with start <= time <= end.
+ */
+export function lookbackBounds(times: ArrayLike<number>, start: number, end: number, lookback: number): { from: number; first: number; last: number } {
+  const first = lowerBoundOfTimes(times, start);
+  const last = Math.max(first, upperBoundOfTimes(times, end));
+  return { from: Math.max(0, first - lookback), first, last };
+}

@@ -34,7 +34,7 @@ export type { FileProviderOptions } from './provider/file/file-provider.js';
 export { parsePriceFile } from './provider/file/price-file.js';
 export type { PriceFileOptions, PriceSeries } from './provider/file/price-file.js';
 export { lookbackStart } from './planning/lookback-span.js';
-export { repairCacheDir } from './tiers/disk/store-repair.js';
+export { repairCacheDir } from './tiers/disk/repair-entry.js';
 export type { RepairOptions } from './tiers/disk/store-repair.js';
 export type { UpstreamTier, UpstreamRequest, UpstreamPiece, UpstreamAnswer, UpstreamFailure } from './tiers/upstream-tier.js';
 export type { HoleRecord } from './planning/known-holes.js';

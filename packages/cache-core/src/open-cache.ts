@@ -1,15 +1,16 @@
 import path from 'node:path';
-import { DefaultBarCache } from './cache/bar-cache.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { invalidArgument } from './errors.js';
 import { resolveSharedOptions } from './tiers/shared/shared-options.js';
 import { YahooProvider } from './provider/yahoo-provider.js';
 import { StatsSnapshotWriter } from './stats/stats-snapshot.js';
-import { MemoryBarStore } from './tiers/disk/memory-bar-store.js';
-import { ElectedBarStore } from './tiers/disk/shared-dir/elected-bar-store.js';
-import { repairCacheDir } from './tiers/disk/store-repair.js';
 import { makeDir } from './tiers/disk/make-dir.js';
+import type { BarStore } from './tiers/disk/bar-store.js';
 import type { BarCache, OpenCacheOptions } from './types.js';
+
+// The cache itself, the disk store (LevelDB), the shared-dir leader/follower code, the repair and
+// the Redis tier are loaded here, on first use, not when the package is imported: a user who
+// passes their own provider pays at import only for what they call (docs/benchmark.md, import).
 
 const DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024;
 const DEFAULT_PROVISIONAL_TTL_MS = 60_000;
@@ -38,14 +39,20 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
   // Created for the owner only: other users cannot read the cache or reach its leader's socket.
   if (!inMemory) await makeDir(dir, dir, 0o700);
   if (!inMemory && options.repair === true) {
+    const { repairCacheDir } = await import('./tiers/disk/store-repair.js');
     const report = await repairCacheDir({ dir, lockTimeoutMs, now });
     options.onRepair?.(report);
   }
   const label = options.processLabel ?? defaultLabel();
   const leaderTimeoutMs = options.leaderTimeoutMs === undefined ? {} : { leaderTimeoutMs: nonNegative(options.leaderTimeoutMs, 0, 'leaderTimeoutMs') };
-  const store = inMemory
-    ? new MemoryBarStore()
-    : new ElectedBarStore({ dir, lockTimeoutMs, processLabel: label, exclusive: options.exclusive === true, ...leaderTimeoutMs });
+  const [{ DefaultBarCache }, store] = await Promise.all([
+    import('./cache/bar-cache.js'),
+    inMemory
+      ? import('./tiers/disk/memory-bar-store.js').then((m): BarStore => new m.MemoryBarStore())
+      : import('./tiers/disk/shared-dir/elected-bar-store.js').then(
+          (m): BarStore => new m.ElectedBarStore({ dir, lockTimeoutMs, processLabel: label, exclusive: options.exclusive === true, ...leaderTimeoutMs }),
+        ),
+  ]);
   await store.open();
 
   // Loaded only when configured: a cache without a shared tier never loads the Redis client.

@@ -10,6 +10,7 @@ import { BarColumns } from '../src/bar-columns.js';
 import { ElectedBarStore } from '../src/tiers/disk/shared-dir/elected-bar-store.js';
 import { networkFilesystemName } from '../src/tiers/disk/shared-dir/filesystem-check.js';
 import { MAX_SOCKET_PATH_BYTES, readLeaderRecord, socketPathFor } from '../src/tiers/disk/shared-dir/socket-location.js';
+import { STORE_PROTOCOL_VERSION } from '../src/tiers/disk/shared-dir/store-protocol.js';
 import { exited, rejection, useSharedDirFixture } from './helpers/shared-dir.js';
 import { dailyBars, makeMeta } from './store-contract.js';
 
@@ -24,9 +25,24 @@ describe('bad cases get a clear answer', () => {
     const err = await rejection(new ElectedBarStore({ dir }).open());
     expect(err.code).toBe('PROTOCOL_MISMATCH');
     expect(err.message).toMatch(/store protocol 999/);
-    expect(err.message).toMatch(/store protocol 1\b/);
-    expect((err.details!.ours as { protocol: number }).protocol).toBe(1);
+    expect(err.message).toMatch(new RegExp(`store protocol ${STORE_PROTOCOL_VERSION}\\b`));
+    expect((err.details!.ours as { protocol: number }).protocol).toBe(STORE_PROTOCOL_VERSION);
     expect((err.details!.theirs as { protocol: number }).protocol).toBe(999);
+  });
+
+  it('a leader of the previous protocol (1, before batched reads): PROTOCOL_MISMATCH naming both, either way round', async () => {
+    expect(STORE_PROTOCOL_VERSION).toBe(2);
+    const dir = tempDir();
+    await opened({ dir, protocolVersion: 1 });
+    const err = await rejection(new ElectedBarStore({ dir }).open());
+    expect(err.code).toBe('PROTOCOL_MISMATCH');
+    expect(err.message).toMatch(/store protocol 1\b/);
+    expect(err.message).toMatch(/store protocol 2\b/);
+    const other = tempDir();
+    await opened({ dir: other });
+    const old = await rejection(new ElectedBarStore({ dir: other, protocolVersion: 1 }).open());
+    expect(old.code).toBe('PROTOCOL_MISMATCH');
+    expect((old.details!.theirs as { protocol: number }).protocol).toBe(2);
   });
 
   it('a hung leader: LEADER_UNRESPONSIVE naming its pid, then a follower takes over once it is gone', async () => {

@@ -14,7 +14,9 @@ export {
   type MarketHoliday,
 } from './trading-calendar.js';
 export {
+  ADJUSTED_AS_OF,
   aggregateDailyBars,
+  dividendFactor,
   hashString,
   isIntradayInterval,
   mulberry32,

@@ -2,6 +2,9 @@
  * Deterministic synthetic bars: the same symbol (and seed) always gives the same bar for the same
  * date, whatever range is asked for, so overlapping fetches agree bar for bar (what a cache test
  * needs). Prices are rounded to cents and passed through Math.fround like Yahoo's float32 prices.
+ * adjClose is close × the cumulative dividend factor of the quarterly dividends between the bar and
+ * a fixed as-of date (ADJUSTED_AS_OF), Math.fround'ed, the way Yahoo adjusts: constant between two
+ * ex-dates, stepping at each (see `dividendFactor`).
  *
  * This is LOCAL, MADE-UP data: never present it as market data.
  */
@@ -108,6 +111,8 @@ const ORIGIN = Date.UTC(1980, 0, 1);
 const HORIZON = Date.UTC(2100, 0, 1);
 
 interface Walk {
+  symbol: string;
+  seed: number;
   rand: () => number;
   base: number;
   x: number;
@@ -121,13 +126,62 @@ interface Walk {
 
 const walks = new Map<string, Walk>();
 
+/** The date the synthetic adjusted closes are adjusted as of (like Yahoo's "today"): bars after it have adjClose = close. */
+export const ADJUSTED_AS_OF = Date.UTC(2030, 0, 1);
+const QUARTER_MS = 91 * DAY_MS;
+
+/** Per symbol: the ex-dates (one per 91 days from 1980 up to ADJUSTED_AS_OF) and the factor of each bar before them. */
+interface Dividends {
+  exDates: number[];
+  /** suffix[i] = product of the event factors of exDates[i..]: the factor of a bar before exDates[i] and on or after exDates[i-1]. */
+  suffix: number[];
+}
+const dividendTables = new Map<string, Dividends>();
+
+function dividendsFor(symbol: string, seed: number): Dividends {
+  const key = `${symbol}\u0000${seed}`;
+  let d = dividendTables.get(key);
+  if (!d) {
+    // Its own PRNG: the price walk stays what it was. A yield of 0.5–4.5% a year, each quarter's
+    // amount ±20% around it.
+    const rand = mulberry32(hashString(`dividends|${symbol}`) ^ Math.imul(seed | 0, 0x85ebca6b));
+    const annual = 0.005 + rand() * 0.04;
+    const offset = Math.floor(rand() * 91) * DAY_MS;
+    const exDates: number[] = [];
+    const factors: number[] = [];
+    for (let t = ORIGIN + offset; t < ADJUSTED_AS_OF; t += QUARTER_MS) {
+      exDates.push(t);
+      factors.push(1 - (annual / 4) * (0.8 + 0.4 * rand()));
+    }
+    const suffix = new Array<number>(exDates.length + 1);
+    suffix[exDates.length] = 1;
+    for (let i = exDates.length - 1; i >= 0; i--) suffix[i] = suffix[i + 1]! * factors[i]!;
+    d = { exDates, suffix };
+    dividendTables.set(key, d);
+  }
+  return d;
+}
+
+/** The cumulative dividend factor of a bar at date ms `t`: the product over the ex-dates after it (up to ADJUSTED_AS_OF). */
+export function dividendFactor(symbol: string, t: number, seed = 0): number {
+  const { exDates, suffix } = dividendsFor(symbol, seed);
+  let lo = 0;
+  let hi = exDates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (exDates[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return suffix[lo]!;
+}
+
 function walkFor(symbol: string, seed: number): Walk {
   const key = `${symbol}\u0000${seed}`;
   let w = walks.get(key);
   if (!w) {
     const rand = mulberry32(hashString(symbol) ^ Math.imul(seed | 0, 0x9e3779b1));
     const base = Math.log(20 + rand() * 280);
-    w = { rand, base, x: base, prevClose: Math.exp(base), volBase: 0.5 + rand() * 4, until: ORIGIN, dates: [], bars: [] };
+    w = { symbol, seed, rand, base, x: base, prevClose: Math.exp(base), volBase: 0.5 + rand() * 4, until: ORIGIN, dates: [], bars: [] };
     walks.set(key, w);
   }
   return w;
@@ -147,7 +201,7 @@ function extendWalk(w: Walk, to: number): void {
     const volume = Math.round(1_000_000 * w.volBase * Math.exp(0.4 * gaussian(rand)));
     w.prevClose = close;
     w.dates.push(t);
-    w.bars.push({ time: t, open, high, low, close, volume, adjClose: Math.fround(close * 0.985) });
+    w.bars.push({ time: t, open, high, low, close, volume, adjClose: Math.fround(close * dividendFactor(w.symbol, t, w.seed)) });
   }
   w.until = target;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ADJUSTED_AS_OF,
+  dividendFactor,
   isTradingDay,
   listFixtures,
   loadFixture,
@@ -45,6 +47,27 @@ describe('synthetic bars', () => {
       expect(bar.adjClose).toBeLessThan(bar.close);
     }
     expect(syntheticDailyBars({ symbol: 'AAPL', start: '2024-01-02', end: '2024-01-03', inclusive: true })).toHaveLength(2);
+  });
+
+  it('adjusted closes follow quarterly dividends: close × a factor that steps only at ex-dates', () => {
+    const bars = syntheticDailyBars({ symbol: 'AAPL', start: '2020-01-01', end: '2022-01-01' });
+    let steps = 0;
+    for (let i = 1; i < bars.length; i++) {
+      const q0 = bars[i - 1]!.adjClose! / bars[i - 1]!.close;
+      const q1 = bars[i]!.adjClose! / bars[i]!.close;
+      const jump = q1 / q0 - 1;
+      // Within a quarter only float32 rounding moves the ratio; at an ex-date earlier bars were cut by the dividend.
+      if (Math.abs(jump) > 1e-6) {
+        steps++;
+        expect(jump).toBeGreaterThan(0);
+        expect(jump).toBeLessThan(0.02);
+      }
+      expect(bars[i]!.adjClose).toBe(Math.fround(bars[i]!.close * dividendFactor('AAPL', bars[i]!.time)));
+    }
+    expect(steps).toBeGreaterThanOrEqual(7);
+    expect(steps).toBeLessThanOrEqual(9);
+    const later = syntheticDailyBars({ symbol: 'AAPL', start: ADJUSTED_AS_OF, end: ADJUSTED_AS_OF + 30 * 86_400_000 });
+    for (const b of later) expect(b.adjClose).toBe(b.close);
   });
 
   it('intraday bars fill the New York session (DST-aware)', () => {

@@ -1,6 +1,7 @@
 /**
  * `pnpm bench [--json [file]] [--latency ms] [--large-symbols n] [--repeats n] [--skip-micro]
- *             [--only workloads,lookback,backtest,load,peers,shared,redis] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]`
+ *             [--only workloads,lookback,backtest,load,peers,shared,redis,import] [--peer-symbols n] [--peer-repeats n] [--peers id,…] [--peer-dir dir]
+ *             [--import-processes n]`
  * Side by side on the same workloads: no cache, an exact-key memo, a gap-filling cache without
  * prefetch, and Barcache; then cache-core's micro figures; then the peers (what a user would pick
  * instead of Barcache) loading the same bars from disk. Progress goes to stderr.
@@ -20,6 +21,7 @@ import { sharedTierBench } from './shared-tier-bench.js';
 import { formatReport, type BenchReport, type WorkloadReport } from './report.js';
 import { runWorkload, type WorkloadResult } from './runner.js';
 import { formatSharedDir, sharedDirBench, type SharedDirFigures } from './shared-dir-bench.js';
+import { formatImport, importBench, type ImportFigures } from './import-bench.js';
 import { BarcacheSource } from './sources/barcache-source.js';
 import type { BenchSource } from './sources/bench-source.js';
 import { CountingProvider } from './sources/counting-provider.js';
@@ -44,13 +46,15 @@ interface Args {
   peers?: string[];
   /** Where the peers' data is written and kept between runs (default: a temp dir removed after the run). */
   peerDir?: string;
+  /** Fresh processes per target in the import section. */
+  importProcesses: number;
 }
 
-type Section = 'workloads' | 'lookback' | 'backtest' | 'load' | 'peers' | 'shared' | 'redis';
-const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'backtest', 'load', 'peers', 'shared', 'redis'];
+type Section = 'workloads' | 'lookback' | 'backtest' | 'load' | 'peers' | 'shared' | 'redis' | 'import';
+const SECTIONS: readonly Section[] = ['workloads', 'lookback', 'backtest', 'load', 'peers', 'shared', 'redis', 'import'];
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50, sections: new Set(SECTIONS), peerSymbols: 500, peerRepeats: 7 };
+  const args: Args = { json: false, latencyMs: 20, largeSymbols: 50, repeats: 3, micro: true, concurrency: 50, sections: new Set(SECTIONS), peerSymbols: 500, peerRepeats: 7, importProcesses: 15 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -81,6 +85,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--peer-repeats') args.peerRepeats = Number(next());
     else if (a === '--peers') args.peers = next().split(',');
     else if (a === '--peer-dir') args.peerDir = next();
+    else if (a === '--import-processes') args.importProcesses = Number(next());
     else throw new Error(`unknown option ${a}`);
   }
   return args;
@@ -125,6 +130,7 @@ async function main(): Promise<void> {
 
   let loadDir: string | undefined;
   let sharedDir: SharedDirFigures | undefined;
+  let importFigures: ImportFigures | undefined;
   try {
     const workloads: [Workload, number, CountingProvider, string][] = [
       [seedWorkload(), args.repeats, provider, 'YahooProvider → loopback server'],
@@ -184,6 +190,11 @@ async function main(): Promise<void> {
       report.peers = await peersBench(args.peerDir ?? join(tmp, 'peers'), { symbols: args.peerSymbols, repeats: args.peerRepeats, only: args.peers, log });
     }
 
+    if (args.sections.has('import')) {
+      log(`import: ${args.importProcesses} fresh processes each importing nothing, level, @barcache/cache-core`);
+      importFigures = await importBench({ processes: args.importProcesses, log });
+    }
+
     if (args.sections.has('redis')) {
       const redis = await sharedTierBench({ latencyMs: args.latencyMs, log });
       if (redis !== undefined) report.redis = redis;
@@ -193,13 +204,14 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
 
-  const json = JSON.stringify(sharedDir ? { ...report, sharedDir } : report, null, 2);
+  const json = JSON.stringify({ ...report, ...(sharedDir ? { sharedDir } : {}), ...(importFigures ? { import: importFigures } : {}) }, null, 2);
   if (args.json && !args.jsonFile) {
     process.stdout.write(`${json}\n`);
     return;
   }
   console.log(formatReport(report));
   if (sharedDir) console.log(`\n${formatSharedDir(sharedDir)}`);
+  if (importFigures) console.log(`\n${formatImport(importFigures)}`);
   if (args.jsonFile) {
     writeFileSync(args.jsonFile, `${json}\n`);
     console.log(`\nfigures written to ${args.jsonFile}`);

@@ -19,6 +19,9 @@ export interface SharedDirFigures {
   /** Medians of `repeats` loads, ms. */
   leaderLoadMs: number;
   followerLoadMs: number;
+  /** Medians of the loading process's own CPU time (user + system), ms: steadier than wall on a busy machine. */
+  leaderLoadCpuMs: number;
+  followerLoadCpuMs: number;
   /** Follower speed as a fraction of the leader's (target ≥ 0.5). */
   followerSpeedRatio: number;
   loadProviderCalls: number;
@@ -90,7 +93,7 @@ export interface SharedDirBenchOptions {
 export async function sharedDirBench(o: SharedDirBenchOptions): Promise<SharedDirFigures> {
   const log = o.log ?? (() => undefined);
   const count = o.symbolCount ?? 500;
-  const repeats = o.repeats ?? 3;
+  const repeats = o.repeats ?? 5;
   const symbols = Array.from({ length: count }, (_, i) => `TEN${String(i).padStart(3, '0')}`);
   mkdirSync(o.tmp, { recursive: true });
   let dir = o.warmDir;
@@ -105,20 +108,24 @@ export async function sharedDirBench(o: SharedDirBenchOptions): Promise<SharedDi
 
   const leaderRuns: number[] = [];
   const followerRuns: number[] = [];
+  const leaderCpu: number[] = [];
+  const followerCpu: number[] = [];
   let bars = 0;
   let loadProviderCalls = 0;
   for (let r = 0; r < repeats; r++) {
     // Alternate, so drift in the machine's load hits both sides alike.
-    const own = await result<{ ms: number; bars: number; leads: boolean; providerCalls: number }>(loadJob);
+    const own = await result<{ ms: number; cpuMs: number; bars: number; leads: boolean; providerCalls: number }>(loadJob);
     if (!own.leads) throw new Error('the leader-load process did not lead');
     leaderRuns.push(own.ms);
+    leaderCpu.push(own.cpuMs);
     const holder = worker({ mode: 'hold', dir, providerName: o.fillProvider.name });
     await holder.first;
     try {
-      const remote = await result<{ ms: number; bars: number; leads: boolean; providerCalls: number }>(loadJob);
+      const remote = await result<{ ms: number; cpuMs: number; bars: number; leads: boolean; providerCalls: number }>(loadJob);
       if (remote.leads) throw new Error('the follower-load process led');
       if (remote.bars !== own.bars) throw new Error(`follower loaded ${remote.bars} bars, leader ${own.bars}`);
       followerRuns.push(remote.ms);
+      followerCpu.push(remote.cpuMs);
       bars = own.bars;
       loadProviderCalls += own.providerCalls + remote.providerCalls;
     } finally {
@@ -146,6 +153,8 @@ export async function sharedDirBench(o: SharedDirBenchOptions): Promise<SharedDi
     bars,
     leaderLoadMs,
     followerLoadMs,
+    leaderLoadCpuMs: median(leaderCpu),
+    followerLoadCpuMs: median(followerCpu),
     followerSpeedRatio: leaderLoadMs / followerLoadMs,
     loadProviderCalls,
     seed: {
@@ -171,6 +180,7 @@ export function formatSharedDir(f: SharedDirFigures): string {
   table.push(
     [`prefetch ${f.symbols} symbols × 10 y from a warm dir (${f.bars.toLocaleString('en-US')} bars): leader's own load`, ms(f.leaderLoadMs), '', ''],
     ['  … a follower, blocks over the leader\'s socket', `${ms(f.followerLoadMs)} = ${(f.followerSpeedRatio * 100).toFixed(0)}% of the leader's speed`, '≥ 50%', f.followerSpeedRatio >= 0.5 ? 'ok' : 'MISSED'],
+    ['  CPU of the loading process (median): leader\'s own load / the follower', `${ms(f.leaderLoadCpuMs)} / ${ms(f.followerLoadCpuMs)}`, '', ''],
     ['  provider calls during the loads', String(f.loadProviderCalls), '0', f.loadProviderCalls === 0 ? 'ok' : 'MISSED'],
     [`seed workload, ${f.seed.processes} processes at once on one cold dir: wall time`, ms(f.seed.parallelWallMs), '', ''],
     ['  each process, open → close (median)', ms(f.seed.parallelProcessMs), '', ''],

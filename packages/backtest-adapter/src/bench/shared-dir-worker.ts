@@ -1,7 +1,7 @@
 /**
  * One process of the shared-cache-dir benchmark (shared-dir-bench.ts). Prints one JSON line.
  *   hold  {dir, providerName}                      opens the dir (so it leads), prints {"ready":pid}, holds it until stdin ends
- *   load  {dir, providerName, symbols, start, end, memoryMaxBytes}   times prefetch of every symbol from the warm dir (no provider)
+ *   load  {dir, providerName, symbols, start, end, memoryMaxBytes}   times prefetch of every symbol from the warm dir (no provider): wall and this process's CPU
  *   seed  {dir, baseUrl, times}                    runs the seed workload `times` times through one cache (prefetch + getBars)
  */
 import { readFileSync } from 'node:fs';
@@ -41,11 +41,14 @@ if (job.mode === 'hold') {
 } else if (job.mode === 'load') {
   const cache = await openCache({ dir: job.dir, provider: refuse, offline: true, statsSnapshots: false, memory: { maxBytes: job.memoryMaxBytes ?? 2 ** 30 } });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const { report } = await cache.prefetch({ symbols: job.symbols!, interval: '1d', start: job.start!, end: job.end! });
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   if (report.failed.length > 0) throw new Error(`load failed for ${report.failed.length} symbols`);
   const bars = report.symbols.reduce((n, s) => n + s.bars, 0);
-  out({ ms, bars, leads: leaderPid() === process.pid, providerCalls: cache.stats().provider.calls });
+  out({ ms, cpuMs, bars, leads: leaderPid() === process.pid, providerCalls: cache.stats().provider.calls });
   await cache.close();
 } else {
   const w = seedWorkload();

@@ -69,7 +69,7 @@ export function formatDemoTable(config: DemoConfig, cold: RunResult, warm: RunRe
   const requests = traded + cold.marketReads;
   const notes = [
     `Provider calls: without a cache ${n(series)} every run; with Barcache ${n(cold.providerCalls)} cold, ${n(warm.providerCalls)} warm (new process).`,
-    `getBars hit rate counts the ${n(traded)} getBars series reads and the ${n(cold.marketReads)} lookup reads (each a cache.peekBars), all after prefetch.`,
+    `getBars hit rate counts the ${n(traded)} series reads (each a cache.peekColumns the frame is built from) and the ${n(cold.marketReads)} lookup reads (each a cache.peekColumns), all after prefetch.`,
     `For comparison only, a per-request data hook without a cache (one provider call per read, like the seed engine's) would make ` +
       `${n(requests)} calls per run (${n(traded)} series + ${n(cold.marketReads)} market reads); grademark does not work that way.`,
   ];

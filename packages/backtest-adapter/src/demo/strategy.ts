@@ -19,7 +19,7 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.lengt
  * slow SMA; out when the fast SMA falls below the slow one. The market filter is a synchronous
  * cross-symbol read from the prepared session, as of the current bar (no look-ahead).
  */
-export function smaCrossoverWithMarketFilter(lookup: SessionLookup, params: CrossoverParams = {}): IStrategy<GrademarkBar> {
+export function smaCrossoverWithMarketFilter(lookup: Pick<SessionLookup, 'closes'>, params: CrossoverParams = {}): IStrategy<GrademarkBar> {
   const fast = params.fast ?? 10;
   const slow = params.slow ?? 30;
   const market = params.market ?? 'SPY';

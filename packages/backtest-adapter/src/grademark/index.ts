@@ -4,5 +4,5 @@
  */
 export { loadSeries, type LoadSeriesOptions } from './load-series.js';
 export { prepareSession, type GrademarkSession, type SessionOptions } from './session.js';
-export { toGrademarkRow, toGrademarkRows, type GrademarkBar } from './rows.js';
+export { grademarkRowsFromColumns, toGrademarkRow, toGrademarkRows, type GrademarkBar } from './rows.js';
 export { createSessionLookup, type SessionLookup, type SessionLookupOptions } from '../session-lookup.js';

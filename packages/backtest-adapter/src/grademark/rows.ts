@@ -1,4 +1,4 @@
-import type { Bar } from '@barcache/cache-core';
+import type { Bar, ColumnWindow } from '@barcache/cache-core';
 
 /** One row of the DataFrame grademark's `backtest()` takes (its `IBar`). */
 export interface GrademarkBar {
@@ -17,4 +17,17 @@ export function toGrademarkRow(bar: Bar): GrademarkBar {
 
 export function toGrademarkRows(bars: readonly Bar[]): GrademarkBar[] {
   return bars.map(toGrademarkRow);
+}
+
+/**
+ * Rows [from, to) of a columnar window as grademark rows, read straight from the typed arrays:
+ * no cache `Bar` objects are built on the way (the same values as toGrademarkRows of those bars). Pure.
+ */
+export function grademarkRowsFromColumns(w: ColumnWindow, from = 0, to: number = w.length): GrademarkBar[] {
+  const { time, open, high, low, close, volume } = w;
+  const out: GrademarkBar[] = new Array(Math.max(0, to - from));
+  for (let i = from; i < to; i++) {
+    out[i - from] = { time: new Date(time[i]!), open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]!, volume: volume[i]! };
+  }
+  return out;
 }

@@ -3,8 +3,8 @@ import type { Bar, BarCache, Interval, PrefetchSession, TimeInput } from '@barca
 import { prefetchOrThrow } from '../data-hook.js';
 import { createSessionLookup, type SessionLookup } from '../session-lookup.js';
 import { iso, noData, requireInterval, requireLookback, requireRange, requireSymbol, requireSymbols } from '../validate.js';
-import { sliceWithLookback } from '../window.js';
-import { toGrademarkRows, type GrademarkBar } from './rows.js';
+import { lookbackBounds, sliceWithLookback } from '../window.js';
+import { grademarkRowsFromColumns, toGrademarkRows, type GrademarkBar } from './rows.js';
 
 export interface SessionOptions {
   symbols: readonly string[];
@@ -42,7 +42,10 @@ export interface GrademarkSession extends PrefetchSession {
   readonly lookup: SessionLookup;
   /** The bars of one prepared symbol: exactly `lookbackPeriod` before `start`, then through `end`. */
   bars(symbol: string): Promise<Bar[]>;
-  /** The same as the DataFrame grademark's `backtest()` takes. */
+  /**
+   * The same bars as the DataFrame grademark's `backtest()` takes, built from the cache's columnar
+   * window (no cache rows are made for it).
+   */
   series(symbol: string): Promise<IDataFrame<number, GrademarkBar>>;
 }
 
@@ -57,25 +60,50 @@ export async function prepareSession(cache: BarCache, options: SessionOptions): 
   const report = prefetched.report;
   const bySymbol = new Map(report.symbols.map((s) => [s.symbol, s]));
 
-  async function bars(symbol: string): Promise<Bar[]> {
+  function preparedInfo(symbol: string): { sym: string; from: number } {
     const sym = requireSymbol(symbol);
     const info = bySymbol.get(sym);
     if (!info) {
       throw noData(`${sym} was not prepared in this session (prepared: ${symbols.join(', ')})`, { symbol: sym, prepared: symbols });
     }
-    const all = await cache.getBars({ symbol: sym, interval, start: Math.min(info.start, range.start), end: range.end });
-    const slice = sliceWithLookback(all, range.start, range.end, lookbackPeriod);
-    if (slice.mainBars === 0) {
+    return { sym, from: Math.min(info.start, range.start) };
+  }
+
+  /** Throws unless the slice has bars in [start, end] and (unless allowed short) the whole lookback. */
+  function checkSlice(sym: string, lookbackBars: number, mainBars: number): void {
+    if (mainBars === 0) {
       throw noData(`no ${interval} bars for ${sym} in ${iso(range.start)}..${iso(range.end)}`, { symbol: sym, interval, ...range });
     }
-    if (slice.lookbackBars < lookbackPeriod && !options.allowShortLookback) {
+    if (lookbackBars < lookbackPeriod && !options.allowShortLookback) {
       throw noData(
-        `${sym} has only ${slice.lookbackBars} ${interval} bars before ${iso(range.start)}, lookbackPeriod asks ${lookbackPeriod} ` +
+        `${sym} has only ${lookbackBars} ${interval} bars before ${iso(range.start)}, lookbackPeriod asks ${lookbackPeriod} ` +
           '(a young listing?); start later or pass allowShortLookback',
-        { symbol: sym, interval, available: slice.lookbackBars, lookbackPeriod },
+        { symbol: sym, interval, available: lookbackBars, lookbackPeriod },
       );
     }
+  }
+
+  async function bars(symbol: string): Promise<Bar[]> {
+    const { sym, from } = preparedInfo(symbol);
+    const all = await cache.getBars({ symbol: sym, interval, start: from, end: range.end });
+    const slice = sliceWithLookback(all, range.start, range.end, lookbackPeriod);
+    checkSlice(sym, slice.lookbackBars, slice.mainBars);
     return slice.bars;
+  }
+
+  /**
+   * grademark's frame, built once from the columnar window of the resident series: one pass over
+   * the typed arrays, and the cache never builds (or keeps) its own row objects for the series.
+   * peekColumns answers only for a range memory holds whole; otherwise (the session released and
+   * the series evicted) the rows come through `bars`, which fetches what is missing.
+   */
+  async function series(symbol: string): Promise<IDataFrame<number, GrademarkBar>> {
+    const { sym, from } = preparedInfo(symbol);
+    const w = cache.peekColumns({ symbol: sym, interval, start: from, end: range.end });
+    if (w === undefined) return new DataFrame<number, GrademarkBar>(toGrademarkRows(await bars(symbol)));
+    const b = lookbackBounds(w.time, range.start, range.end, lookbackPeriod);
+    checkSlice(sym, b.first - b.from, b.last - b.first);
+    return new DataFrame<number, GrademarkBar>(grademarkRowsFromColumns(w, b.from, b.last));
   }
 
   return {
@@ -86,9 +114,7 @@ export async function prepareSession(cache: BarCache, options: SessionOptions): 
     report,
     lookup: createSessionLookup(cache, prefetched),
     bars,
-    async series(symbol) {
-      return new DataFrame<number, GrademarkBar>(toGrademarkRows(await bars(symbol)));
-    },
+    series,
     release() {
       prefetched.release();
     },

@@ -45,7 +45,9 @@ export class PrefetchSessions {
         plan.onProgress?.({ symbol, done, total, status: r.error ? 'failed' : 'ok', ...(r.error ? { error: r.error } : {}) });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PREFETCH_CONCURRENCY, total) }, worker));
+    // A store that reads many series at once well (a follower's batches) asks for more.
+    const concurrency = Math.max(PREFETCH_CONCURRENCY, ctx.store.supports.readConcurrency ?? 0);
+    await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
     const report: PrefetchReport = {
       interval: parsed.interval,
       symbols: reports,

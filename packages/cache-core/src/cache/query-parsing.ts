@@ -1,13 +1,34 @@
 import { invalidArgument } from '../errors.js';
 import { assertInterval } from '../intervals.js';
 import { seriesId, type SeriesKey } from '../series-key.js';
+import type { ResidentMemo } from '../tiers/memory/memory-tier.js';
 import { formatTime, normalizeSymbol, parseTimeInput } from '../time-input.js';
 import type { BarQuery, BarsStatus, ClearFilter, Interval, PrefetchPlan } from '../types.js';
+
+/**
+ * A checked (symbol, interval) pair: the series it names and its id, memoised per raw pair. It
+ * also memoises where L1 holds the series (a ResidentMemo, kept by the memory tier).
+ */
+export interface SeriesRef extends ResidentMemo {
+  readonly key: SeriesKey;
+  readonly id: string;
+}
+
+/** A memo slot: one raw (symbol, interval) pair; pairs of one raw symbol are chained. */
+interface SeriesSlot extends SeriesRef {
+  readonly rawSymbol: string;
+  readonly rawInterval: unknown;
+  next: SeriesSlot | undefined;
+  /** The slot asked for right after this one last time (a backtest asks for its symbols in the same order every day). */
+  successor: SeriesSlot | undefined;
+}
 
 /** A checked getBars/explain query: the series and inclusive ms bounds. */
 export interface ParsedQuery {
   key: SeriesKey;
   id: string;
+  /** The memoised series (its L1 lookup memo): the key and id above, and where L1 holds it. */
+  series: SeriesRef;
   start: number;
   /** Inclusive. */
   end: number;
@@ -40,7 +61,10 @@ export interface ParsedClearFilter {
  */
 export class QueryParser {
   readonly #provider: string;
-  readonly #seriesCache = new Map<string, Map<Interval, { key: SeriesKey; id: string }>>();
+  /** Raw symbol → its slots (usually one: a backtest reads a symbol at one interval). */
+  readonly #seriesCache = new Map<string, SeriesSlot>();
+  /** The slot of the last query: its `successor` is the first guess for the next one. */
+  #lastSlot: SeriesSlot | undefined;
   readonly #timeCache = new Map<string, number>();
 
   constructor(provider: string) {
@@ -48,17 +72,36 @@ export class QueryParser {
   }
 
   query(q: BarQuery): ParsedQuery {
-    if (q === null || typeof q !== 'object') throw invalidArgument('getBars takes a query object { symbol, interval, start, end }');
-    const series = this.#series(q.symbol, q.interval);
-    // Finite epoch ms (the hot path's usual input) need no parsing at all.
-    const start = typeof q.start === 'number' && Number.isFinite(q.start) ? q.start : this.#time(q.start, 'start');
-    const end = typeof q.end === 'number' && Number.isFinite(q.end) ? q.end : this.#time(q.end, 'end');
+    const series = this.series(q);
+    const start = this.start(q);
+    const end = this.end(q);
     assertOrdered(start, end);
+    return { key: series.key, id: series.id, series, start, end, strict: q.strict === true, status: q.status };
+  }
+
+  /**
+   * The hot path's first step (peekColumns parses piecewise, allocating nothing): checks that `q`
+   * is a query object with a sound `status`, and returns the series it names (memoised).
+   */
+  series(q: BarQuery): SeriesRef {
+    if (q === null || typeof q !== 'object') throw invalidArgument('getBars takes a query object { symbol, interval, start, end }');
     const status = q.status;
     if (status !== undefined && (status === null || typeof status !== 'object')) {
       throw invalidArgument('status must be an object the call fills in', { field: 'status' });
     }
-    return { key: series.key, id: series.id, start, end, strict: q.strict === true, status };
+    return this.#series(q.symbol, q.interval);
+  }
+
+  /** `q.start` in epoch ms: finite epoch ms (the hot path's usual input) pass through unparsed. */
+  start(q: BarQuery): number {
+    const v = q.start;
+    return typeof v === 'number' && Number.isFinite(v) ? v : this.#time(v, 'start');
+  }
+
+  /** `q.end` (inclusive) in epoch ms, as `start`. */
+  end(q: BarQuery): number {
+    const v = q.end;
+    return typeof v === 'number' && Number.isFinite(v) ? v : this.#time(v, 'end');
   }
 
   plan(plan: PrefetchPlan): ParsedPlan {
@@ -106,24 +149,46 @@ export class QueryParser {
   /**
    * The series a (symbol, interval) pair names, validated once and memoised: the lookback path
    * asks for the same few series all day, and this keeps it free of string building and regexes.
+   * A loop over symbols asks for them in the same order every day, so the slot that followed the
+   * last one last time is checked first (two identity compares); else one map lookup by the raw
+   * symbol and an identity check of the interval.
    */
-  #series(rawSymbol: unknown, rawInterval: unknown): { key: SeriesKey; id: string } {
-    const byInterval = typeof rawSymbol === 'string' ? this.#seriesCache.get(rawSymbol) : undefined;
-    const known = byInterval?.get(rawInterval as Interval);
-    if (known !== undefined) return known;
+  #series(rawSymbol: unknown, rawInterval: unknown): SeriesRef {
+    const last = this.#lastSlot;
+    const guess = last?.successor;
+    if (guess !== undefined && guess.rawSymbol === rawSymbol && guess.rawInterval === rawInterval) {
+      this.#lastSlot = guess;
+      return guess;
+    }
+    const slot = this.#slot(rawSymbol, rawInterval);
+    if (last !== undefined) last.successor = slot;
+    this.#lastSlot = slot;
+    return slot;
+  }
+
+  #slot(rawSymbol: unknown, rawInterval: unknown): SeriesSlot {
+    const first = typeof rawSymbol === 'string' ? this.#seriesCache.get(rawSymbol) : undefined;
+    for (let slot = first; slot !== undefined; slot = slot.next) if (slot.rawInterval === rawInterval) return slot;
     const symbol = normalizeSymbol(rawSymbol);
     const interval = assertInterval(rawInterval);
     const key: SeriesKey = { provider: this.#provider, symbol, interval };
-    const series = { key, id: seriesId(key) };
     if (this.#seriesCache.size > 10_000) this.#seriesCache.clear();
-    const map = byInterval ?? new Map<Interval, { key: SeriesKey; id: string }>();
-    map.set(interval, series);
-    this.#seriesCache.set(rawSymbol as string, map);
-    return series;
+    const slot: SeriesSlot = {
+      key,
+      id: seriesId(key),
+      rawSymbol: rawSymbol as string,
+      rawInterval,
+      next: first,
+      successor: undefined,
+      memoEntry: undefined,
+    };
+    this.#seriesCache.set(rawSymbol as string, slot);
+    return slot;
   }
 }
 
-function assertOrdered(start: number, end: number): void {
+/** Throws INVALID_ARGUMENT for a reversed range. */
+export function assertOrdered(start: number, end: number): void {
   if (end < start) {
     throw invalidArgument(`reversed range: end ${formatTime(end)} is before start ${formatTime(start)}`, { start, end });
   }

@@ -4,11 +4,11 @@ import { coversRange } from '../planning/ranges.js';
 import { BarColumns } from '../bar-columns.js';
 import { ColumnSlice } from '../column-views.js';
 import { sliceColumns, sliceRows, type ResidentSeries } from '../tiers/memory/memory-tier.js';
-import type { Bar, BarsStatus } from '../types.js';
+import type { Bar, BarsStatus, TimeRange } from '../types.js';
 import { wantedRange, type CacheContext } from './cache-context.js';
 import { corruptBlockError, MAX_CORRUPT_ROUNDS } from './corrupt-blocks.js';
 import type { GapFiller, FillResult } from './gap-filler.js';
-import type { ParsedQuery } from './query-parsing.js';
+import type { ParsedQuery, SeriesRef } from './query-parsing.js';
 import { assertServed } from './range-guard.js';
 import type { ResidentLoader } from './resident-loader.js';
 import { factsOf } from './series-facts.js';
@@ -34,7 +34,7 @@ export class ReadPath {
 
   /** The bars if L1 holds the whole range fresh (an L1 hit), else undefined. Never does I/O. */
   fromMemory(p: ParsedQuery): Bar[] | undefined {
-    const entry = this.#servableEntry(p);
+    const entry = this.#servableEntry(p.series, p.start, p.end);
     // null: nothing there the provider serves (the future, before its earliest time): the slow path says so.
     if (entry === null || entry === undefined) return undefined;
     if (p.status !== undefined) fillStatus(p.status, 'l1', undefined, this.#holesIn(p));
@@ -45,36 +45,38 @@ export class ReadPath {
   }
 
   /**
-   * The zero-copy columnar window (typed-array views of the resident series) on an L1 hit, else
-   * undefined; an empty window where nothing can exist (a memory-only probe never raises).
+   * The zero-copy columnar window (typed-array views of the resident series) of the bars with
+   * start <= time <= end on an L1 hit, else undefined (never a window of part of the range); an
+   * empty window where nothing can exist (a memory-only probe never raises).
    */
-  columnsFromMemory(p: ParsedQuery): ColumnSlice | undefined {
-    const entry = this.#servableEntry(p);
+  columnsFromMemory(series: SeriesRef, start: number, end: number): ColumnSlice | undefined {
+    const entry = this.#servableEntry(series, start, end);
     if (entry === null) return new ColumnSlice(BarColumns.empty(), 0, 0);
     if (entry === undefined) return undefined;
-    return sliceColumns(entry, p.start, p.end);
+    return sliceColumns(entry, start, end);
   }
 
   /**
-   * The resident series if L1 holds all of p fresh; null when no part of p can hold bars the
-   * provider serves (wholly in the future, or before its earliest time); else undefined.
+   * The resident series if L1 holds all of [qStart, qEnd] fresh; null when no part of it can hold
+   * bars the provider serves (wholly in the future, or before its earliest time); else undefined.
    */
-  #servableEntry(p: ParsedQuery): ResidentSeries | null | undefined {
-    const now = this.#ctx.now();
-    const start = p.start < this.#ctx.earliestTime ? this.#ctx.earliestTime : p.start;
+  #servableEntry(series: SeriesRef, qStart: number, qEnd: number): ResidentSeries | null | undefined {
+    const ctx = this.#ctx;
+    const start = qStart < ctx.earliestTime ? ctx.earliestTime : qStart;
+    const entry = ctx.memory.lookup(series);
+    // Settled bars (final in the ledger, and loaded) never expire: a query inside them needs no
+    // clock. Covered unclamped, it is covered clamped to `now` too, and is not in the future.
+    if (entry !== undefined && (entry.window === undefined || qEnd < entry.window.nextAdvanceAt) && start < qEnd + 1) {
+      const span = entry.settledSpan;
+      if ((span[0]! <= start && qEnd + 1 <= span[1]!) || (entry.settled.length > 1 && inside(entry.settled, start, qEnd + 1))) return entry;
+    }
+    const now = ctx.now();
     // The latest bar slot that may exist ends after `now`: a range ending in the past needs no clamp.
-    const wantEnd = p.end < now ? p.end + 1 : Math.min(p.end + 1, latestBarEnd(p.key.interval, now));
+    const wantEnd = qEnd < now ? qEnd + 1 : Math.min(qEnd + 1, latestBarEnd(series.key.interval, now));
     if (wantEnd <= start) return null;
-    const entry = this.#ctx.memory.get(p.id);
     if (entry === undefined || now >= entry.validUntil) return undefined;
-    if (entry.window !== undefined && p.end >= entry.window.nextAdvanceAt) this.#window.advance(p.key, entry, p.end);
-    const servable = entry.servable;
-    // Almost always one range: check it inline before the general search.
-    const first = servable[0];
-    const covered =
-      (first !== undefined && first.start <= start && wantEnd <= first.end) ||
-      (servable.length > 1 && coversRange(servable, { start, end: wantEnd }));
-    return covered ? entry : undefined;
+    if (entry.window !== undefined && qEnd >= entry.window.nextAdvanceAt) this.#window.advance(series.key, entry, qEnd);
+    return inside(entry.servable, start, wantEnd) ? entry : undefined;
   }
 
   /** Serves what L1 could not, under the series' lock. `usedProvider` tells an L2 hit from a miss. */
@@ -135,4 +137,12 @@ function fillStatus(status: BarsStatus, source: BarsStatus['source'], stale: Fil
     delete status.error;
   }
   status.holes = holes;
+}
+
+/** Whether [start, end) lies inside the normalised ranges `rs`: almost always one range, checked inline first. */
+function inside(rs: readonly TimeRange[], start: number, end: number): boolean {
+  const first = rs[0];
+  if (first === undefined) return false;
+  if (first.start <= start && end <= first.end) return true;
+  return rs.length > 1 && coversRange(rs, { start, end });
 }

@@ -4,7 +4,7 @@ import { dropFromLedger, EMPTY_LEDGER, freshCoverage } from '../planning/coverag
 import { coversRange, intersectRanges, subtractRanges, unionRanges } from '../planning/ranges.js';
 import { dropFetchEpochs } from '../planning/split-basis.js';
 import { seriesId, type SeriesKey } from '../series-key.js';
-import { emptyResident, replaceColumns, type ResidentSeries } from '../tiers/memory/memory-tier.js';
+import { emptyResident, replaceColumns, setSettled, type ResidentSeries } from '../tiers/memory/memory-tier.js';
 import type { Interval, TimeRange } from '../types.js';
 import type { CacheContext } from './cache-context.js';
 
@@ -114,6 +114,7 @@ export class ResidentLoader {
     const ttl = this.#ctx.provisionalTtlMs;
     const ledger = this.#ctx.catalog.get(entry.id)?.ledger ?? EMPTY_LEDGER;
     entry.servable = intersectRanges(entry.loaded, freshCoverage(ledger, now, ttl));
+    setSettled(entry, intersectRanges(entry.loaded, ledger.final));
     let validUntil = Number.POSITIVE_INFINITY;
     for (const p of ledger.provisional) {
       const expiry = p.fetchedAt + ttl;

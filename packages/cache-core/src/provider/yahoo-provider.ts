@@ -5,25 +5,19 @@
  *
  * The jobs live apart: the HTTP attempt (yahoo-chart-client.ts), reading the answer
  * (chart-answer.ts, chart-normalise.ts), the retry loop (retry-loop.ts with retry-policy.ts and
- * rate-limit-gate.ts) and the error codes (provider-errors.ts). This class wires them.
+ * rate-limit-gate.ts) and the error codes (provider-errors.ts), wired by yahoo-fetcher.ts. This
+ * class checks its options and the requests, and loads that working part on its first request:
+ * importing the package (or constructing a provider) loads none of it.
  */
-import pLimit, { type LimitFunction } from 'p-limit';
 import { invalidArgument } from '../errors.js';
-import { assertInterval, isDailyOrLonger } from '../intervals.js';
+import { assertInterval } from '../intervals.js';
 import { normalizeSymbol } from '../time-input.js';
 import type { BarProvider, Interval, ProviderLimits, ProviderRequest, ProviderResult } from '../types.js';
-import { normaliseChart } from './chart-normalise.js';
-import { abortedError, providerFailure } from './provider-errors.js';
-import { RateLimitGate } from './rate-limit-gate.js';
-import { RetryStop, withRetries } from './retry-loop.js';
-import { DEFAULT_RETRY, httpStatusOf, type RetryOptions } from './retry-policy.js';
-import { YahooChartClient, type ChartQuery } from './yahoo-chart-client.js';
-import { YahooTimeoutError } from './yahoo-errors.js';
+import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
+import type { YahooFetcher, YahooFetcherSettings } from './yahoo-fetcher.js';
 import { mergeProviderLimits } from './yahoo-limits.js';
 
 export { YahooBadResponseError, YahooHttpError, YahooTimeoutError, YahooUnreachableError } from './yahoo-errors.js';
-
-const DAY_MS = 86_400_000;
 /** Default total budget of one request (all attempts and waits), ms. */
 export const DEFAULT_RETRY_BUDGET_MS = 30_000;
 /** Default per-attempt time-out, ms. */
@@ -119,13 +113,9 @@ export class YahooProvider implements BarProvider {
   /** Counters over this instance's life: HTTP attempts made, retries, bars dropped for null prices. */
   readonly counters = { calls: 0, attempts: 0, retries: 0, droppedBars: 0, errors: 0 };
 
-  private readonly client: YahooChartClient;
-  private readonly gate: RateLimitGate;
-  private readonly retry: Required<RetryOptions>;
-  private readonly limit: LimitFunction;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly random: () => number;
-  private readonly onRetry: ((info: RetryInfo) => void) | undefined;
+  readonly #settings: YahooFetcherSettings;
+  #fetcher: YahooFetcher | undefined;
+  #loading: Promise<YahooFetcher> | undefined;
 
   constructor(options: YahooProviderOptions = {}) {
     this.includePrePost = options.includePrePost ?? false;
@@ -133,25 +123,39 @@ export class YahooProvider implements BarProvider {
     this.limits = mergeProviderLimits(options.limits);
     const envBase = typeof process !== 'undefined' ? process.env.BARCACHE_YAHOO_BASE_URL : undefined;
     this.baseUrl = options.baseUrl ?? (envBase && envBase.trim() !== '' ? envBase.trim() : undefined);
-    this.retry = { ...DEFAULT_RETRY, ...stripUndefined(options.retry ?? {}) };
-    if (!(Number.isInteger(this.retry.retries) && this.retry.retries >= 0)) {
-      throw new TypeError(`retry.retries must be an integer >= 0, got ${this.retry.retries}`);
+    const retry = { ...DEFAULT_RETRY, ...stripUndefined(options.retry ?? {}) };
+    if (!(Number.isInteger(retry.retries) && retry.retries >= 0)) {
+      throw new TypeError(`retry.retries must be an integer >= 0, got ${retry.retries}`);
     }
     this.timeoutMs = positive(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
     this.retryBudgetMs = positive(options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS, 'retryBudgetMs');
     const concurrency = options.concurrency ?? 4;
     if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new TypeError(`concurrency must be an integer >= 1, got ${concurrency}`);
-    this.limit = pLimit(concurrency);
-    this.sleep = options.sleep ?? defaultSleep;
-    this.random = options.random ?? Math.random;
-    this.onRetry = options.onRetry;
-    this.gate = new RateLimitGate({ baseDelayMs: this.retry.baseDelayMs, maxCooldownMs: this.retry.maxRetryAfterMs, sleep: this.sleep });
-    this.client = new YahooChartClient({ fetch: options.fetch, baseUrl: this.baseUrl, log: options.log });
+    this.#settings = {
+      includePrePost: this.includePrePost,
+      baseUrl: this.baseUrl,
+      timeoutMs: this.timeoutMs,
+      retryBudgetMs: this.retryBudgetMs,
+      retry,
+      concurrency,
+      sleep: options.sleep ?? defaultSleep,
+      random: options.random ?? Math.random,
+      onRetry: options.onRetry,
+      fetch: options.fetch,
+      log: options.log,
+      counters: this.counters,
+    };
   }
 
   /** When a rate-limit cooldown is in force: when it ends (epoch ms). */
   get rateLimitedUntil(): number | undefined {
-    return this.gate.retryAt;
+    return this.#fetcher?.retryAt;
+  }
+
+  /** The working part, loaded once, on the first request. */
+  #load(): Promise<YahooFetcher> {
+    this.#loading ??= import('./yahoo-fetcher.js').then((m) => (this.#fetcher = new m.YahooFetcher(this.#settings)));
+    return this.#loading;
   }
 
   async fetchBars(req: ProviderRequest): Promise<ProviderResult> {
@@ -165,57 +169,7 @@ export class YahooProvider implements BarProvider {
       const iso = (t: number) => new Date(t).toISOString();
       throw invalidArgument(`empty range: start (${iso(start)}) must be before end (${iso(end)})`, { symbol, interval, start, end });
     }
-    const facts = { symbol, interval, start, end };
-    if (signal?.aborted) throw abortedError(facts, signal.reason, 0);
-
-    this.counters.calls++;
-    const query = this.queryFor(interval, start, end);
-    try {
-      const { value, attempts } = await withRetries(
-        (deadline) => {
-          this.counters.attempts++;
-          return this.limit(() => {
-            const left = deadline - Date.now();
-            if (left <= 0) return Promise.reject(new YahooTimeoutError(0));
-            return this.client.chart(symbol, query, Math.min(this.timeoutMs, left), signal);
-          });
-        },
-        {
-          retry: this.retry,
-          budgetMs: this.retryBudgetMs,
-          minAttemptMs: Math.min(this.timeoutMs, this.retryBudgetMs / 4),
-          gate: this.gate,
-          sleep: this.sleep,
-          random: this.random,
-          now: Date.now,
-          signal,
-          onRetry: ({ attempt, delayMs, error }) => {
-            this.counters.retries++;
-            const status = httpStatusOf(error);
-            this.onRetry?.({ symbol, interval, attempt, delayMs, error, ...(status === undefined ? {} : { status }) });
-          },
-        },
-      );
-      const out = normaliseChart(value, interval, start, end);
-      this.counters.droppedBars += out.droppedBars ?? 0;
-      if (attempts > 1) out.retries = attempts - 1;
-      return out;
-    } catch (err) {
-      this.counters.errors++;
-      if (err instanceof RetryStop) throw providerFailure(err, facts, { timeoutMs: this.timeoutMs, budgetMs: this.retryBudgetMs, now: Date.now() });
-      throw err;
-    }
-  }
-
-  /**
-   * Daily+ bars carry the session open (Sydney opens at 23:00Z the day before): ask for a day
-   * more on each side; normaliseChart keeps [start, end) after naming each bar by its date.
-   */
-  private queryFor(interval: Interval, start: number, end: number): ChartQuery {
-    const daily = isDailyOrLonger(interval);
-    const period1 = Math.floor((daily ? start - DAY_MS : start) / 1000);
-    const period2 = Math.max(period1 + 1, Math.ceil((daily ? end + DAY_MS : end) / 1000));
-    return { period1, period2, interval, includePrePost: this.includePrePost, events: 'div|split' };
+    return (this.#fetcher ?? (await this.#load())).fetch(symbol, interval, start, end, signal);
   }
 }
 

@@ -1,12 +1,16 @@
 /**
  * Prints, as one JSON line, which packages a fresh process has loaded after each step:
- *   1. import('@barcache/cache-core') (from source) and open a cache with a custom provider;
+ *   0. import('@barcache/cache-core') (from source), nothing else;
+ *   1. open a cache with a custom provider;
  *   2. the first YahooProvider request (to a closed port: it fails, but the client is loaded);
- *   3. the first stats snapshot read.
+ *   3. the first stats snapshot read;
+ *   4. the first parsePriceFile (synchronous).
+ * ESM packages are seen by resolve hooks; CommonJS ones (classic-level is required by level) by
+ * require's module cache.
  *   node --import tsx what-loads.ts <record file> <temp dir>
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { register } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -21,12 +25,17 @@ function packages(): string[] {
     const m = /\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(url);
     if (m) names.add(m[1]!);
   }
+  for (const file of Object.keys(createRequire(import.meta.url).cache)) {
+    const m = /[\\/]node_modules[\\/](?:\.pnpm[\\/][^\\/]+[\\/]node_modules[\\/])?((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file);
+    if (m) names.add(m[1]!.replace('\\', '/'));
+  }
   return [...names].sort();
 }
 
 const started = performance.now();
 const core = await import('../../src/index.js');
 const importMs = performance.now() - started;
+const atImport = packages();
 const cache = await core.openCache({
   dir: join(tmp, 'cache'),
   statsSnapshots: false,
@@ -46,4 +55,7 @@ writeFileSync(join(tmp, 'stats-dir', 'stats', '123.json'), '{}');
 await core.readStatsSnapshots(join(tmp, 'stats-dir'));
 const afterStats = packages();
 
-console.log(JSON.stringify({ importMs, afterImport, afterYahoo, afterStats }));
+core.parsePriceFile('Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,100\n', 'one.csv');
+const afterParse = packages();
+
+console.log(JSON.stringify({ importMs, atImport, afterImport, afterYahoo, afterStats, afterParse }));

@@ -3,7 +3,7 @@
  * bars or an INVALID_FILE error (file and line) come out. Parsing is csv-parse's (quoting, BOM,
  * CRLF, ragged rows); this file decides what the cells mean.
  */
-import { CsvError, parse } from 'csv-parse/sync';
+import { csvParser } from './csv-parser.js';
 import { assertInterval, DAY_MS, intervalStepMs, isDailyOrLonger } from '../../intervals.js';
 import type { Bar, Interval } from '../../types.js';
 import { invalidFile } from './invalid-file.js';
@@ -52,6 +52,7 @@ interface Row {
 }
 
 function readRows(text: string, file: string): Row[] {
+  const { CsvError, parse } = csvParser();
   try {
     const records = parse(text, {
       delimiter: sniffDelimiter(text),
@@ -64,7 +65,7 @@ function readRows(text: string, file: string): Row[] {
     return records.map((r) => ({ cells: r.record, line: r.info.lines }));
   } catch (err) {
     if (err instanceof CsvError) {
-      const line = (err as CsvError & { lines?: number }).lines;
+      const line = (err as { lines?: number }).lines;
       throw invalidFile(file, line, err.message.replace(/^Invalid Record Length: /, 'wrong number of columns: '), { csvCode: err.code });
     }
     throw err;

@@ -11,6 +11,7 @@ import { isInterval } from '../../intervals.js';
 import { normalizeSymbol } from '../../time-input.js';
 import type { Interval } from '../../types.js';
 import { invalidFile } from './invalid-file.js';
+import { loadCsvParser } from './csv-parser.js';
 import { parsePriceFile, type PriceFileOptions, type PriceSeries } from './price-file.js';
 
 export const PRICE_FILE_EXTENSIONS = ['.csv', '.txt', '.tsv'] as const;
@@ -63,6 +64,7 @@ export async function readPriceFiles(target: string, options: ReadPriceFilesOpti
       field: 'symbol',
     });
   }
+  await loadCsvParser();
   const out: SymbolSeries[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {

@@ -11,6 +11,7 @@ import {
   MAGIC2,
   MAGIC3,
   BLOCK_CODEC_VERSION,
+  BLOCK_CODEC_V1,
   HEADER_BYTES,
   CRC_BYTES,
   FLAG_ADJ_CLOSE,
@@ -18,6 +19,8 @@ import {
   MODE_F32,
   MODE_DEC,
   MODE_TIME,
+  MODE_RATIO,
+  MODE_TIME_RUNS,
   T_RAW,
   T_DELTA,
   T_REL_CLOSE,
@@ -25,10 +28,15 @@ import {
   MAX_K,
   COL_TIME,
   COL_CLOSE,
+  COL_ADJ_CLOSE,
   crc32,
   Reader,
   unzigzag,
 } from './bar-block-format.js';
+import { decodeRatioColumn } from './adj-ratio-decode.js';
+import { decodeTimeRuns } from './time-runs.js';
+import { DEC_HOLES, readHoles } from './dec-holes.js';
+import { NEIGHBOURS_UNSIGNED, T_NEIGHBOURS, decodeNeighbours } from './neighbour-transform.js';
 
 /**
  * Reads `n` zigzag varints into `out` as signed integers (pass one of a decimal column). Varints of
@@ -103,6 +111,10 @@ function decodeDecimal(r: Reader, x: Float64Array, n: number, p: number, f32: bo
 
 function corrupt(message: string, details: Record<string, unknown> = {}): BarcacheError {
   return new BarcacheError(ErrorCode.CORRUPT_BLOCK, `Corrupt bar block: ${message}`, { details });
+}
+
+function failIf(message: string | undefined, column: number): void {
+  if (message !== undefined) throw corrupt(`column ${column}: ${message}`);
 }
 
 /** What a block's header says, before any decoding (see `readBlockHeader`). */
@@ -222,7 +234,7 @@ function parseBlock(bytes: Uint8Array): ParsedBlock {
   const actual = crc32(bytes.subarray(0, body));
   if (stored !== actual) throw corrupt('checksum mismatch', { stored, actual });
   const version = bytes[4]!;
-  if (version !== BLOCK_CODEC_VERSION) throw corrupt(`unsupported version ${version}`, { version });
+  if (version !== BLOCK_CODEC_VERSION && version !== BLOCK_CODEC_V1) throw corrupt(`unsupported version ${version}`, { version });
   const flags = bytes[5]!;
   if ((flags & ~FLAG_ADJ_CLOSE) !== 0) throw corrupt(`unknown flags ${flags}`);
   const hasAdj = (flags & FLAG_ADJ_CLOSE) !== 0;
@@ -241,6 +253,12 @@ function parseBlock(bytes: Uint8Array): ParsedBlock {
     lengths.push(r.varint());
   }
   if (r.pos > body) throw corrupt('truncated header');
+  if (version === BLOCK_CODEC_V1) {
+    for (let c = 0; c < ncols; c++) {
+      const v2Dec = modes[c] === MODE_DEC && (params[c]! & (DEC_HOLES | NEIGHBOURS_UNSIGNED) || params[c]! >> 4 === T_NEIGHBOURS);
+      if (modes[c]! > MODE_TIME || v2Dec) throw corrupt(`column ${c}: a version-2 encoding in a version-1 block`);
+    }
+  }
   return { bytes, dv, n, hasAdj, body, modes, params, lengths, pos: r.pos };
 }
 
@@ -288,8 +306,16 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
       case MODE_DEC: {
         const k = param & 7;
         const f32 = (param & 8) !== 0;
-        const transform = param >> 4;
-        if (k > MAX_K || transform > T_REL_CLOSE || c === COL_TIME) throw corrupt(`column ${c}: bad decimal parameters`);
+        const transform = (param >> 4) & 3;
+        if (k > MAX_K || (param & NEIGHBOURS_UNSIGNED && transform !== T_NEIGHBOURS) || c === COL_TIME) throw corrupt(`column ${c}: bad decimal parameters`);
+        if (transform === T_NEIGHBOURS) {
+          if (closeInts === undefined || (params[COL_CLOSE]! & 7) !== k || modes[COL_CLOSE] !== MODE_DEC) {
+            throw corrupt(`column ${c}: relative to a close that is not decimal at the same scale`);
+          }
+          failIf(decodeNeighbours(r, x, n, POW10[k]!, f32, c, (param & NEIGHBOURS_UNSIGNED) !== 0, closeInts), c);
+          if (param & DEC_HOLES) failIf(readHoles(r, x, n, end), c);
+          break;
+        }
         let rel: Float64Array | undefined;
         if (transform === T_REL_CLOSE) {
           rel = closeInts;
@@ -299,8 +325,17 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
         }
         const ints = decodeDecimal(r, x, n, POW10[k]!, f32, transform, c === COL_CLOSE, rel);
         if (c === COL_CLOSE) closeInts = ints;
+        if (param & DEC_HOLES) failIf(readHoles(r, x, n, end), c);
         break;
       }
+      case MODE_TIME_RUNS:
+        if (c !== COL_TIME) throw corrupt(`column ${c}: time encoding on a price column`);
+        failIf(decodeTimeRuns(r, x, n, param, end), c);
+        break;
+      case MODE_RATIO:
+        if (c !== COL_ADJ_CLOSE) throw corrupt(`column ${c}: ratio encoding on a column other than adjClose`);
+        failIf(decodeRatioColumn(r, dv, x, targets[COL_CLOSE]!, n, param, end), c);
+        break;
       default:
         throw corrupt(`column ${c}: unknown encoding ${mode}`);
     }

@@ -9,7 +9,14 @@ export const MAGIC0 = 0x42; // B
 export const MAGIC1 = 0x43; // C
 export const MAGIC2 = 0x42; // B
 export const MAGIC3 = 0x4b; // K
-export const BLOCK_CODEC_VERSION = 1;
+/**
+ * The version the encoder writes when a block uses a mode added in version 2 (RATIO, TIME_RUNS).
+ * Blocks that use only version-1 modes are still written as version 1, so older readers keep
+ * reading them; a version-1 reader refuses a version-2 block (unsupported version: CORRUPT_BLOCK).
+ */
+export const BLOCK_CODEC_VERSION = 2;
+/** The first format: modes F64, F32, DEC, TIME. Still decoded. */
+export const BLOCK_CODEC_V1 = 1;
 export const HEADER_BYTES = 10;
 export const CRC_BYTES = 4;
 export const FLAG_ADJ_CLOSE = 1;
@@ -18,6 +25,10 @@ export const MODE_F64 = 0;
 export const MODE_F32 = 1;
 export const MODE_DEC = 2;
 export const MODE_TIME = 3;
+/** Version 2: adjClose as runs of a constant factor times close, plus exceptions (adj-ratio-*.ts). */
+export const MODE_RATIO = 4;
+/** Version 2: time as runs of equal steps, optionally counted in weekdays (time-runs.ts). */
+export const MODE_TIME_RUNS = 5;
 
 export const T_RAW = 0;
 export const T_DELTA = 1;
@@ -31,6 +42,7 @@ export const MAX_SCALED = 2 ** 51 - 1;
 /** Column order in a block. */
 export const COL_TIME = 0;
 export const COL_CLOSE = 1;
+export const COL_ADJ_CLOSE = 6;
 
 // ---------------------------------------------------------------------------------------------
 // CRC-32

@@ -61,6 +61,11 @@ export interface BarStoreSupports {
   persistent: boolean;
   /** Blocks carry a checksum and corruption is detected on read. */
   checksums: boolean;
+  /**
+   * How many series a prefetch should read from this store at once, when more than its default
+   * helps: a follower's store gathers concurrent reads into one round trip to the leader.
+   */
+  readConcurrency?: number;
 }
 
 /**

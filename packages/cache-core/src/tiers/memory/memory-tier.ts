@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { BarColumns } from '../../bar-columns.js';
 import { ColumnSlice } from '../../column-views.js';
 import type { Bar, Interval, TimeRange } from '../../types.js';
+import { lowerBoundNear, upperBoundNear } from './window-search.js';
 
 /** One series as L1 holds it: decoded bars in columnar typed arrays. */
 export interface ResidentSeries {
@@ -20,6 +21,21 @@ export interface ResidentSeries {
   servable: TimeRange[];
   /** `servable` holds until this time (the earliest provisional range's expiry), then is recomputed. */
   validUntil: number;
+  /**
+   * `loaded` ∩ the ledger's final coverage, as of the last update (set through `setSettled`): the
+   * part of `servable` that no clock can expire (no forming bar in it). A query inside it is an L1
+   * hit without reading the clock.
+   */
+  settled: TimeRange[];
+  /**
+   * [start, end) of the longest range of `settled` (NaN when none: every comparison fails), as unboxed doubles: the hot
+   * path's coverage check reads two numbers next to each other instead of chasing an array, a range
+   * object and two boxed numbers per series.
+   */
+  readonly settledSpan: Float64Array;
+  /** Where the last window sliced from this series began, and its length: the next search starts there (window-search.ts). */
+  hintFrom: number;
+  hintLength: number;
   /** Set for a series too large to hold whole: L1 keeps a window around the backtest's cursor. */
   window?: SlidingWindowState;
 }
@@ -36,7 +52,28 @@ export interface SlidingWindowState {
 }
 
 export function emptyResident(id: string, interval: Interval): ResidentSeries {
-  return { id, interval, columns: BarColumns.empty(), rows: undefined, loaded: [], servable: [], validUntil: Number.POSITIVE_INFINITY };
+  return {
+    id,
+    interval,
+    columns: BarColumns.empty(),
+    rows: undefined,
+    loaded: [],
+    servable: [],
+    validUntil: Number.POSITIVE_INFINITY,
+    settled: [],
+    settledSpan: Float64Array.of(NaN, NaN),
+    hintFrom: 0,
+    hintLength: 0,
+  };
+}
+
+/** Sets what of `entry` is settled (see ResidentSeries.settled), and its longest span. */
+export function setSettled(entry: ResidentSeries, settled: TimeRange[]): void {
+  entry.settled = settled;
+  let longest: TimeRange | undefined;
+  for (const r of settled) if (longest === undefined || r.end - r.start > longest.end - longest.start) longest = r;
+  entry.settledSpan[0] = longest?.start ?? NaN;
+  entry.settledSpan[1] = longest?.end ?? NaN;
 }
 
 export function replaceColumns(entry: ResidentSeries, columns: BarColumns): void {
@@ -46,18 +83,30 @@ export function replaceColumns(entry: ResidentSeries, columns: BarColumns): void
 
 /** The bars with start <= time <= end of a resident series, as shared frozen rows. */
 export function sliceRows(entry: ResidentSeries, start: number, end: number): Bar[] {
-  const cols = entry.columns;
   const rows = entry.rows ?? materializeRows(entry);
-  // One binary search; the end is found by galloping from the start (a lookback is a few dozen bars).
-  const from = cols.lowerBound(start);
-  return rows.slice(from, cols.upperBoundFrom(end, from));
+  const from = windowFrom(entry, start);
+  return rows.slice(from, windowTo(entry, end, from));
 }
 
 /** The bars with start <= time <= end of a resident series, as typed-array views made on first use (no copy). */
 export function sliceColumns(entry: ResidentSeries, start: number, end: number): ColumnSlice {
+  const from = windowFrom(entry, start);
+  return new ColumnSlice(entry.columns, from, windowTo(entry, end, from));
+}
+
+/** The first index with time >= start: one search bounded by the previous window's start. */
+function windowFrom(entry: ResidentSeries, start: number): number {
   const cols = entry.columns;
-  const from = cols.lowerBound(start);
-  return new ColumnSlice(cols, from, cols.upperBoundFrom(end, from));
+  return lowerBoundNear(cols.time, cols.length, start, entry.hintFrom);
+}
+
+/** The first index with time > end, at or after `from` (the previous window's length tried first); remembered as the next hint. */
+function windowTo(entry: ResidentSeries, end: number, from: number): number {
+  const cols = entry.columns;
+  const to = upperBoundNear(cols.time, cols.length, end, from, from + entry.hintLength);
+  entry.hintFrom = from;
+  entry.hintLength = to - from;
+  return to;
 }
 
 function materializeRows(entry: ResidentSeries): readonly Bar[] {
@@ -91,10 +140,22 @@ const ENTRY_OVERHEAD_BYTES = 512;
  * session live outside the LRU, so it cannot evict what the backtest is about to read; they are
  * returned to the LRU when the last session holding them is released.
  */
+/**
+ * A caller's memo of where one series lives in L1 (e.g. the query parser's per-series slot): lets
+ * `MemoryTier.lookup` skip the map lookup (and its string compare) on every read of a pinned series.
+ */
+export interface ResidentMemo {
+  readonly id: string;
+  /** The pinned entry found last time; the tier clears it at its next change (so it never keeps an evicted series alive). */
+  memoEntry: ResidentSeries | undefined;
+}
+
 export class MemoryTier {
   readonly #lru: LRUCache<string, ResidentSeries>;
   readonly #pinned = new Map<string, PinnedSlot>();
   #pinnedBytes = 0;
+  /** The memos holding an entry: every change to what is pinned or stored clears them (#forgetMemos). */
+  readonly #memos = new Set<ResidentMemo>();
 
   constructor(options: { maxBytes: number }) {
     this.#lru = new LRUCache<string, ResidentSeries>({
@@ -110,8 +171,30 @@ export class MemoryTier {
     return this.#lru.get(id);
   }
 
+  /**
+   * The same as `get(memo.id)`, remembered in `memo` while the series stays pinned and nothing in
+   * the tier changes (a pinned series needs no LRU recency, so skipping the lookup loses nothing).
+   */
+  lookup(memo: ResidentMemo): ResidentSeries | undefined {
+    const known = memo.memoEntry;
+    if (known !== undefined) return known;
+    const pinned = this.#pinned.get(memo.id);
+    if (pinned === undefined) return this.#lru.get(memo.id);
+    memo.memoEntry = pinned.entry;
+    this.#memos.add(memo);
+    return pinned.entry;
+  }
+
+  /** Any change to what is pinned or stored: the memos handed out may be wrong now. */
+  #forgetMemos(): void {
+    if (this.#memos.size === 0) return;
+    for (const memo of this.#memos) memo.memoEntry = undefined;
+    this.#memos.clear();
+  }
+
   /** Stores (or re-sizes after a change) a resident series. */
   set(entry: ResidentSeries): void {
+    this.#forgetMemos();
     const pinned = this.#pinned.get(entry.id);
     if (pinned !== undefined) {
       const size = sizeOf(entry);
@@ -127,6 +210,7 @@ export class MemoryTier {
   }
 
   delete(id: string): void {
+    this.#forgetMemos();
     const pinned = this.#pinned.get(id);
     if (pinned !== undefined) {
       this.#pinnedBytes -= pinned.lastSize;
@@ -136,6 +220,7 @@ export class MemoryTier {
   }
 
   clear(): void {
+    this.#forgetMemos();
     this.#lru.clear();
     this.#pinned.clear();
     this.#pinnedBytes = 0;
@@ -143,6 +228,7 @@ export class MemoryTier {
 
   /** Keeps `entry` resident until every holder has unpinned it. */
   pin(entry: ResidentSeries, holder: symbol): void {
+    this.#forgetMemos();
     const existing = this.#pinned.get(entry.id);
     if (existing !== undefined) {
       existing.holders.add(holder);
@@ -156,6 +242,7 @@ export class MemoryTier {
   }
 
   unpin(id: string, holder: symbol): void {
+    this.#forgetMemos();
     const pinned = this.#pinned.get(id);
     if (pinned === undefined || !pinned.holders.delete(holder)) return;
     if (pinned.holders.size > 0) return;

@@ -16,7 +16,7 @@ export interface SharedSeriesKeys {
   block(start: number): string;
 }
 
-export const DEFAULT_SHARED_PREFIX = 'barcache:';
+export { DEFAULT_SHARED_PREFIX } from './shared-options.js';
 
 export function sharedSeriesKeys(prefix: string, seriesId: string): SharedSeriesKeys {
   // A hash tag ends at the first '}': keep the id from closing it early.

@@ -5,7 +5,9 @@
  * environment and never appear in logs, stats or errors: everything shown uses `redactedUrl`.
  */
 import { invalidArgument } from '../../errors.js';
-import { DEFAULT_SHARED_PREFIX } from './shared-keys.js';
+
+/** The key prefix when none is given (option or BARCACHE_SHARED_PREFIX). */
+export const DEFAULT_SHARED_PREFIX = 'barcache:';
 
 export interface SharedTierOptions {
   /** `redis://[user:password@]host:port[/db]`, or `rediss://…` for TLS. */

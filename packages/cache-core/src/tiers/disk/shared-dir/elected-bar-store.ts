@@ -29,6 +29,8 @@ export interface ElectedBarStoreOptions {
   protocolVersion?: number;
 }
 
+const BASE_SUPPORTS: BarStoreSupports = Object.freeze({ persistent: true, checksums: true });
+
 interface HeldLease {
   id: string;
   role: StoreRole;
@@ -47,7 +49,10 @@ interface HeldLease {
  * under one leader is taken again under the next before a commit that relies on it.
  */
 export class ElectedBarStore implements BarStore {
-  readonly supports: BarStoreSupports = Object.freeze({ persistent: true, checksums: true });
+  /** The current role's store's (a follower reads many series at once); before open, the basics. */
+  get supports(): BarStoreSupports {
+    return this.#role?.store.supports ?? BASE_SUPPORTS;
+  }
   readonly dir: string;
   readonly #o: Required<Pick<ElectedBarStoreOptions, 'lockTimeoutMs' | 'failoverTimeoutMs'>> & ElectedBarStoreOptions;
   #state: 'closed' | 'opening' | 'open' | 'closing' = 'closed';

@@ -34,6 +34,8 @@ export class LeaderConnection {
   readonly #timeoutMs: number;
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
+  /** Requests sent so far (tests and diagnostics: a batch counts once). */
+  requestsSent = 0;
   #lastHeard = performance.now();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -104,6 +106,7 @@ export class LeaderConnection {
   request(op: string, fields: Record<string, unknown> = {}, blobs?: Uint8Array[]): Promise<Frame> {
     if (this.#closed) return Promise.reject(this.#closeError ?? new LeaderLostError('connection closed'));
     const id = ++this.#nextId;
+    this.requestsSent++;
     if (this.#pending.size === 0) this.#lastHeard = performance.now();
     const p = new Promise<Frame>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     this.#write(encodeFrame({ t: 'req', id, op, ...fields }, blobs));
@@ -124,8 +127,9 @@ export class LeaderConnection {
     process.nextTick(() => this.#socket.uncork());
   }
 
-  close(): void {
-    this.#fail(new LeaderLostError('connection closed by this process'));
+  /** Ends the connection; every waiting request rejects with `reason` (default: closed by this process). */
+  close(reason?: Error): void {
+    this.#fail(reason ?? new LeaderLostError('connection closed by this process'));
   }
 
   #watch(): void {

@@ -3,22 +3,38 @@ import type { BarStore, BarStoreSupports, BlockInfo, BlockReadResult, SeriesLeas
 import { auditBlocks } from '../block-audit.js';
 import { checkReadArgs, checkSeriesId, decodeBlocks } from '../block-commit.js';
 import { LeaderConnection, type LeaderConnectionOptions } from './leader-connection.js';
-import { encodeWrites, LeaderLostError } from './store-protocol.js';
+import type { BatchAnswer, BatchItem, BlocksRead } from './read-batch.js';
+import { ReadBatcher } from './read-batcher.js';
+import { encodeWrites, fromWireError, LeaderLostError } from './store-protocol.js';
 
 export type RemoteBarStoreOptions = LeaderConnectionOptions;
+
+/** Series a prefetch reads at once through a follower (each read is one item of a shared batch). */
+export const REMOTE_READ_CONCURRENCY = 16;
+
+/** A getMeta brings the series' blocks along when they add up to at most this (read-ahead). */
+export const READ_AHEAD_BYTES = 1024 * 1024;
 
 /**
  * A BarStore served by the leader of a shared cache dir over its socket (docs/store-protocol.md).
  * Blocks travel encoded, as the codec stores them, and are decoded (and checksum-checked) here.
- * Metas are the leader's current ones: every getMeta/listMeta asks it.
+ * Metas are the leader's current ones: every getMeta/listMeta asks it. The getMeta and readBlocks
+ * calls of one event-loop turn travel together in one `batch` request (read-batcher.ts), and a
+ * getMeta brings the series' blocks along (when small): a readBlocks of that series in the same
+ * turn of the event loop is answered from them, as the leader read them with that meta. They are
+ * dropped at the end of that turn, so a later readBlocks always asks the leader again.
  *
  * When the leader goes away, waiting and later calls reject with LeaderLostError (or
  * LEADER_UNRESPONSIVE when it hangs); ElectedBarStore turns that into a failover and a retry.
  */
 export class RemoteBarStore implements BarStore {
-  readonly supports: BarStoreSupports = Object.freeze({ persistent: true, checksums: true });
+  // Reads of many series at once travel together (one round trip per event-loop turn).
+  readonly supports: BarStoreSupports = Object.freeze({ persistent: true, checksums: true, readConcurrency: REMOTE_READ_CONCURRENCY });
   readonly #options: RemoteBarStoreOptions;
   #conn: LeaderConnection | undefined;
+  #batcher: ReadBatcher | undefined;
+  /** Blocks a getMeta brought along, by series id, until the end of the event-loop turn. */
+  readonly #readAhead = new Map<string, BlocksRead>();
   #nextLease = 0;
 
   constructor(options: RemoteBarStoreOptions) {
@@ -41,12 +57,24 @@ export class RemoteBarStore implements BarStore {
 
   async open(): Promise<void> {
     if (this.#conn !== undefined && !this.#conn.closed) return;
-    this.#conn = await LeaderConnection.connect(this.#options);
+    const conn = await LeaderConnection.connect(this.#options);
+    this.#conn = conn;
+    this.#batcher = new ReadBatcher(
+      (items) => conn.request('batch', { items }),
+      (err) => conn.close(err),
+    );
+  }
+
+  /** Requests sent to the leader over this store's connection so far (a batch counts once). */
+  get requestsSent(): number {
+    return this.#conn?.requestsSent ?? 0;
   }
 
   async close(): Promise<void> {
     const conn = this.#conn;
     this.#conn = undefined;
+    this.#batcher = undefined;
+    this.#readAhead.clear();
     conn?.close();
   }
 
@@ -55,11 +83,27 @@ export class RemoteBarStore implements BarStore {
     return this.#conn;
   }
 
-  async getMeta(id: string): Promise<SeriesMeta | undefined> {
+  /** One read through the batcher; a failed item rejects with the leader's error for it. */
+  async #batched(item: BatchItem): Promise<BatchAnswer> {
     const conn = this.#connection();
+    const answer = await this.#batcher!.request(item);
+    if (answer.op === 'error') throw fromWireError(answer.error, conn.leaderPid);
+    return answer;
+  }
+
+  async getMeta(id: string): Promise<SeriesMeta | undefined> {
+    this.#connection();
     checkSeriesId(id);
-    const f = await conn.request('getMeta', { seriesId: id });
-    return (f.header.meta as SeriesMeta | null) ?? undefined;
+    const answer = await this.#batched({ op: 'getMeta', seriesId: id, readAhead: READ_AHEAD_BYTES });
+    if (answer.op !== 'getMeta') return undefined;
+    if (answer.blocks !== undefined) {
+      const blocks = answer.blocks;
+      this.#readAhead.set(id, blocks);
+      setImmediate(() => {
+        if (this.#readAhead.get(id) === blocks) this.#readAhead.delete(id);
+      });
+    } else this.#readAhead.delete(id);
+    return answer.meta;
   }
 
   async listMeta(): Promise<SeriesMeta[]> {
@@ -68,14 +112,17 @@ export class RemoteBarStore implements BarStore {
   }
 
   async readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
-    const conn = this.#connection();
+    this.#connection();
     const unique = checkReadArgs(id, starts);
     if (unique.length === 0) return { blocks: new Map(), corrupt: [] };
-    const f = await conn.request('readBlocks', { seriesId: id, starts: unique });
-    const found = f.header.found as number[];
+    const ahead = this.#readAhead.get(id);
+    const picked = ahead === undefined ? undefined : pick(ahead, unique);
+    const read = picked ?? (await this.#batched({ op: 'readBlocks', seriesId: id, starts: unique }));
+    if (read.op !== 'readBlocks') throw new TypeError('store protocol: a readBlocks item was answered as something else');
     // Audited against the leader's meta, as a local store audits: a block the meta lists but the
     // store lacks (or holds at another version) is corrupt, so the cache refetches it.
-    return auditBlocks((f.header.listed as BlockInfo[] | undefined) ?? [], unique, decodeBlocks(found, f.blobs));
+    const listed: BlockInfo[] = read.listed;
+    return auditBlocks(listed, unique, decodeBlocks(read.found, read.blobs));
   }
 
   async commit(write: SeriesWrite): Promise<SeriesMeta> {
@@ -93,6 +140,7 @@ export class RemoteBarStore implements BarStore {
    */
   async commitFenced(writes: SeriesWrite[], tokens: Record<string, number>): Promise<SeriesMeta[]> {
     const conn = this.#connection();
+    for (const w of Array.isArray(writes) ? writes : []) if (typeof w?.meta?.id === 'string') this.#readAhead.delete(w.meta.id);
     const { writes: wire, blobs } = encodeWrites(writes);
     if (wire.length === 0) return [];
     const f = await conn.request('commit', { writes: wire, tokens }, blobs);
@@ -102,6 +150,7 @@ export class RemoteBarStore implements BarStore {
   async deleteSeries(id: string): Promise<void> {
     const conn = this.#connection();
     checkSeriesId(id);
+    this.#readAhead.delete(id);
     await conn.request('deleteSeries', { seriesId: id });
   }
 
@@ -140,6 +189,24 @@ export class RemoteBarStore implements BarStore {
       },
     };
   }
+}
+
+/**
+ * The blocks of `starts` among those a getMeta brought along, or undefined when one of them is
+ * listed but was not brought (then the leader is asked: only it can say whether it is missing).
+ */
+function pick(ahead: BlocksRead, starts: readonly number[]): ({ op: 'readBlocks' } & BlocksRead) | undefined {
+  const have = new Set(ahead.found);
+  const want = new Set(starts);
+  for (const b of ahead.listed) if (!have.has(b.start) && want.has(b.start)) return undefined;
+  const found: number[] = [];
+  const blobs: Uint8Array[] = [];
+  ahead.found.forEach((start, i) => {
+    if (!want.has(start)) return;
+    found.push(start);
+    blobs.push(ahead.blobs[i]!);
+  });
+  return { op: 'readBlocks', found, listed: ahead.listed, blobs };
 }
 
 function aborted(id: string): BarcacheError {

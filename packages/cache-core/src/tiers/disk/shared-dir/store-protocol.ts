@@ -12,10 +12,10 @@ import type { SeriesMeta, SeriesWrite } from '../bar-store.js';
  * Bumped on any change a peer of the other version would misread. A leader and a follower of
  * different protocol versions refuse each other with PROTOCOL_MISMATCH.
  */
-export const STORE_PROTOCOL_VERSION = 1;
+export const STORE_PROTOCOL_VERSION = 2;
 
 /** The operations a follower may ask for (request header `op`). */
-export const STORE_OPS = ['hello', 'getMeta', 'listMeta', 'readBlocks', 'commit', 'deleteSeries', 'totalBytes', 'lease', 'release'] as const;
+export const STORE_OPS = ['hello', 'getMeta', 'listMeta', 'readBlocks', 'batch', 'commit', 'deleteSeries', 'totalBytes', 'lease', 'release'] as const;
 export type StoreOp = (typeof STORE_OPS)[number];
 
 /** The hello both sides send first. */

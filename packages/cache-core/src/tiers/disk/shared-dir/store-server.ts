@@ -3,10 +3,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { BarcacheError, ErrorCode } from '../../../errors.js';
+import type { BlockInfo } from '../bar-store.js';
 import { checkSeriesId } from '../block-commit.js';
 import type { LevelBarStore } from '../level-bar-store.js';
 import { encodeFrame, FrameReader, type Frame } from './frames.js';
 import { LeaderLeases } from './leader-leases.js';
+import { parseBatchItems, type BatchItem, type BatchResult } from './read-batch.js';
 import { ensurePrivateDir, removeLeaderRecord, writeLeaderRecord, type LeaderRecord } from './socket-location.js';
 import {
   barcacheVersion,
@@ -190,15 +192,13 @@ export class StoreServer {
       case 'totalBytes':
         return [{ bytes: await store.totalBytes() }];
       case 'readBlocks': {
-        const read = await store.readEncodedBlocks(h.seriesId as string, h.starts as number[]);
-        const found: number[] = [];
         const out: Uint8Array[] = [];
-        read.encoded.forEach((bytes, i) => {
-          if (bytes === undefined) return;
-          found.push(read.starts[i]!);
-          out.push(bytes);
-        });
-        return [{ found, listed: read.listed }, out];
+        return [await this.#readBlocks(h.seriesId as string, h.starts as number[], out), out];
+      }
+      case 'batch': {
+        const items = parseBatchItems(h.items);
+        const parts = await Promise.all(items.map((item) => this.#batchItem(item)));
+        return [{ results: parts.map((p) => p.result) }, parts.flatMap((p) => p.blobs)];
       }
       case 'commit': {
         const writes = decodeWrites(h.writes, blobs);
@@ -229,6 +229,43 @@ export class StoreServer {
         return [{}];
       default:
         throw new TypeError(`store protocol: unknown op ${JSON.stringify(h.op)}`);
+    }
+  }
+
+  /** The found blocks' bytes go to `out` (as LevelDB holds them: no copy, no re-encoding). */
+  async #readBlocks(seriesId: string, starts: number[], out: Uint8Array[]): Promise<{ found: number[]; listed: BlockInfo[] }> {
+    const read = await this.#opts.store.readEncodedBlocks(seriesId, starts);
+    const found: number[] = [];
+    read.encoded.forEach((bytes, i) => {
+      if (bytes === undefined) return;
+      found.push(read.starts[i]!);
+      out.push(bytes);
+    });
+    return { found, listed: read.listed };
+  }
+
+  /** One item of a batch; its failure is its own answer (the other items still get theirs). */
+  async #batchItem(item: BatchItem): Promise<{ result: BatchResult; blobs: Uint8Array[] }> {
+    const blobs: Uint8Array[] = [];
+    try {
+      if (item.op === 'getMeta') {
+        const meta = (await this.#opts.store.getMeta(item.seriesId)) ?? null;
+        const limit = typeof item.readAhead === 'number' ? item.readAhead : 0;
+        if (meta === null || meta.blocks.length === 0 || meta.blocks.reduce((n, b) => n + b.bytes, 0) > limit) return { result: { meta }, blobs };
+        try {
+          const { found, listed } = await this.#readBlocks(item.seriesId, meta.blocks.map((b) => b.start), blobs);
+          return { result: { meta, found, listed }, blobs };
+        } catch (err) {
+          // The read-ahead is a bonus: the meta is the answer (the follower's readBlocks will ask).
+          if (this.#closing && isRetry(err)) throw err;
+          return { result: { meta }, blobs: [] };
+        }
+      }
+      const { found, listed } = await this.#readBlocks(item.seriesId, item.starts, blobs);
+      return { result: { found, listed }, blobs };
+    } catch (err) {
+      if (this.#closing && isRetry(err)) throw err;
+      return { result: { error: toWireError(err) }, blobs: [] };
     }
   }
 }

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { lowerBoundNear, upperBoundNear } from '../src/tiers/memory/window-search.js';
+
+/** The plain definitions the searches must agree with. */
+function lowerBound(time: Float64Array, t: number): number {
+  let i = 0;
+  while (i < time.length && time[i]! < t) i++;
+  return i;
+}
+function upperBound(time: Float64Array, t: number): number {
+  let i = 0;
+  while (i < time.length && time[i]! <= t) i++;
+  return i;
+}
+
+const BASE = 1_700_000_000_000;
+
+/** Strictly ascending times with gaps (weekends, holidays) of 1..5 steps. */
+const timesArb = fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 120 }).map((gaps) => {
+  const out = new Float64Array(gaps.length);
+  let t = BASE;
+  gaps.forEach((g, i) => (out[i] = t += g * 86_400_000));
+  return out;
+});
+
+describe('window-search: bounds found from the previous window', () => {
+  // Targets every half day from before the first bar to after the last: on bars, between them, outside.
+  const targetArb = fc.integer({ min: -4, max: 1300 }).map((halfDays) => BASE + halfDays * 43_200_000);
+
+  it('lowerBoundNear agrees with a plain lower bound for every hint, in and out of range', () => {
+    fc.assert(
+      fc.property(timesArb, fc.integer({ min: -3, max: 130 }), targetArb, (time, hint, t) => {
+        expect(lowerBoundNear(time, time.length, t, hint)).toBe(lowerBound(time, t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('upperBoundNear agrees with a plain upper bound for every guess', () => {
+    fc.assert(
+      fc.property(timesArb, fc.integer({ min: -3, max: 200 }), targetArb, fc.integer({ min: 0, max: 40 }), (time, guess, t, back) => {
+        // `from` as the read path computes it: the lower bound of a start <= t.
+        const from = lowerBound(time, t - back * 86_400_000);
+        expect(upperBoundNear(time, time.length, t, from, guess)).toBe(upperBound(time, t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a walk forward a bar at a time with a fixed lookback gives the same windows as plain searches', () => {
+    const time = new Float64Array(500).map((_, i) => 1_700_000_000_000 + (i + Math.floor(i / 5) * 2) * 86_400_000);
+    let hintFrom = 0;
+    let hintLength = 0;
+    for (let d = 29; d < time.length; d++) {
+      const start = time[d - 29]!;
+      const end = time[d]!;
+      const from = lowerBoundNear(time, time.length, start, hintFrom);
+      const to = upperBoundNear(time, time.length, end, from, from + hintLength);
+      expect([from, to]).toEqual([d - 29, d + 1]);
+      hintFrom = from;
+      hintLength = to - from;
+    }
+  });
+});
