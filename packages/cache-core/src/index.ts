@@ -37,5 +37,6 @@ export { lookbackStart } from './planning/lookback-span.js';
 export { repairCacheDir } from './tiers/disk/repair-entry.js';
 export type { RepairOptions } from './tiers/disk/store-repair.js';
 export type { UpstreamTier, UpstreamRequest, UpstreamPiece, UpstreamAnswer, UpstreamFailure } from './tiers/upstream-tier.js';
+export type { HoleRecord } from './planning/known-holes.js';
 export { combineSharedStats } from './stats/shared-aggregate.js';
 export { ProviderTier } from './provider/provider-tier.js';

@@ -1,14 +1,13 @@
 import { BarColumns } from '../bar-columns.js';
-import { blockEndOf, blockStartOf } from '../planning/block-layout.js';
+import { blockEndOf } from '../planning/block-layout.js';
 import { mergeBlocks, touchedBlocks } from '../planning/block-merge.js';
 import { dropFromLedger, recordFetch, type Ledger } from '../planning/coverage-ledger.js';
 import { finalBefore } from '../planning/finality.js';
-import { keepHolesProvisional, updateHoles, type HoleRecord } from '../planning/known-holes.js';
+import { commitHoles } from '../planning/hole-commit.js';
 import { dropFetchEpochs, planSplitRebase, recordFetchEpoch } from '../planning/split-basis.js';
 import type { SeriesKey } from '../series-key.js';
 import type { SeriesMeta } from '../tiers/disk/bar-store.js';
 import type { UpstreamPiece } from '../tiers/upstream-tier.js';
-import type { Interval } from '../types.js';
 import type { CacheContext } from './cache-context.js';
 import type { ResidentLoader } from './resident-loader.js';
 import { factsOf, type FactfulMeta } from './series-facts.js';
@@ -56,16 +55,13 @@ export class FillCommitter {
       .reduce((acc, p) => BarColumns.merge(acc, p.bars), BarColumns.empty());
     const { put, del } = mergeBlocks({ interval, stored, current, rescale: rebase.rescale, incoming, touched });
 
-    let holes: HoleRecord[] = factsOf(meta).holes ?? [];
     for (const p of pieces) {
       ledger = recordFetch(ledger, p.range, p.finalBefore ?? finalBefore(interval, p.fetchedAt, this.#ctx.settleDelayMs), p.fetchedAt);
       epochs = recordFetchEpoch(epochs, p.range, p.fetchedAt);
-      holes = updateHoles(holes, p.range, stillMissing(interval, p, put));
     }
-    for (const p of pieces) {
-      const inside = holes.filter((h) => h.time >= p.range.start && h.time < p.range.end);
-      ledger = keepHolesProvisional(ledger, interval, inside, p.fetchedAt);
-    }
+    const withHoles = commitHoles(factsOf(meta).holes ?? [], ledger, interval, pieces, put);
+    const holes = withHoles.holes;
+    ledger = withHoles.ledger;
     const timezone = pieces.find((p) => p.timezone)?.timezone ?? meta.timezone;
     const firstTrade = pieces.find((p) => p.firstTradeTime !== undefined)?.firstTradeTime ?? factsOf(meta).firstTradeTime;
     const next: FactfulMeta = {
@@ -85,16 +81,4 @@ export class FillCommitter {
     this.#loader.patch(key, [...touched], put, now);
     return committed;
   }
-}
-
-/** The times the piece reports dropped (null prices) whose bar the merged blocks still lack. */
-function stillMissing(interval: Interval, piece: UpstreamPiece, put: ReadonlyMap<number, BarColumns>): Set<number> {
-  const missing = new Set<number>();
-  for (const t of piece.droppedTimes ?? []) {
-    if (t < piece.range.start || t >= piece.range.end) continue;
-    const cols = put.get(blockStartOf(interval, t));
-    const i = cols === undefined ? -1 : cols.lowerBound(t);
-    if (cols === undefined || i >= cols.length || cols.time[i] !== t) missing.add(t);
-  }
-  return missing;
 }

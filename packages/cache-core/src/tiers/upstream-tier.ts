@@ -1,4 +1,5 @@
 import type { BarColumns } from '../bar-columns.js';
+import type { HoleRecord } from '../planning/known-holes.js';
 import type { SeriesKey } from '../series-key.js';
 import type { SharedTierStats } from './shared/shared-counters.js';
 import type { Dividend, ProviderLimits, Split, TimeRange } from '../types.js';
@@ -73,6 +74,12 @@ export interface UpstreamPiece {
   readonly timezone?: string;
   /** Times of bars the provider sent without prices and that were dropped (holes, not "no bar"). */
   readonly droppedTimes?: readonly number[];
+  /**
+   * The source's hole records inside `range` (a shared tier passes on the publishing worker's, with
+   * their ask counts). When present they replace this cache's records inside `range` (an empty list
+   * says "no holes here") and `droppedTimes` is not counted as one more ask.
+   */
+  readonly holes?: readonly HoleRecord[];
   /** How many bars were dropped for null prices (at least `droppedTimes.length`). */
   readonly droppedBars?: number;
   /** The first trading time the provider knows for the symbol, epoch ms. */

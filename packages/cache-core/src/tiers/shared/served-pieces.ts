@@ -4,7 +4,9 @@
  * worker did. Final parts stay final (`finalBefore` at their end) whatever this worker's own settle
  * delay; provisional parts stay provisional with the publisher's fetch time (their TTL runs from
  * it); and every piece keeps the fetch time Redis recorded for its bars (fetch epochs), which split
- * re-basing needs. Pure.
+ * re-basing needs. Every piece also carries the publisher's hole records inside it (bars the provider
+ * sent without prices, with their ask counts), so the local cache keeps the same holes, re-asks the
+ * same slots and gives up on them at the same count. Pure.
  */
 import type { BarColumns } from '../../bar-columns.js';
 import { intersectRanges, subtractRanges } from '../../planning/ranges.js';
@@ -39,6 +41,7 @@ export function piecesFromLedger(meta: SharedSeriesMeta, range: TimeRange, bars:
   // left to this cache's own finality rule.
   const named = spans.map((s) => ({ start: s.start, end: s.end }));
   const unnamed = subtractRanges([range], named).map((r) => ({ ...r, fetchedAt: meta.publishedAt, final: undefined }));
+  const holes = meta.holes;
   return [...spans, ...unnamed]
     .sort((a, b) => a.start - b.start)
     .map((s) => ({
@@ -46,6 +49,8 @@ export function piecesFromLedger(meta: SharedSeriesMeta, range: TimeRange, bars:
       bars: bars.filterRange(s),
       fetchedAt: s.fetchedAt,
       ...(s.final === undefined ? {} : { finalBefore: s.final ? s.end : s.start }),
+      // An older meta without hole records: the pieces carry none (the local rule applies).
+      ...(holes === undefined ? {} : { holes: holes.filter((h) => h.time >= s.start && h.time < s.end) }),
       ...extra,
     }));
 }

@@ -6,6 +6,7 @@
  */
 import * as zlib from 'node:zlib';
 import type { Ledger } from '../../planning/coverage-ledger.js';
+import type { HoleRecord } from '../../planning/known-holes.js';
 import type { FetchEpoch } from '../../planning/split-basis.js';
 import type { Split } from '../../types.js';
 import type { BlockInfo } from '../disk/bar-store.js';
@@ -24,6 +25,13 @@ export interface SharedSeriesMeta {
   /** Blocks present in Redis, ascending by start. */
   blocks: BlockInfo[];
   timezone?: string;
+  /**
+   * Bars the provider sent without prices, with how many answers had them so and whether they are
+   * given up on (known), exactly as the disk tier keeps them: a reader records them as the
+   * publisher did. Written by every publish (empty when none); absent in a meta written before
+   * holes were shared (format 1 either way: an optional field keeps older workers reading it).
+   */
+  holes?: HoleRecord[];
   /** When the last publish happened (epoch ms). */
   publishedAt: number;
 }
@@ -43,6 +51,7 @@ export function decodeSharedMeta(text: string, id: string): SharedSeriesMeta | u
   try {
     const meta = JSON.parse(json) as SharedSeriesMeta;
     if (meta.format !== SHARED_META_FORMAT || meta.id !== id || !Array.isArray(meta.blocks) || typeof meta.version !== 'number') return undefined;
+    if (meta.holes !== undefined && !validHoles(meta.holes)) return undefined;
     return meta;
   } catch {
     return undefined;
@@ -50,7 +59,15 @@ export function decodeSharedMeta(text: string, id: string): SharedSeriesMeta | u
 }
 
 export function emptySharedMeta(id: string): SharedSeriesMeta {
-  return { format: SHARED_META_FORMAT, id, version: 0, ledger: { final: [], provisional: [] }, splits: [], fetchEpochs: [], blocks: [], publishedAt: 0 };
+  return { format: SHARED_META_FORMAT, id, version: 0, ledger: { final: [], provisional: [] }, splits: [], fetchEpochs: [], blocks: [], holes: [], publishedAt: 0 };
+}
+
+function validHoles(holes: unknown): boolean {
+  if (!Array.isArray(holes)) return false;
+  return holes.every(
+    (h: Partial<HoleRecord> | null) =>
+      typeof h === 'object' && h !== null && Number.isFinite(h.time) && Number.isInteger(h.asks) && h.asks! > 0 && typeof h.known === 'boolean',
+  );
 }
 
 function crcHex(text: string): string {

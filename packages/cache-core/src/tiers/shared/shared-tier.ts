@@ -12,6 +12,7 @@ import { blockEndOf, blocksOverlapping } from '../../planning/block-layout.js';
 import { mergeBlocks, touchedBlocks } from '../../planning/block-merge.js';
 import { dropFromLedger, freshCoverage, recordFetch } from '../../planning/coverage-ledger.js';
 import { finalBefore } from '../../planning/finality.js';
+import { commitHoles } from '../../planning/hole-commit.js';
 import { coversRange, intersectRanges } from '../../planning/ranges.js';
 import { dropFetchEpochs, planSplitRebase, recordFetchEpoch } from '../../planning/split-basis.js';
 import { seriesId, type SeriesKey } from '../../series-key.js';
@@ -233,6 +234,9 @@ export class SharedTier implements UpstreamTier {
         ledger = recordFetch(ledger, p.range, p.finalBefore ?? finalBefore(key.interval, p.fetchedAt, this.#o.settleDelayMs), p.fetchedAt);
         epochs = recordFetchEpoch(epochs, p.range, p.fetchedAt);
       }
+      // Holes as the disk tier records them: counted per answer, their slots provisional until known.
+      const withHoles = commitHoles(base.holes ?? [], ledger, key.interval, pieces, put);
+      ledger = withHoles.ledger;
       const blocks = new Map<number, BlockInfo>(base.blocks.filter((b) => stored.has(b.start)).map((b) => [b.start, b]));
       for (const b of del) blocks.delete(b);
       const puts = [...put].map(([start, cols]) => {
@@ -249,6 +253,7 @@ export class SharedTier implements UpstreamTier {
         fetchEpochs: epochs,
         blocks: [...blocks.values()].sort((a, b) => a.start - b.start),
         ...(timezone ? { timezone } : {}),
+        holes: withHoles.holes,
         publishedAt: this.#o.now(),
       };
       if (await this.#redis.publish(id, token, next, puts, del)) {

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import Mocha from 'mocha';
+import { defineCacheCommandTests } from './cache-commands.test.js';
 import { defineExtensionTests } from './extension.test.js';
 import { defineSharedTierTests } from './shared-tier.test.js';
 
@@ -13,6 +14,7 @@ export function run(): Promise<void> {
   // Give the suite file mocha's globals (describe, it, before…), as `mocha.addFile` would.
   mocha.suite.emit('pre-require', globalThis, 'extension.test', mocha);
   defineExtensionTests();
+  defineCacheCommandTests();
   defineSharedTierTests();
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

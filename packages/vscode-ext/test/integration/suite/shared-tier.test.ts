@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { openCache } from '@barcache/cache-core';
 import { hasRedisServer, makeTempDir, startRedisServer, type RedisServer } from '@barcache/test-support';
 import type { BarcacheApi } from '../../../src/vscode/extension.js';
-import { eventually, startBacktestProcess, stopProcess } from './extension.test.js';
+import { eventually, startBacktestProcess, stopProcess } from './helpers.js';
 
 const EXTENSION_ID = 'barcache.barcache-vscode';
 
