@@ -21,6 +21,8 @@ export function parseTimeInput(value: TimeInput, field = 'time'): number {
     throw invalidArgument(`${field} must be a finite epoch-ms number, got ${value}`, { field, value });
   }
   if (typeof value === 'string') {
+    const fast = value.length === 10 ? dateOnlyMs(value) : -1;
+    if (fast !== -1) return fast;
     const s = value.trim();
     const m = DATE_ONLY.exec(s);
     if (m) {
@@ -40,6 +42,39 @@ export function parseTimeInput(value: TimeInput, field = 'time'): number {
     );
   }
   throw invalidArgument(`${field} must be a Date, epoch ms or a date string, got ${typeof value}`, { field });
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** A digit's value at position i of s, or -1. */
+function digitAt(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/**
+ * The hot path of a lookback keyed by dates: exactly 'YYYY-MM-DD' (years 0100–9999) to epoch ms
+ * without a regex, a Date or an allocation, or -1 for anything else (the general parser then
+ * decides, with its error messages). Same answers as the general path (property-tested).
+ */
+export function dateOnlyMs(s: string): number {
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return -1;
+  const y0 = digitAt(s, 0), y1 = digitAt(s, 1), y2 = digitAt(s, 2), y3 = digitAt(s, 3);
+  const m0 = digitAt(s, 5), m1 = digitAt(s, 6), d0 = digitAt(s, 8), d1 = digitAt(s, 9);
+  if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) < 0) return -1;
+  const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const m = m0 * 10 + m1;
+  const d = d0 * 10 + d1;
+  if (y < 100 || m < 1 || m > 12 || d < 1) return -1;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!)) return -1;
+  // Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return (era * 146097 + doe - 719468) * 86_400_000;
 }
 
 /** Formats epoch ms as 'YYYY-MM-DD' when it is midnight UTC, else as an ISO date-time. */
