@@ -1,5 +1,6 @@
 import type { Bar, TimeRange } from './types.js';
 import { adjacentSpan } from './column-views.js';
+import { gallopUpperBound } from './tiers/memory/window-search.js';
 
 /** The columns a BarColumns is made of. All arrays have the same length; `time` is strictly ascending. */
 export interface BarColumnsInit {
@@ -247,25 +248,7 @@ export class BarColumns {
    * <= t gives.
    */
   upperBoundFrom(t: number, from: number): number {
-    const time = this.time;
-    const n = this.length;
-    if (from >= n || time[from]! > t) return Math.min(from, n);
-    // time[from] <= t: double the step until past t (or the end), then search the last step.
-    let lo = from + 1;
-    let step = 1;
-    let hi = lo;
-    while (hi < n && time[hi]! <= t) {
-      lo = hi + 1;
-      step *= 2;
-      hi = from + step;
-    }
-    if (hi > n) hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (time[mid]! <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return gallopUpperBound(this.time, this.length, t, from);
   }
 
   /** The bars with start <= time <= endInclusive, as fresh plain objects. The lookback hot path. */

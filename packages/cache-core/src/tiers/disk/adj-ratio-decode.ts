@@ -2,7 +2,7 @@
  * Decoding an adjClose column in the RATIO mode (layout in adj-ratio.ts): each run is one tight
  * loop of close × factor (rounded per the kind), then the exceptions are patched in.
  */
-import { MAX_K, MAX_SCALED, POW10, type Reader } from './bar-block-format.js';
+import { MAX_K, MAX_SCALED, POW10, unzigzag as unzig, type Reader } from './bar-block-format.js';
 import {
   CODE_NAN,
   CODE_RAW,
@@ -19,9 +19,6 @@ import {
   float32OfBits,
 } from './adj-ratio.js';
 
-function unzig(z: number): number {
-  return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
-}
 
 /**
  * Decodes `n` adjusted closes into `x` from the closes already decoded into `close`. Returns an

@@ -52,6 +52,14 @@ export function lowerBoundNear(time: Float64Array, n: number, t: number, hint: n
  */
 export function upperBoundNear(time: Float64Array, n: number, t: number, from: number, guess: number): number {
   if (guess > from && guess <= n && time[guess - 1]! <= t && (guess === n || time[guess]! > t)) return guess;
+  return gallopUpperBound(time, n, t, from);
+}
+
+/**
+ * The first index `i` in [from, n] with `time[i] > t` (`n` when none), found by galloping from
+ * `from`: O(log d) for an answer d bars on. Requires every time before `from` to be <= t.
+ */
+export function gallopUpperBound(time: Float64Array, n: number, t: number, from: number): number {
   if (from >= n || time[from]! > t) return from < n ? from : n;
   // time[from] <= t: double the step until past t (or the end), then search the last step.
   let lo = from + 1;
