@@ -139,7 +139,7 @@ export function formatShared(s: SharedTierBenchResult): string {
     `${table.toString()}
 ` +
     `each load in a fresh process (open → prefetch), median of ${s.repeats}; ` +
-    `Redis holds ${s.redisPayloadBytesPerBar.toFixed(1)} B/bar of blocks + meta (${s.redisMemoryBytesPerBar.toFixed(1)} B/bar of Redis memory; the local disk ${s.localDiskBytesPerBar.toFixed(1)} B/bar); ` +
+    `Redis holds ${s.redisPayloadBytesPerBar.toFixed(1)} B/bar of blocks + meta (Redis's own MEMORY USAGE of the keys: ${s.redisKeysBytesPerBar.toFixed(1)} B/bar, target ≤ 13 ${s.redisKeysBytesPerBar <= 13 ? 'ok' : 'MISSED'}; used_memory growth ${s.redisMemoryBytesPerBar.toFixed(1)} B/bar, connection buffers and scripts included; the local disk ${s.localDiskBytesPerBar.toFixed(1)} B/bar); ` +
     `${s.roundTripsPerSeries.toFixed(1)} Redis round trips per series`
   );
 }

@@ -22,6 +22,8 @@ export interface SharedTierBenchResult {
   /** Encoded payload (blocks + meta) per bar, and Redis' own memory growth per bar. */
   redisPayloadBytesPerBar: number;
   redisMemoryBytesPerBar: number;
+  /** Redis's own accounting of the cache's keys (`MEMORY USAGE` summed over every key), per bar. */
+  redisKeysBytesPerBar: number;
   /** The same bars in the local disk tier (LevelDB store bytes), for comparison. */
   localDiskBytesPerBar: number;
   /** Redis commands per series during one cold load (GET meta, MGET blocks, …). */
@@ -74,6 +76,7 @@ export async function sharedTierBench(options: { symbols?: number; repeats?: num
     await filler.close();
     const metaBytes = symbols.reduce((x, s) => x + Number(redis.cli('STRLEN', `barcache:{simulated|${s}|1d}:meta`)), 0);
     const memAfter = usedMemory(redis.cli('INFO', 'memory'));
+    const keysBytes = Number(redis.cli('EVAL', KEYS_MEMORY_SCRIPT, '0', 'barcache:*'));
 
     const run = async (redisUrl: string | null, dir: string | undefined) => {
       const times: number[] = [];
@@ -108,6 +111,7 @@ export async function sharedTierBench(options: { symbols?: number; repeats?: num
       redisPayloadBytesPerBar: (written + metaBytes) / bars,
       localDiskBytesPerBar: diskBytes / bars,
       redisMemoryBytesPerBar: (memAfter - memBefore) / bars,
+      redisKeysBytesPerBar: keysBytes / bars,
       roundTripsPerSeries: commands / repeats / n,
     };
   } finally {
@@ -115,6 +119,10 @@ export async function sharedTierBench(options: { symbols?: number; repeats?: num
     for (const d of dirs) await d.cleanup();
   }
 }
+
+/** Sums `MEMORY USAGE` (exact: SAMPLES 0) over the keys matching ARGV[1] (bench only: KEYS). */
+const KEYS_MEMORY_SCRIPT =
+  "local t = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do t = t + redis.call('MEMORY', 'USAGE', k, 'SAMPLES', '0') end return t";
 
 function usedMemory(info: string): number {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
