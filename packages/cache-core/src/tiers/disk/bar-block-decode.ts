@@ -32,51 +32,12 @@ import {
   crc32,
   Reader,
   unzigzag,
+  readVarints,
 } from './bar-block-format.js';
 import { decodeRatioColumn } from './adj-ratio-decode.js';
 import { decodeTimeRuns } from './time-runs.js';
 import { DEC_HOLES, readHoles } from './dec-holes.js';
 import { NEIGHBOURS_UNSIGNED, T_NEIGHBOURS, decodeNeighbours } from './neighbour-transform.js';
-
-/**
- * Reads `n` zigzag varints into `out` as signed integers (pass one of a decimal column). Varints of
- * up to four bytes (every price delta and most volumes) are read inline with integer arithmetic;
- * longer ones go through Reader.varint.
- */
-function readZigzags(r: Reader, out: Float64Array, n: number): void {
-  const bytes = r.bytes;
-  let pos = r.pos;
-  for (let i = 0; i < n; i++) {
-    let b = bytes[pos]!;
-    let z = b & 0x7f;
-    if (b >= 0x80) {
-      b = bytes[pos + 1]!;
-      z |= (b & 0x7f) << 7;
-      if (b >= 0x80) {
-        b = bytes[pos + 2]!;
-        z |= (b & 0x7f) << 14;
-        if (b >= 0x80) {
-          b = bytes[pos + 3]!;
-          z |= (b & 0x7f) << 21;
-          if (b >= 0x80) {
-            r.pos = pos;
-            const big = r.varint();
-            pos = r.pos;
-            out[i] = big & 1 ? -(big + 1) / 2 : big / 2;
-            continue;
-          }
-          pos++;
-        }
-        pos++;
-      }
-      pos++;
-    }
-    pos++;
-    // z < 2^28 here: the integer unzigzag is exact.
-    out[i] = (z >>> 1) ^ -(z & 1);
-  }
-  r.pos = pos;
-}
 
 /** Pass two: turns the read integers into m (per the transform), in place. */
 function applyTransform(m: Float64Array, n: number, transform: number, rel: Float64Array | undefined): void {
@@ -103,7 +64,7 @@ function decodeDecimal(r: Reader, x: Float64Array, n: number, p: number, f32: bo
   if (intScratch.length < n) intScratch = new Float64Array(Math.max(n, intScratch.length * 2));
   if (closeScratch.length < n) closeScratch = new Float64Array(Math.max(n, closeScratch.length * 2));
   const m = isClose ? closeScratch : intScratch;
-  readZigzags(r, m, n);
+  readVarints(r, m, n, false);
   applyTransform(m, n, transform, rel);
   scaleInto(x, m, n, p, f32);
   return m;
@@ -298,7 +259,7 @@ function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): voi
         x[0] = t;
         if (n > 1) {
           const deltas = intScratch.length >= n ? intScratch : (intScratch = new Float64Array(Math.max(n, intScratch.length * 2)));
-          readZigzags(r, deltas, n - 1);
+          readVarints(r, deltas, n - 1, false);
           for (let i = 1; i < n; i++) x[i] = t += deltas[i - 1]! * unit;
         }
         break;

@@ -159,3 +159,43 @@ export function unzigzag(z: number): number {
   return z & 1 ? -(z + 1) / 2 : z / 2;
 }
 
+/**
+ * Reads `n` varints into `out`, zigzag-decoded to signed integers unless `unsigned` (one pass of a
+ * decimal column, or of a NEIGHBOURS column). Varints of
+ * up to four bytes (every price delta and most volumes) are read inline with integer arithmetic;
+ * longer ones go through Reader.varint.
+ */
+export function readVarints(r: Reader, out: Float64Array, n: number, unsigned: boolean): void {
+  const bytes = r.bytes;
+  let pos = r.pos;
+  for (let i = 0; i < n; i++) {
+    let b = bytes[pos]!;
+    let z = b & 0x7f;
+    if (b >= 0x80) {
+      b = bytes[pos + 1]!;
+      z |= (b & 0x7f) << 7;
+      if (b >= 0x80) {
+        b = bytes[pos + 2]!;
+        z |= (b & 0x7f) << 14;
+        if (b >= 0x80) {
+          b = bytes[pos + 3]!;
+          z |= (b & 0x7f) << 21;
+          if (b >= 0x80) {
+            r.pos = pos;
+            const big = r.varint();
+            pos = r.pos;
+            out[i] = unsigned ? big : unzigzag(big);
+            continue;
+          }
+          pos++;
+        }
+        pos++;
+      }
+      pos++;
+    }
+    pos++;
+    // z < 2^28 here: the integer unzigzag is exact.
+    out[i] = unsigned ? z : (z >>> 1) ^ -(z & 1);
+  }
+  r.pos = pos;
+}

@@ -10,7 +10,7 @@
  * varints, saving the zigzag's sign bit; otherwise zigzag varints. Holes (DEC_HOLES) hold fillers
  * like any decimal column. Decoding is one pass over the varints and one over the values.
  */
-import { MAX_SCALED, type Reader, unzigzag } from './bar-block-format.js';
+import { MAX_SCALED, type Reader, readVarints, unzigzag } from './bar-block-format.js';
 
 export const T_NEIGHBOURS = 3;
 export const NEIGHBOURS_UNSIGNED = 0x80;
@@ -26,39 +26,6 @@ export function neighbourDelta(col: number, m: number, cm: Float64Array, i: numb
 }
 
 let scratch = new Float64Array(1024);
-
-/**
- * Reads `n` varints into `out` (zigzag-decoded unless `unsigned`). Varints of up to three bytes
- * (nearly every d) are read inline; longer ones through Reader.varint.
- */
-function readVarints(r: Reader, out: Float64Array, n: number, unsigned: boolean): void {
-  const bytes = r.bytes;
-  let pos = r.pos;
-  for (let i = 0; i < n; i++) {
-    let b = bytes[pos]!;
-    let z = b & 0x7f;
-    if (b >= 0x80) {
-      b = bytes[pos + 1]!;
-      z |= (b & 0x7f) << 7;
-      if (b >= 0x80) {
-        b = bytes[pos + 2]!;
-        z |= (b & 0x7f) << 14;
-        if (b >= 0x80) {
-          r.pos = pos;
-          const big = r.varint();
-          pos = r.pos;
-          out[i] = unsigned ? big : unzigzag(big);
-          continue;
-        }
-        pos++;
-      }
-      pos++;
-    }
-    pos++;
-    out[i] = unsigned ? z : (z >>> 1) ^ -(z & 1);
-  }
-  r.pos = pos;
-}
 
 /**
  * Decodes a NEIGHBOURS column of `n` values into `x` (value = m / p, float32'd when `f32`) from the
