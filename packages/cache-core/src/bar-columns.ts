@@ -1,6 +1,7 @@
 import type { Bar, TimeRange } from './types.js';
 import { adjacentSpan } from './column-views.js';
 import { gallopUpperBound } from './tiers/memory/window-search.js';
+import { prefaultedBuffers } from './tiers/memory/prefaulted-buffers.js';
 
 /** The columns a BarColumns is made of. All arrays have the same length; `time` is strictly ascending. */
 export interface BarColumnsInit {
@@ -64,10 +65,15 @@ export class BarColumns {
     return EMPTY;
   }
 
-  /** Allocates `n` bars of zeroed columns backed by one ArrayBuffer (used by decoders and merges). */
+  /**
+   * Allocates `n` bars of zeroed columns backed by one buffer (used by decoders and merges): a
+   * buffer a bulk load reserved and had pre-faulted (a SharedArrayBuffer, see
+   * tiers/memory/prefaulted-buffers.ts) when one of this size is waiting, else a fresh ArrayBuffer.
+   */
   static allocate(n: number, withAdjClose: boolean): BarColumns {
     const cols = withAdjClose ? 7 : 6;
-    const buf = new ArrayBuffer(n * 8 * cols);
+    const bytes = n * 8 * cols;
+    const buf = prefaultedBuffers.take(bytes) ?? new ArrayBuffer(bytes);
     const col = (i: number) => new Float64Array(buf, i * n * 8, n);
     return new BarColumns({
       time: col(0),

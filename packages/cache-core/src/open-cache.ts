@@ -27,6 +27,8 @@ export const IN_MEMORY_DIR = ':memory:';
  */
 export async function openCache(options: OpenCacheOptions = {}): Promise<BarCache> {
   const memoryMaxBytes = positive(options.memory?.maxBytes, DEFAULT_MEMORY_BYTES, 'memory.maxBytes');
+  const prefault = options.memory?.prefault ?? true;
+  if (typeof prefault !== 'boolean') throw invalidArgument('memory.prefault must be true or false', { field: 'memory.prefault' });
   const diskMaxBytes = positive(options.disk?.maxBytes, Number.POSITIVE_INFINITY, 'disk.maxBytes');
   const provisionalTtlMs = nonNegative(options.provisionalTtlMs, DEFAULT_PROVISIONAL_TTL_MS, 'provisionalTtlMs');
   const lockTimeoutMs = nonNegative(options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS, 'lockTimeoutMs');
@@ -65,6 +67,7 @@ export async function openCache(options: OpenCacheOptions = {}): Promise<BarCach
     provider: options.provider ?? new YahooProvider(),
     now,
     memoryMaxBytes,
+    prefault,
     diskMaxBytes,
     offline: options.offline === true,
     provisionalTtlMs,

@@ -278,8 +278,12 @@ export interface OpenCacheOptions {
   dir?: string;
   /** Default: new YahooProvider(). */
   provider?: BarProvider;
-  /** L1 budget. Default maxBytes: 256 MiB. */
-  memory?: { maxBytes?: number };
+  /**
+   * L1 budget. Default maxBytes: 256 MiB. `prefault` (default true): a prefetch that will load
+   * 8 MiB or more of columns from disk allocates them up front and has a worker thread take their
+   * page faults while it reads and decodes (the columns are then backed by SharedArrayBuffers).
+   */
+  memory?: { maxBytes?: number; prefault?: boolean };
   /** L2 budget; whole least-recently-used series are evicted past it, never one in use. Default: unlimited. */
   disk?: { maxBytes?: number };
   /** Never call the provider; a miss is an OFFLINE_MISS error naming the missing ranges. */

@@ -48,6 +48,8 @@ export interface BarCacheParts {
   upstream?: (next: UpstreamTier) => UpstreamTier;
   now: () => number;
   memoryMaxBytes: number;
+  /** Pre-fault the column memory of large prefetch loads (OpenCacheOptions.memory.prefault). */
+  prefault?: boolean;
   diskMaxBytes: number;
   offline: boolean;
   provisionalTtlMs: number;
@@ -105,6 +107,7 @@ export class DefaultBarCache implements BarCache {
       offline: parts.offline,
       earliestTime: earliestTime(upstream.limits),
       memoryMaxBytes: parts.memoryMaxBytes,
+      prefault: parts.prefault === true,
       diskMaxBytes: parts.diskMaxBytes,
       touchSnapshots: () => this.#snapshots?.touch(),
     };

@@ -30,6 +30,8 @@ export interface CacheContext {
   /** The earliest bar time asked of the provider (provider-range.ts): queries start no earlier. */
   readonly earliestTime: number;
   readonly memoryMaxBytes: number;
+  /** Pre-fault the column memory of large prefetch loads (tiers/memory/prefaulted-buffers.ts). */
+  readonly prefault: boolean;
   readonly diskMaxBytes: number;
   /** Tells the stats snapshot writer that something changed. */
   touchSnapshots(): void;

@@ -1,0 +1,107 @@
+// The pre-faulted column reserve: buffers handed out by exact size in reservation order, nothing
+// below the threshold, unclaimed buffers dropped on release, and a toucher that never changes a
+// value (the loader may write into a buffer while the worker is still touching it).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PageToucher } from '../src/tiers/memory/page-toucher.js';
+import { PREFAULT_MIN_BYTES, PrefaultedBuffers } from '../src/tiers/memory/prefaulted-buffers.js';
+import { BarColumns } from '../src/bar-columns.js';
+
+const MiB = 2 ** 20;
+
+describe('PrefaultedBuffers', () => {
+  it('reserves nothing for a load below the threshold', async () => {
+    const reserve = new PrefaultedBuffers();
+    const lease = reserve.reserve([PREFAULT_MIN_BYTES / 2, PREFAULT_MIN_BYTES / 2 - 8]);
+    expect(lease.buffers).toBe(0);
+    expect(reserve.take(PREFAULT_MIN_BYTES / 2)).toBeUndefined();
+    lease.release();
+  });
+
+  it('hands out zeroed, touched buffers by exact size, in the order reserved', async () => {
+    const reserve = new PrefaultedBuffers();
+    const sizes = [3 * MiB, 5 * MiB, 3 * MiB, 1 * MiB];
+    const lease = reserve.reserve(sizes);
+    expect(lease.buffers).toBe(4);
+    await lease.touched;
+    const a = reserve.take(3 * MiB)!;
+    const b = reserve.take(3 * MiB)!;
+    expect(a).toBeInstanceOf(SharedArrayBuffer);
+    expect(a.byteLength).toBe(3 * MiB);
+    expect(b).not.toBe(a);
+    expect(reserve.take(3 * MiB)).toBeUndefined();
+    expect(reserve.take(2 * MiB)).toBeUndefined();
+    expect(new Float64Array(a).every((v) => v === 0)).toBe(true);
+    expect(reserve.waiting).toBe(2);
+    lease.release();
+    expect(reserve.waiting).toBe(0);
+    expect(reserve.take(5 * MiB)).toBeUndefined();
+  });
+
+  it('stops at the cap and skips sizes that are not whole columns', () => {
+    const reserve = new PrefaultedBuffers();
+    const lease = reserve.reserve([4 * MiB, 4 * MiB + 3, 4 * MiB, 4 * MiB, 4 * MiB], 12 * MiB);
+    expect(lease.buffers).toBe(3);
+    lease.release();
+  });
+
+  it('without a worker (none could start) it reserves nothing and allocation falls back', () => {
+    const reserve = new PrefaultedBuffers(() => undefined);
+    const lease = reserve.reserve([16 * MiB]);
+    expect(lease.buffers).toBe(0);
+    expect(reserve.take(16 * MiB)).toBeUndefined();
+    lease.release();
+  });
+
+  it('a buffer of a waiting size is what BarColumns.allocate decodes into', async () => {
+    // The process-wide reserve is what allocate consults: exercised through the module's instance.
+    const { prefaultedBuffers } = await import('../src/tiers/memory/prefaulted-buffers.js');
+    const n = 150_001; // 7 columns × 8 B × n ≥ 8 MiB
+    const lease = prefaultedBuffers.reserve([n * 56]);
+    expect(lease.buffers).toBe(1);
+    const cols = BarColumns.allocate(n, true);
+    expect(cols.close.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(cols.length).toBe(n);
+    const again = BarColumns.allocate(n, true);
+    expect(again.close.buffer).toBeInstanceOf(ArrayBuffer);
+    lease.release();
+  });
+});
+
+describe('PageToucher', () => {
+  it('never changes a value the loader wrote, however the writes and touches interleave', async () => {
+    const toucher = PageToucher.start()!;
+    expect(toucher).toBeDefined();
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (pages, seed) => {
+          const buffer = new SharedArrayBuffer(pages * 4096);
+          const view = new Float64Array(buffer);
+          const touched = toucher.touch([buffer]);
+          // Written while the worker may be touching the same pages: values whose low words are
+          // zero (1, 2, 0.5…) and ones that are not, at every page's first slot and elsewhere.
+          let x = seed;
+          const expected = new Float64Array(view.length);
+          for (let i = 0; i < view.length; i++) {
+            x = (x * 1103515245 + 12345) >>> 0;
+            const v = i % 512 === 0 ? (x % 3 === 0 ? 0 : x % 3 === 1 ? 2 ** (x % 40) : x / 7) : x % 5 === 0 ? 0 : x;
+            view[i] = v;
+            expected[i] = v;
+          }
+          await touched;
+          expect(Buffer.from(view.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+        }),
+        { numRuns: 40 },
+      );
+    } finally {
+      toucher.stop();
+    }
+  });
+
+  it('touch resolves at once after stop (the worker gone)', async () => {
+    const toucher = PageToucher.start()!;
+    toucher.stop();
+    expect(toucher.alive).toBe(false);
+    await toucher.touch([new SharedArrayBuffer(4096)]);
+  });
+});

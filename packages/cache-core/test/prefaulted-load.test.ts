@@ -1,0 +1,38 @@
+// A warm prefetch of ≥ 8 MiB of columns decodes into buffers it reserved and had pre-faulted by a
+// worker thread: every series' columns come from one (the load's sizes were predicted right from
+// the metas), the values are the same as without it, and the process ends by itself.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const script = fileURLToPath(new URL('./processes/prefaulted-load.ts', import.meta.url));
+const tsx = createRequire(import.meta.url).resolve('tsx');
+
+it('a large warm load lands in pre-faulted buffers, with the same values, and the process exits', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'barcache-prefault-'));
+  try {
+    // 64 symbols × 10 years ≈ 160k bars × 56 B ≈ 9 MiB: above the threshold.
+    const run = spawnSync(process.execPath, ['--import', tsx, script, tmp, '64'], { encoding: 'utf8', timeout: 90_000 });
+    expect(run.error, 'the process did not end by itself').toBeUndefined();
+    expect(run.status, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+      symbols: number;
+      on: { shared: number; sum: number; count: number; failed: number };
+      off: { shared: number; sum: number; count: number; failed: number };
+      providerCallsWarm: number;
+    };
+    expect(r.providerCallsWarm).toBe(0);
+    expect(r.on.failed).toBe(0);
+    expect(r.on.shared).toBe(r.symbols);
+    expect(r.off.shared).toBe(0);
+    expect(r.on.count).toBeGreaterThan(64 * 2400 * 7);
+    expect(r.on.count).toBe(r.off.count);
+    expect(r.on.sum).toBe(r.off.sum);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}, 120_000);

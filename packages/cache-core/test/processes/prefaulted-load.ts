@@ -1,0 +1,48 @@
+// A warm load big enough to be pre-faulted, in a process of its own: fills a dir, then loads it
+// again with `memory.prefault` on and off, and prints what the columns were backed by and a
+// checksum of every value. The process must then end by itself (the worker thread never holds it).
+import { openCache, type BarProvider } from '../../src/index.js';
+import { yahooLikeDaily } from '../synthetic-series.js';
+
+const [dir, countArg] = process.argv.slice(2);
+const SYMBOLS = Array.from({ length: Number(countArg) }, (_, i) => `PF${i}`);
+const START = Date.UTC(2014, 0, 2);
+const END = Date.UTC(2023, 11, 29);
+const NOW = Date.UTC(2025, 0, 6);
+const bars = new Map(SYMBOLS.map((s, i) => [s, yahooLikeDaily(10, i + 1, START)]));
+let calls = 0;
+const provider: BarProvider = {
+  name: 'prefault-test',
+  fetchBars: async (req) => {
+    calls++;
+    return { bars: bars.get(req.symbol)!.filter((b) => b.time >= req.start && b.time < req.end) };
+  },
+};
+const plan = { symbols: SYMBOLS, interval: '1d' as const, start: START, end: END, lookback: { bars: 30 } };
+
+const fill = await openCache({ dir: dir!, provider, now: () => NOW, statsSnapshots: false });
+await fill.prefetch(plan);
+await fill.close();
+const callsAfterFill = calls;
+
+async function load(prefault: boolean) {
+  const cache = await openCache({ dir: dir!, provider, now: () => NOW, statsSnapshots: false, memory: { maxBytes: 2 ** 30, prefault } });
+  const { report } = await cache.prefetch(plan);
+  let shared = 0;
+  let sum = 0;
+  let count = 0;
+  for (const symbol of SYMBOLS) {
+    const w = cache.peekColumns({ symbol, interval: '1d', start: report.symbols[0]!.start, end: END })!;
+    if (w.close.buffer instanceof SharedArrayBuffer) shared++;
+    for (const col of [w.time, w.open, w.high, w.low, w.close, w.volume, w.adjClose!]) {
+      for (let i = 0; i < col.length; i++) sum = (sum * 31 + col[i]! * (i + 1)) % 1e15;
+      count += col.length;
+    }
+  }
+  await cache.close();
+  return { shared, sum, count, failed: report.failed.length };
+}
+
+const on = await load(true);
+const off = await load(false);
+process.stdout.write(`${JSON.stringify({ symbols: SYMBOLS.length, on, off, providerCallsWarm: calls - callsAfterFill })}\n`);
