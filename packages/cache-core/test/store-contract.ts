@@ -112,6 +112,28 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
       expect(await store.totalBytes()).toBeGreaterThan(blockBytes);
     });
 
+    it('a meta it hands out cannot change what it holds (metas may be shared frozen objects)', async () => {
+      const meta = makeMeta({}, { lastAccessAt: 5 });
+      await store.commit({ meta, put: new Map([[Y2020, cols(dailyBars(Y2020, 10))]]) });
+      for (const got of [(await store.getMeta(meta.id))!, (await store.listMeta())[0]!]) {
+        // A store may hand out its own frozen object (writes throw) or a copy (writes stay local).
+        const attempt = (f: () => void) => {
+          try {
+            f();
+          } catch (err) {
+            expect(err).toBeInstanceOf(TypeError);
+          }
+        };
+        attempt(() => ((got as { lastAccessAt: number }).lastAccessAt = 99));
+        attempt(() => got.blocks.push({ start: 1, bars: 1, bytes: 1, first: 1, last: 1 }));
+        attempt(() => ((got.ledger.final as { start: number; end: number }[])[0]!.end = 0));
+      }
+      const again = (await store.getMeta(meta.id))!;
+      expect(again.lastAccessAt).toBe(5);
+      expect(again.blocks).toHaveLength(1);
+      expect(again.ledger).toEqual(meta.ledger);
+    });
+
     it('replaces and deletes blocks; an empty put deletes', async () => {
       const meta = makeMeta();
       await store.commit({ meta, put: new Map([[Y2020, cols(dailyBars(Y2020, 10))], [Y2021, cols(dailyBars(Y2021, 10))]]) });

@@ -56,6 +56,8 @@ export class SeriesCatalog {
     const id = seriesId(key);
     const before = this.#metas.get(id);
     const stored = await this.#store.getMeta(id);
+    // A store that keeps its metas frozen hands out the same object while nothing changed.
+    if (stored !== undefined && stored === before) return { meta: stored, changedBlocks: [] };
     if (stored === undefined) this.#metas.delete(id);
     else this.#metas.set(id, stored);
     // Another writer's fetch can rewrite a block without changing its shape (a forming bar's new

@@ -243,7 +243,7 @@ export class LevelBarStore extends AbstractBarStore {
   }
 
   protected async _getMeta(id: string): Promise<SeriesMeta | undefined> {
-    return this.#metas.copy(id);
+    return this.#metas.get(id);
   }
 
   protected async _listMeta(): Promise<SeriesMeta[]> {
@@ -251,7 +251,7 @@ export class LevelBarStore extends AbstractBarStore {
   }
 
   protected async _currentMeta(id: string): Promise<SeriesMeta | undefined> {
-    return this.#metas.current(id);
+    return this.#metas.get(id);
   }
 
   /**

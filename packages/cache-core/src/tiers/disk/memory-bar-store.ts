@@ -22,7 +22,7 @@ export class MemoryBarStore extends AbstractBarStore {
   protected async _close(): Promise<void> {}
 
   protected async _getMeta(id: string): Promise<SeriesMeta | undefined> {
-    return this.#metas.copy(id);
+    return this.#metas.get(id);
   }
 
   protected async _listMeta(): Promise<SeriesMeta[]> {
@@ -30,7 +30,7 @@ export class MemoryBarStore extends AbstractBarStore {
   }
 
   protected async _currentMeta(id: string): Promise<SeriesMeta | undefined> {
-    return this.#metas.current(id);
+    return this.#metas.get(id);
   }
 
   protected async _readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {

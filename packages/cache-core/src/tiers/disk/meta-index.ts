@@ -21,20 +21,18 @@ export class MetaIndex {
     return this.#totalBytes;
   }
 
-  /** The stored meta of a series (shared, do not mutate or hand out), or undefined. */
-  current(id: string): SeriesMeta | undefined {
+  /**
+   * A series' stored meta, or undefined: the index's own object, deeply frozen when it was set, so
+   * it is handed out as is (no parse per read) and an unchanged meta is the same object on every
+   * read, which lets a reader tell "nothing changed" by identity.
+   */
+  get(id: string): SeriesMeta | undefined {
     return this.#entries.get(id)?.meta;
   }
 
-  /** A fresh copy of a series' stored meta, or undefined. */
-  copy(id: string): SeriesMeta | undefined {
-    const entry = this.#entries.get(id);
-    return entry === undefined ? undefined : (JSON.parse(entry.json) as SeriesMeta);
-  }
-
-  /** Fresh copies of every stored meta, by id ascending. */
+  /** Every stored meta (frozen, see `get`), by id ascending. */
   list(): SeriesMeta[] {
-    return [...this.#entries.keys()].sort().map((id) => JSON.parse(this.#entries.get(id)!.json) as SeriesMeta);
+    return [...this.#entries.keys()].sort().map((id) => this.#entries.get(id)!.meta);
   }
 
   /** Replaces (or, with undefined, removes) a series' entry, keeping the total in step. */
@@ -43,6 +41,7 @@ export class MetaIndex {
     if (old !== undefined) this.#totalBytes -= old.bytes;
     if (entry === undefined) this.#entries.delete(id);
     else {
+      deepFreeze(entry.meta);
       this.#entries.set(id, entry);
       this.#totalBytes += entry.bytes;
     }
@@ -52,4 +51,11 @@ export class MetaIndex {
     this.#entries.clear();
     this.#totalBytes = 0;
   }
+}
+
+/** Freezes an object graph of plain objects and arrays (a parsed meta). */
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
 }
