@@ -1,7 +1,8 @@
 /**
  * runCli in-process with a fake cache: the wiring that the end-to-end test cannot observe
  * directly (the cache is closed after every command, even a failing one; what is passed to
- * openCache; prompts). Real processes, LevelDB and Yahoo are in cli.test.ts.
+ * openCache; prompts). Real processes, LevelDB and Yahoo are in cli-commands.test.ts,
+ * cli-failures.test.ts and cli-other-processes.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { BarcacheError, ErrorCode } from '../src/errors.js';

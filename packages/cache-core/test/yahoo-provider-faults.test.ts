@@ -3,8 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YahooFinance from 'yahoo-finance2';
 import { loadFixture, startCacheOnServer, syntheticDailyBars, type CacheOnServer } from '@barcache/test-support';
-import { BarcacheError, ErrorCode, type PrefetchReport } from '../src/index.js';
+import { ErrorCode, type PrefetchReport } from '../src/index.js';
 import { YahooProvider, type YahooProviderOptions } from '../src/provider/yahoo-provider.js';
+import { rejection } from './helpers/yahoo-provider.js';
 
 const d = (s: string) => Date.parse(`${s}T00:00:00Z`);
 const q = { symbol: 'AAPL', interval: '1d' as const, start: d('2024-01-08'), end: d('2024-01-13') };
@@ -19,17 +20,6 @@ afterEach(async () => {
 
 function provider(options: Omit<YahooProviderOptions, 'baseUrl'> = {}): YahooProvider {
   return fx.provider(options);
-}
-
-async function rejection(p: Promise<unknown>): Promise<BarcacheError> {
-  const err = await p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BarcacheError);
-  return err as BarcacheError;
 }
 
 /** prefetch's report, whether it returns the report or a session holding it. */
