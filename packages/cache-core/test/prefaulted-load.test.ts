@@ -1,6 +1,7 @@
 // A warm prefetch of ≥ 8 MiB of columns decodes into buffers it reserved and had pre-faulted by a
 // worker thread: every series' columns come from one (the load's sizes were predicted right from
-// the metas), the values are the same as without it, and the process ends by itself.
+// the metas), the values are the same as without it, and the process ends by itself. A follower
+// (its reads served by the leader's process) does not pre-fault.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +24,7 @@ it('a large warm load lands in pre-faulted buffers, with the same values, and th
       symbols: number;
       on: { shared: number; sum: number; count: number; failed: number };
       off: { shared: number; sum: number; count: number; failed: number };
+      follower: { shared: number; sum: number; count: number; failed: number };
       providerCallsWarm: number;
     };
     expect(r.providerCallsWarm).toBe(0);
@@ -32,6 +34,10 @@ it('a large warm load lands in pre-faulted buffers, with the same values, and th
     expect(r.on.count).toBeGreaterThan(64 * 2400 * 7);
     expect(r.on.count).toBe(r.off.count);
     expect(r.on.sum).toBe(r.off.sum);
+    // A follower's reads are served by its leader, busy on the other core: it does not pre-fault.
+    expect(r.follower.failed).toBe(0);
+    expect(r.follower.shared).toBe(0);
+    expect(r.follower.sum).toBe(r.on.sum);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -50,7 +50,7 @@ export class PrefetchSessions {
     // A store that reads many series at once well (a follower's batches) asks for more.
     const concurrency = Math.max(PREFETCH_CONCURRENCY, ctx.store.supports.readConcurrency ?? 0);
     // The columns a warm load will decode into, allocated now and pre-faulted by another thread.
-    const reserved = ctx.prefault
+    const reserved = ctx.prefault && ctx.store.supports.servedByAnotherProcess !== true
       ? prefaultedBuffers.reserve(predictedLoadBuffers(ctx, parsed, (s) => this.#parser.seriesKey(s, parsed.interval)), ctx.memoryMaxBytes)
       : undefined;
     try {

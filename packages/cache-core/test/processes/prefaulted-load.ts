@@ -25,7 +25,9 @@ await fill.prefetch(plan);
 await fill.close();
 const callsAfterFill = calls;
 
-async function load(prefault: boolean) {
+async function load(prefault: boolean, asFollower = false) {
+  // A follower: another cache in this process leads the dir and serves its reads.
+  const leader = asFollower ? await openCache({ dir: dir!, provider, now: () => NOW, statsSnapshots: false }) : undefined;
   const cache = await openCache({ dir: dir!, provider, now: () => NOW, statsSnapshots: false, memory: { maxBytes: 2 ** 30, prefault } });
   const { report } = await cache.prefetch(plan);
   let shared = 0;
@@ -40,9 +42,11 @@ async function load(prefault: boolean) {
     }
   }
   await cache.close();
+  await leader?.close();
   return { shared, sum, count, failed: report.failed.length };
 }
 
 const on = await load(true);
 const off = await load(false);
-process.stdout.write(`${JSON.stringify({ symbols: SYMBOLS.length, on, off, providerCallsWarm: calls - callsAfterFill })}\n`);
+const follower = await load(true, true);
+process.stdout.write(`${JSON.stringify({ symbols: SYMBOLS.length, on, off, follower, providerCallsWarm: calls - callsAfterFill })}\n`);

@@ -29,7 +29,7 @@ export const READ_AHEAD_BYTES = 1024 * 1024;
  */
 export class RemoteBarStore implements BarStore {
   // Reads of many series at once travel together (one round trip per event-loop turn).
-  readonly supports: BarStoreSupports = Object.freeze({ persistent: true, checksums: true, readConcurrency: REMOTE_READ_CONCURRENCY });
+  readonly supports: BarStoreSupports = Object.freeze({ persistent: true, checksums: true, readConcurrency: REMOTE_READ_CONCURRENCY, servedByAnotherProcess: true });
   readonly #options: RemoteBarStoreOptions;
   #conn: LeaderConnection | undefined;
   #batcher: ReadBatcher | undefined;
