@@ -53,6 +53,14 @@ describe('PrefaultedBuffers', () => {
     lease.release();
   });
 
+  it('on one core it reserves nothing (the worker would only take time from the loader)', () => {
+    const reserve = new PrefaultedBuffers(undefined, 1);
+    const lease = reserve.reserve([16 * MiB]);
+    expect(lease.buffers).toBe(0);
+    expect(reserve.take(16 * MiB)).toBeUndefined();
+    lease.release();
+  });
+
   it('a buffer of a waiting size is what BarColumns.allocate decodes into', async () => {
     // The process-wide reserve is what allocate consults: exercised through the module's instance.
     const { prefaultedBuffers } = await import('../src/tiers/memory/prefaulted-buffers.js');

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { PageToucher } from './page-toucher.js';
 
 /**
@@ -30,9 +31,12 @@ export class PrefaultedBuffers {
   #leases = 0;
   #toucher: PageToucher | undefined;
   readonly #startToucher: () => PageToucher | undefined;
+  readonly #cores: number;
 
-  constructor(startToucher: () => PageToucher | undefined = () => PageToucher.start()) {
+  /** `cores`: with one, the worker would only take time from the loader, so nothing is reserved. */
+  constructor(startToucher: () => PageToucher | undefined = () => PageToucher.start(), cores: number = availableParallelism()) {
     this.#startToucher = startToucher;
+    this.#cores = cores;
   }
 
   /** Buffers waiting to be taken. */
@@ -55,7 +59,7 @@ export class PrefaultedBuffers {
       total += bytes;
       sizes.push(bytes);
     }
-    if (total < PREFAULT_MIN_BYTES) return NO_LEASE;
+    if (total < PREFAULT_MIN_BYTES || this.#cores < 2) return NO_LEASE;
     if (this.#toucher === undefined || !this.#toucher.alive) this.#toucher = this.#startToucher();
     const toucher = this.#toucher;
     if (toucher === undefined) return NO_LEASE;
