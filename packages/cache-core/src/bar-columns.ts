@@ -1,7 +1,6 @@
 import type { Bar, TimeRange } from './types.js';
 import { adjacentSpan } from './column-views.js';
 import { gallopUpperBound } from './tiers/memory/window-search.js';
-import { prefaultedBuffers } from './tiers/memory/prefaulted-buffers.js';
 
 /** The columns a BarColumns is made of. All arrays have the same length; `time` is strictly ascending. */
 export interface BarColumnsInit {
@@ -66,14 +65,14 @@ export class BarColumns {
   }
 
   /**
-   * Allocates `n` bars of zeroed columns backed by one buffer (used by decoders and merges): a
-   * buffer a bulk load reserved and had pre-faulted (a SharedArrayBuffer, see
-   * tiers/memory/prefaulted-buffers.ts) when one of this size is waiting, else a fresh ArrayBuffer.
+   * Allocates `n` bars of columns backed by one buffer (used by decoders and merges): `buffer` when
+   * given and of exactly the size needed (zeroed: a load's pre-faulted SharedArrayBuffer, see
+   * tiers/memory/prefaulted-buffers.ts), else a fresh zeroed ArrayBuffer.
    */
-  static allocate(n: number, withAdjClose: boolean): BarColumns {
+  static allocate(n: number, withAdjClose: boolean, buffer?: ArrayBufferLike): BarColumns {
     const cols = withAdjClose ? 7 : 6;
     const bytes = n * 8 * cols;
-    const buf = prefaultedBuffers.take(bytes) ?? new ArrayBuffer(bytes);
+    const buf = buffer !== undefined && buffer.byteLength === bytes ? buffer : new ArrayBuffer(bytes);
     const col = (i: number) => new Float64Array(buf, i * n * 8, n);
     return new BarColumns({
       time: col(0),

@@ -61,17 +61,19 @@ describe('PrefaultedBuffers', () => {
     lease.release();
   });
 
-  it('a buffer of a waiting size is what BarColumns.allocate decodes into', async () => {
-    // The process-wide reserve is what allocate consults: exercised through the module's instance.
-    const { prefaultedBuffers } = await import('../src/tiers/memory/prefaulted-buffers.js');
+  it('a read takes a waiting buffer of its exact size through readOptions; any other size allocates afresh', async () => {
+    const reserve = new PrefaultedBuffers();
     const n = 150_001; // 7 columns × 8 B × n ≥ 8 MiB
-    const lease = prefaultedBuffers.reserve([n * 56]);
+    const lease = reserve.reserve([n * 56]);
     expect(lease.buffers).toBe(1);
-    const cols = BarColumns.allocate(n, true);
+    const wrongSize = BarColumns.allocate(n - 1, true, reserve.readOptions.columnBuffer((n - 1) * 56));
+    expect(wrongSize.close.buffer).toBeInstanceOf(ArrayBuffer);
+    const cols = BarColumns.allocate(n, true, reserve.readOptions.columnBuffer(n * 56));
     expect(cols.close.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(cols.length).toBe(n);
-    const again = BarColumns.allocate(n, true);
-    expect(again.close.buffer).toBeInstanceOf(ArrayBuffer);
+    // A buffer that does not fit is never used, whatever the caller passes.
+    expect(BarColumns.allocate(10, false, new SharedArrayBuffer(8)).close.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(reserve.readOptions.columnBuffer(n * 56)).toBeUndefined();
     lease.release();
   });
 });

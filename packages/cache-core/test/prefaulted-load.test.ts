@@ -16,8 +16,9 @@ const tsx = createRequire(import.meta.url).resolve('tsx');
 it('a large warm load lands in pre-faulted buffers, with the same values, and the process exits', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'barcache-prefault-'));
   try {
-    // 64 symbols × 10 years ≈ 160k bars × 56 B ≈ 9 MiB: above the threshold.
-    const run = spawnSync(process.execPath, ['--import', tsx, script, tmp, '64'], { encoding: 'utf8', timeout: 90_000 });
+    // 72 symbols × 10 years ≈ 186k bars: 10 MiB with an adjusted close, 8.5 MiB without (48 B/bar):
+    // both above the 8 MiB threshold.
+    const run = spawnSync(process.execPath, ['--import', tsx, script, tmp, '72'], { encoding: 'utf8', timeout: 90_000 });
     expect(run.error, 'the process did not end by itself').toBeUndefined();
     expect(run.status, run.stderr).toBe(0);
     const r = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
@@ -25,6 +26,9 @@ it('a large warm load lands in pre-faulted buffers, with the same values, and th
       on: { shared: number; sum: number; count: number; failed: number };
       off: { shared: number; sum: number; count: number; failed: number };
       follower: { shared: number; sum: number; count: number; failed: number };
+      offBeside: { shared: number; sum: number; count: number; failed: number };
+      alongsideOn: { shared: number; sum: number; count: number; failed: number };
+      noAdjClose: { shared: number; sum: number; count: number; failed: number };
       providerCallsWarm: number;
     };
     expect(r.providerCallsWarm).toBe(0);
@@ -38,6 +42,17 @@ it('a large warm load lands in pre-faulted buffers, with the same values, and th
     expect(r.follower.failed).toBe(0);
     expect(r.follower.shared).toBe(0);
     expect(r.follower.sum).toBe(r.on.sum);
+    // A cache opened with prefault off never gets another cache's reserved buffers, even while
+    // that cache loads at the same time in the same process.
+    expect(r.offBeside.failed).toBe(0);
+    expect(r.offBeside.shared).toBe(0);
+    expect(r.alongsideOn.shared).toBe(r.symbols);
+    expect(r.offBeside.sum).toBe(r.on.sum);
+    // Daily bars without an adjusted close: the blocks' index says six columns, and the load's
+    // buffers are still predicted exactly.
+    expect(r.noAdjClose.failed).toBe(0);
+    expect(r.noAdjClose.shared).toBe(r.symbols);
+    expect(r.noAdjClose.count).toBe((r.on.count / 7) * 6);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,3 +1,4 @@
+import { PrefaultedBuffers } from '../tiers/memory/prefaulted-buffers.js';
 import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import type { StatsSnapshotWriter } from '../stats/stats-snapshot.js';
@@ -107,7 +108,7 @@ export class DefaultBarCache implements BarCache {
       offline: parts.offline,
       earliestTime: earliestTime(upstream.limits),
       memoryMaxBytes: parts.memoryMaxBytes,
-      prefault: parts.prefault === true,
+      prefaulted: parts.prefault === true ? new PrefaultedBuffers() : undefined,
       diskMaxBytes: parts.diskMaxBytes,
       touchSnapshots: () => this.#snapshots?.touch(),
     };

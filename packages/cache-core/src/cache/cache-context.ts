@@ -1,3 +1,4 @@
+import type { PrefaultedBuffers } from '../tiers/memory/prefaulted-buffers.js';
 import { BarcacheError, ErrorCode } from '../errors.js';
 import { latestBarEnd } from '../planning/gap-planner.js';
 import type { BarStore } from '../tiers/disk/bar-store.js';
@@ -30,8 +31,8 @@ export interface CacheContext {
   /** The earliest bar time asked of the provider (provider-range.ts): queries start no earlier. */
   readonly earliestTime: number;
   readonly memoryMaxBytes: number;
-  /** Pre-fault the column memory of large prefetch loads (tiers/memory/prefaulted-buffers.ts). */
-  readonly prefault: boolean;
+  /** The column buffers large prefetch loads reserve and pre-fault (undefined: `memory.prefault: false`). */
+  readonly prefaulted: PrefaultedBuffers | undefined;
   readonly diskMaxBytes: number;
   /** Tells the stats snapshot writer that something changed. */
   touchSnapshots(): void;

@@ -15,8 +15,9 @@ const ADJUSTED_INTERVALS: ReadonlySet<Interval> = new Set(['1d', '5d', '1wk', '1
  * for each symbol already stored fresh over its wanted range, the bars of the stored blocks that
  * range touches and L1 lacks (the load decodes them into one allocation of that many bars). What
  * cannot be told from the metas is left out: a symbol that needs a fill first, or one loaded as a
- * sliding window. Whether a series has an adjusted-close column is not in its meta: it is guessed
- * from the interval. A wrong guess only means that buffer is not pre-faulted.
+ * sliding window. Whether the columns include an adjusted close comes from the blocks' index
+ * (`BlockInfo.adjClose`); for metas written before it was recorded it is guessed from the interval.
+ * A wrong guess only means that buffer is not pre-faulted.
  */
 export function predictedLoadBuffers(ctx: CacheContext, plan: ParsedPlan, seriesKeyOf: (symbol: string) => SeriesKey): number[] {
   const now = ctx.now();
@@ -24,7 +25,7 @@ export function predictedLoadBuffers(ctx: CacheContext, plan: ParsedPlan, series
   const from = plan.lookbackBars > 0 || plan.lookbackDays > 0 ? lookbackStart(plan.interval, plan.start, lookback) : plan.start;
   const want = wantedRange(plan.interval, from, plan.end, now, ctx.earliestTime);
   if (want.end <= want.start) return [];
-  const columns = ADJUSTED_INTERVALS.has(plan.interval) ? 7 : 6;
+  const guessedColumns = ADJUSTED_INTERVALS.has(plan.interval) ? 7 : 6;
   const shareBytes = ctx.memoryMaxBytes / 2 / plan.symbols.length;
   const starts = blocksOverlapping(plan.interval, want);
   const sizes: number[] = [];
@@ -35,13 +36,19 @@ export function predictedLoadBuffers(ctx: CacheContext, plan: ParsedPlan, series
     if (!coversRange(freshCoverage(meta.ledger, now, ctx.provisionalTtlMs), want)) continue;
     if (ctx.catalog.storedBytesIn(key, want) > shareBytes) continue;
     const loaded = ctx.memory.get(meta.id)?.loaded ?? [];
-    const barsByStart = new Map(meta.blocks.map((b) => [b.start, b.bars]));
+    const byStart = new Map(meta.blocks.map((b) => [b.start, b]));
     let bars = 0;
+    // The blocks say whether they have an adjusted close (metas written since they record it).
+    let known = true;
+    let adj = false;
     for (const start of starts) {
-      const n = barsByStart.get(start);
-      if (n !== undefined && !coversRange(loaded, { start, end: blockEndOf(plan.interval, start) })) bars += n;
+      const b = byStart.get(start);
+      if (b === undefined || coversRange(loaded, { start, end: blockEndOf(plan.interval, start) })) continue;
+      bars += b.bars;
+      if (b.adjClose === undefined) known = false;
+      else adj ||= b.adjClose;
     }
-    if (bars > 0) sizes.push(bars * 8 * columns);
+    if (bars > 0) sizes.push(bars * 8 * (known ? (adj ? 7 : 6) : guessedColumns));
   }
   return sizes;
 }

@@ -5,7 +5,6 @@ import type { CacheContext } from './cache-context.js';
 import type { ParsedPlan, QueryParser } from './query-parsing.js';
 import type { SymbolPreparer } from './symbol-preparer.js';
 import { predictedLoadBuffers } from './load-reservation.js';
-import { prefaultedBuffers } from '../tiers/memory/prefaulted-buffers.js';
 
 /** Prefetch fills this many symbols at once; the provider's own limiter bounds HTTP concurrency. */
 const PREFETCH_CONCURRENCY = 4;
@@ -50,9 +49,8 @@ export class PrefetchSessions {
     // A store that reads many series at once well (a follower's batches) asks for more.
     const concurrency = Math.max(PREFETCH_CONCURRENCY, ctx.store.supports.readConcurrency ?? 0);
     // The columns a warm load will decode into, allocated now and pre-faulted by another thread.
-    const reserved = ctx.prefault && ctx.store.supports.servedByAnotherProcess !== true
-      ? prefaultedBuffers.reserve(predictedLoadBuffers(ctx, parsed, (s) => this.#parser.seriesKey(s, parsed.interval)), ctx.memoryMaxBytes)
-      : undefined;
+    const prefaulted = ctx.store.supports.servedByAnotherProcess === true ? undefined : ctx.prefaulted;
+    const reserved = prefaulted?.reserve(predictedLoadBuffers(ctx, parsed, (s) => this.#parser.seriesKey(s, parsed.interval)), ctx.memoryMaxBytes);
     try {
       await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
     } finally {

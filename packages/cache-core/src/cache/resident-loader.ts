@@ -34,7 +34,7 @@ export class ResidentLoader {
     const toRead = missing.filter((b) => storedStarts.has(b));
     let corrupt: number[] = [];
     if (toRead.length > 0) {
-      const read = await store.readBlocks(id, toRead);
+      const read = await store.readBlocks(id, toRead, this.#ctx.prefaulted?.readOptions);
       corrupt = read.corrupt;
       const decoded = [...read.blocks.entries()].sort((a, b) => a[0] - b[0]).map(([, cols]) => cols);
       if (decoded.length > 0) replaceColumns(entry, BarColumns.merge(entry.columns, BarColumns.concat(decoded)));

@@ -1,5 +1,5 @@
 import { BarcacheError, ErrorCode } from '../../errors.js';
-import type { BarStore, BarStoreSupports, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from './bar-store.js';
+import type { BarStore, BarStoreSupports, BlockReadOptions, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from './bar-store.js';
 import { auditBlocks, sameBlockList } from './block-audit.js';
 import { checkReadArgs, checkSeriesId, prepareCommits, type PreparedCommit } from './block-commit.js';
 import { LocalLeases } from './local-leases.js';
@@ -72,13 +72,13 @@ export abstract class AbstractBarStore implements BarStore {
     return this._listMeta();
   }
 
-  async readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
+  async readBlocks(id: string, starts: readonly number[], options?: BlockReadOptions): Promise<BlockReadResult> {
     this.#assertOpen();
     const unique = checkReadArgs(id, starts);
     if (unique.length === 0) return { blocks: new Map(), corrupt: [] };
     for (let attempt = 0; ; attempt++) {
       const before = await this._currentMeta(id);
-      const read = await this._readBlocks(id, unique);
+      const read = await this._readBlocks(id, unique, options);
       const audited = auditBlocks(before?.blocks ?? [], unique, read);
       if (audited.corrupt.length === read.corrupt.length) return audited;
       // A block looks lost or stale: make sure no commit replaced it while we read.
@@ -120,14 +120,14 @@ export abstract class AbstractBarStore implements BarStore {
 
   protected abstract _open(): Promise<void>;
   protected abstract _close(): Promise<void>;
-  /** A copy the caller may keep. */
+  /** A meta the caller may keep but never change: a copy, or the backend's own deeply frozen object. */
   protected abstract _getMeta(id: string): Promise<SeriesMeta | undefined>;
-  /** Copies, by id ascending. */
+  /** The same for every series, by id ascending. */
   protected abstract _listMeta(): Promise<SeriesMeta[]>;
   /** The stored meta as the backend holds it (may be shared: read it, never change it). */
   protected abstract _currentMeta(id: string): Promise<SeriesMeta | undefined>;
   /** Reads and decodes blocks (distinct, checked starts); absent keys are simply absent. */
-  protected abstract _readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult>;
+  protected abstract _readBlocks(id: string, starts: readonly number[], options?: BlockReadOptions): Promise<BlockReadResult>;
   /** Applies prepared writes in one atomic batch (see `_commitMany`). */
   protected abstract _applyCommits(prepared: PreparedCommit[]): Promise<void>;
   protected abstract _deleteSeries(id: string): Promise<void>;

@@ -5,6 +5,7 @@
  */
 import { BarColumns } from '../../bar-columns.js';
 import { BarcacheError, ErrorCode } from '../../errors.js';
+import type { ColumnBufferSource } from './bar-store.js';
 import {
   MAGIC0,
   MAGIC1,
@@ -138,7 +139,7 @@ export function decodeBlockInto(bytes: Uint8Array, target: BarColumns, offset: n
  * single allocation of its final size and no second copy. A block without adjClose among blocks
  * with one is returned without the column (its slot holds NaN).
  */
-export function decodeBlocksShared(blocks: readonly Uint8Array[]): (BarColumns | BarcacheError)[] {
+export function decodeBlocksShared(blocks: readonly Uint8Array[], columnBuffer?: ColumnBufferSource): (BarColumns | BarcacheError)[] {
   let total = 0;
   let hasAdj = false;
   for (const bytes of blocks) {
@@ -147,7 +148,7 @@ export function decodeBlocksShared(blocks: readonly Uint8Array[]): (BarColumns |
     total += h.bars;
     hasAdj ||= h.hasAdjClose;
   }
-  const target = BarColumns.allocate(total, hasAdj);
+  const target = BarColumns.allocate(total, hasAdj, total > 0 ? columnBuffer?.(total * 8 * (hasAdj ? 7 : 6)) : undefined);
   const out: (BarColumns | BarcacheError)[] = [];
   let at = 0;
   for (const bytes of blocks) {

@@ -14,6 +14,11 @@ export interface BlockInfo {
   /** First and last bar time in the block. */
   first: number;
   last: number;
+  /**
+   * Whether the block has an adjusted-close column (absent in metas written before this field):
+   * lets a load size its columns before it reads the blocks.
+   */
+  adjClose?: boolean;
 }
 
 /** Everything the cache knows about a series besides its bars. Stored under one key per series. */
@@ -40,6 +45,16 @@ export interface SeriesWrite {
   put?: Map<number, BarColumns>;
   /** Block starts to delete. */
   del?: number[];
+}
+
+/**
+ * A buffer of exactly `bytes` for a read's decoded columns (one allocation per read), or undefined
+ * to allocate afresh: how a prefetch hands its pre-faulted buffers to the decoder.
+ */
+export type ColumnBufferSource = (bytes: number) => ArrayBufferLike | undefined;
+
+export interface BlockReadOptions {
+  columnBuffer?: ColumnBufferSource;
 }
 
 export interface BlockReadResult {
@@ -83,9 +98,11 @@ export interface BarStore {
   /** Opens the store. LevelBarStore waits up to `lockTimeoutMs`, then throws LOCKED naming the holder. */
   open(): Promise<void>;
   close(): Promise<void>;
+  /** The stored meta (read only: it may be the store's own frozen object). */
   getMeta(id: string): Promise<SeriesMeta | undefined>;
   listMeta(): Promise<SeriesMeta[]>;
-  readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult>;
+  /** `options.columnBuffer`: where a read's decoded columns may go (see BlockReadOptions). */
+  readBlocks(id: string, starts: readonly number[], options?: BlockReadOptions): Promise<BlockReadResult>;
   /** Writes blocks and meta in one atomic batch; returns the meta as stored (blocks recomputed). */
   commit(write: SeriesWrite): Promise<SeriesMeta>;
   /** Writes several series' changes in one atomic batch. */

@@ -4,9 +4,9 @@
  * will be stored (with `blocks` recomputed). Pure: no I/O.
  */
 import { BarColumns } from '../../bar-columns.js';
-import { decodeBlocksShared, encodeBlock } from './bar-block-codec.js';
+import { decodeBlocksShared, encodeBlock, readBlockHeader } from './bar-block-codec.js';
 import { ErrorCode, isBarcacheError } from '../../errors.js';
-import type { BlockInfo, BlockReadResult, SeriesMeta, SeriesWrite } from './bar-store.js';
+import type { BlockInfo, BlockReadResult, ColumnBufferSource, SeriesMeta, SeriesWrite } from './bar-store.js';
 
 /** Block starts must stay below 2^52 in magnitude (about 142,000 years of epoch ms). */
 const KEY_OFFSET = 2 ** 52;
@@ -47,12 +47,12 @@ export function checkReadArgs(id: unknown, starts: unknown): number[] {
  * Decodes what a read found: `encoded[i]` is the stored block at `starts[i]` (undefined when
  * absent). A block that fails its checksum or will not decode is listed in `corrupt`.
  */
-export function decodeBlocks(starts: readonly number[], encoded: readonly (Uint8Array | undefined)[]): BlockReadResult {
+export function decodeBlocks(starts: readonly number[], encoded: readonly (Uint8Array | undefined)[], columnBuffer?: ColumnBufferSource): BlockReadResult {
   const blocks = new Map<number, BarColumns>();
   const corrupt: number[] = [];
   // Decoded in time order into one allocation, so the cache joins a series' blocks without a copy.
   const present = starts.flatMap((start, i) => (encoded[i] === undefined ? [] : [{ start, bytes: encoded[i]! }])).sort((a, b) => a.start - b.start);
-  const decoded = decodeBlocksShared(present.map((p) => p.bytes));
+  const decoded = decodeBlocksShared(present.map((p) => p.bytes), columnBuffer);
   const failed = new Set<number>();
   for (let i = 0; i < present.length; i++) {
     const result = decoded[i]!;
@@ -132,7 +132,7 @@ export function prepareCommit(write: SeriesWrite, current: SeriesMeta | undefine
     const bytes = encodeBlock(cols);
     dels.delete(start);
     puts.push({ start, bytes });
-    blocks.set(start, { start, bars: cols.length, bytes: bytes.length, first, last });
+    blocks.set(start, { start, bars: cols.length, bytes: bytes.length, first, last, adjClose: readBlockHeader(bytes)?.hasAdjClose === true });
   }
   const stored: SeriesMeta = { ...write.meta, blocks: [...blocks.values()].sort((a, b) => a.start - b.start) };
   const metaJson = JSON.stringify(stored);

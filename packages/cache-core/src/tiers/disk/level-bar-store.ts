@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Level } from 'level';
 import { BarcacheError, ErrorCode } from '../../errors.js';
-import type { BarStoreSupports, BlockInfo, BlockReadResult, SeriesMeta } from './bar-store.js';
+import type { BarStoreSupports, BlockInfo, BlockReadOptions, BlockReadResult, SeriesMeta } from './bar-store.js';
 import { AbstractBarStore } from './abstract-bar-store.js';
 import { blockKey, checkReadArgs, decodeBlocks, seriesBlockRange, seriesBytes, type PreparedCommit } from './block-commit.js';
 import { currentOwner, describeOwner, readOwner, removeOwner, writeOwner, type CacheDirOwner } from './cache-dir-owner.js';
@@ -273,10 +273,10 @@ export class LevelBarStore extends AbstractBarStore {
     }
   }
 
-  protected async _readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
+  protected async _readBlocks(id: string, starts: readonly number[], options?: BlockReadOptions): Promise<BlockReadResult> {
     try {
       const values = await this.#blocks!.getMany(starts.map((s) => blockKey(id, s)));
-      return decodeBlocks(starts, values);
+      return decodeBlocks(starts, values, options?.columnBuffer);
     } catch (err) {
       throw toStoreError(err, this.dir);
     }

@@ -1,4 +1,4 @@
-import type { BarStoreSupports, BlockReadResult, SeriesMeta } from './bar-store.js';
+import type { BarStoreSupports, BlockReadOptions, BlockReadResult, SeriesMeta } from './bar-store.js';
 import { AbstractBarStore } from './abstract-bar-store.js';
 import { decodeBlocks, type PreparedCommit } from './block-commit.js';
 import { MetaIndex } from './meta-index.js';
@@ -33,9 +33,9 @@ export class MemoryBarStore extends AbstractBarStore {
     return this.#metas.get(id);
   }
 
-  protected async _readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
+  protected async _readBlocks(id: string, starts: readonly number[], options?: BlockReadOptions): Promise<BlockReadResult> {
     const series = this.#blocks.get(id);
-    return decodeBlocks(starts, starts.map((start) => series?.get(start)));
+    return decodeBlocks(starts, starts.map((start) => series?.get(start)), options?.columnBuffer);
   }
 
   protected async _applyCommits(prepared: PreparedCommit[]): Promise<void> {

@@ -19,12 +19,11 @@ export interface PrefaultLease {
 const NO_LEASE: PrefaultLease = { buffers: 0, touched: Promise.resolve(), release: () => {} };
 
 /**
- * Column buffers allocated ahead of a bulk load and pre-faulted by a PageToucher, handed out by
- * exact byte size in the order they were reserved (the order the load will ask for them).
- *
- * Process-wide, as memory is: a buffer of the size asked for is as good as any other, whichever
- * cache reserved it. `BarColumns.allocate` takes from here first and allocates afresh when there
- * is no buffer of its size, so a wrong prediction costs speed, never correctness.
+ * One cache's column buffers, allocated ahead of a bulk load and pre-faulted by a PageToucher,
+ * handed out by exact byte size in the order they were reserved (the order the load will ask for
+ * them). The cache's reads pass `readOptions` to the store, so only its own loads take them (a
+ * cache opened with `prefault: false` has none); a read that finds no buffer of its size
+ * allocates afresh, so a wrong prediction costs speed, never correctness.
  */
 export class PrefaultedBuffers {
   readonly #bySize = new Map<number, SharedArrayBuffer[]>();
@@ -38,6 +37,11 @@ export class PrefaultedBuffers {
     this.#startToucher = startToucher;
     this.#cores = cores;
   }
+
+  /** What the cache's block reads pass to the store: decode into a waiting buffer of the exact size. */
+  readonly readOptions: { readonly columnBuffer: (bytes: number) => SharedArrayBuffer | undefined } = {
+    columnBuffer: (bytes) => this.take(bytes),
+  };
 
   /** Buffers waiting to be taken. */
   get waiting(): number {
@@ -60,10 +64,15 @@ export class PrefaultedBuffers {
       sizes.push(bytes);
     }
     if (total < PREFAULT_MIN_BYTES || this.#cores < 2) return NO_LEASE;
+    let mine: SharedArrayBuffer[];
+    try {
+      mine = sizes.map((bytes) => new SharedArrayBuffer(bytes));
+    } catch {
+      return NO_LEASE; // out of memory for the reservation: the load allocates as it goes
+    }
     if (this.#toucher === undefined || !this.#toucher.alive) this.#toucher = this.#startToucher();
     const toucher = this.#toucher;
     if (toucher === undefined) return NO_LEASE;
-    const mine = sizes.map((bytes) => new SharedArrayBuffer(bytes));
     for (const buffer of mine) {
       const queue = this.#bySize.get(buffer.byteLength);
       if (queue === undefined) this.#bySize.set(buffer.byteLength, [buffer]);
@@ -104,6 +113,3 @@ export class PrefaultedBuffers {
     }
   }
 }
-
-/** The process's reserve (see PrefaultedBuffers). */
-export const prefaultedBuffers = new PrefaultedBuffers();

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BarcacheError, ErrorCode, isBarcacheError } from '../../../errors.js';
-import type { BarStore, BarStoreSupports, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from '../bar-store.js';
+import type { BarStore, BarStoreSupports, BlockReadOptions, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from '../bar-store.js';
 import { checkSeriesId } from '../block-commit.js';
 import { electRole } from './election.js';
 import { assertLocalFilesystem } from './filesystem-check.js';
@@ -117,8 +117,8 @@ export class ElectedBarStore implements BarStore {
     return this.#call((r) => r.store.listMeta());
   }
 
-  readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
-    return this.#call((r) => r.store.readBlocks(id, starts));
+  readBlocks(id: string, starts: readonly number[], options?: BlockReadOptions): Promise<BlockReadResult> {
+    return this.#call((r) => r.store.readBlocks(id, starts, options));
   }
 
   async commit(write: SeriesWrite): Promise<SeriesMeta> {

@@ -1,5 +1,5 @@
 import { BarcacheError, ErrorCode } from '../../../errors.js';
-import type { BarStore, BarStoreSupports, BlockInfo, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from '../bar-store.js';
+import type { BarStore, BarStoreSupports, BlockInfo, BlockReadOptions, BlockReadResult, SeriesLease, SeriesMeta, SeriesWrite } from '../bar-store.js';
 import { auditBlocks } from '../block-audit.js';
 import { checkReadArgs, checkSeriesId, decodeBlocks } from '../block-commit.js';
 import { LeaderConnection, type LeaderConnectionOptions } from './leader-connection.js';
@@ -111,7 +111,7 @@ export class RemoteBarStore implements BarStore {
     return f.header.metas as SeriesMeta[];
   }
 
-  async readBlocks(id: string, starts: readonly number[]): Promise<BlockReadResult> {
+  async readBlocks(id: string, starts: readonly number[], options?: BlockReadOptions): Promise<BlockReadResult> {
     this.#connection();
     const unique = checkReadArgs(id, starts);
     if (unique.length === 0) return { blocks: new Map(), corrupt: [] };
@@ -122,7 +122,7 @@ export class RemoteBarStore implements BarStore {
     // Audited against the leader's meta, as a local store audits: a block the meta lists but the
     // store lacks (or holds at another version) is corrupt, so the cache refetches it.
     const listed: BlockInfo[] = read.listed;
-    return auditBlocks(listed, unique, decodeBlocks(read.found, read.blobs));
+    return auditBlocks(listed, unique, decodeBlocks(read.found, read.blobs, options?.columnBuffer));
   }
 
   async commit(write: SeriesWrite): Promise<SeriesMeta> {
