@@ -21,8 +21,8 @@ const ADJUSTED_INTERVALS: ReadonlySet<Interval> = new Set(['1d', '5d', '1wk', '1
  */
 export function predictedLoadBuffers(ctx: CacheContext, plan: ParsedPlan, seriesKeyOf: (symbol: string) => SeriesKey): number[] {
   const now = ctx.now();
-  const lookback = { ...(plan.lookbackBars > 0 ? { bars: plan.lookbackBars } : {}), ...(plan.lookbackDays > 0 ? { days: plan.lookbackDays } : {}) };
-  const from = plan.lookbackBars > 0 || plan.lookbackDays > 0 ? lookbackStart(plan.interval, plan.start, lookback) : plan.start;
+  // Where the symbol preparer's first load starts (symbol-preparer.ts).
+  const from = lookbackStart(plan.interval, plan.start, { bars: plan.lookbackBars, days: plan.lookbackDays });
   const want = wantedRange(plan.interval, from, plan.end, now, ctx.earliestTime);
   if (want.end <= want.start) return [];
   const guessedColumns = ADJUSTED_INTERVALS.has(plan.interval) ? 7 : 6;

@@ -53,8 +53,7 @@ export class SymbolPreparer {
   async #prepareLocked(key: SeriesKey, p: SymbolTask, holder: symbol): Promise<PrefetchSymbolReport> {
     const ctx = this.#ctx;
     const id = seriesId(key);
-    const lookback = { ...(p.lookbackBars > 0 ? { bars: p.lookbackBars } : {}), ...(p.lookbackDays > 0 ? { days: p.lookbackDays } : {}) };
-    let from = p.lookbackBars > 0 || p.lookbackDays > 0 ? lookbackStart(p.interval, p.start, lookback) : p.start;
+    let from = lookbackStart(p.interval, p.start, { bars: p.lookbackBars, days: p.lookbackDays });
     let calls = 0;
     let hadToLoad = false;
     let filled = false;
