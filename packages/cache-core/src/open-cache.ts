@@ -27,7 +27,7 @@ export const IN_MEMORY_DIR = ':memory:';
  */
 export async function openCache(options: OpenCacheOptions = {}): Promise<BarCache> {
   const memoryMaxBytes = positive(options.memory?.maxBytes, DEFAULT_MEMORY_BYTES, 'memory.maxBytes');
-  const prefault = options.memory?.prefault ?? true;
+  const prefault: unknown = options.memory?.prefault === undefined ? true : options.memory.prefault;
   if (typeof prefault !== 'boolean') throw invalidArgument('memory.prefault must be true or false', { field: 'memory.prefault' });
   const diskMaxBytes = positive(options.disk?.maxBytes, Number.POSITIVE_INFINITY, 'disk.maxBytes');
   const provisionalTtlMs = nonNegative(options.provisionalTtlMs, DEFAULT_PROVISIONAL_TTL_MS, 'provisionalTtlMs');

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PageToucher } from '../src/tiers/memory/page-toucher.js';
 import { PREFAULT_MIN_BYTES, PrefaultedBuffers } from '../src/tiers/memory/prefaulted-buffers.js';
 import { BarColumns } from '../src/bar-columns.js';
+import { ErrorCode, IN_MEMORY_DIR, openCache } from '../src/index.js';
 
 const MiB = 2 ** 20;
 
@@ -75,6 +76,19 @@ describe('PrefaultedBuffers', () => {
     expect(BarColumns.allocate(10, false, new SharedArrayBuffer(8)).close.buffer).toBeInstanceOf(ArrayBuffer);
     expect(reserve.readOptions.columnBuffer(n * 56)).toBeUndefined();
     lease.release();
+  });
+});
+
+describe('openCache memory.prefault', () => {
+  it('takes only true or false: anything else is INVALID_ARGUMENT naming the field', async () => {
+    for (const prefault of ['yes', 1, null]) {
+      await expect(openCache({ dir: IN_MEMORY_DIR, memory: { prefault: prefault as unknown as boolean } })).rejects.toMatchObject({
+        code: ErrorCode.INVALID_ARGUMENT,
+        details: { field: 'memory.prefault' },
+      });
+    }
+    const cache = await openCache({ dir: IN_MEMORY_DIR, memory: { prefault: false }, provider: { name: 'none', fetchBars: async () => ({ bars: [] }) } });
+    await cache.close();
   });
 });
 

@@ -47,7 +47,7 @@ export class PageToucher {
   /** A started toucher, or undefined where worker threads are unavailable. */
   static start(): PageToucher | undefined {
     try {
-      return new PageToucher(new Worker(TOUCH_PROGRAM, { eval: true, stdout: false, stderr: false }));
+      return new PageToucher(new Worker(TOUCH_PROGRAM, { eval: true }));
     } catch {
       return undefined;
     }
