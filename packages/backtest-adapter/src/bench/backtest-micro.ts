@@ -5,8 +5,10 @@
  * - Barcache `peekColumns` (typed-array views of the resident series), one call per day and symbol;
  * - Barcache `peekColumns` once per symbol for the whole session, sliced per day like the floor;
  * - Barcache `getBars` (awaited Bar[] rows).
- * Rounds interleave the variants (each round runs every variant's whole loop 5 times); each figure
- * is the median per-loop time over the rounds, after one warm-up round.
+ * Rounds interleave the variants (each round runs every variant's whole loop 5 times); each time is
+ * the median per-loop time over the rounds, after one warm-up round, and each ratio the median of
+ * the rounds' own ratios (a round's variants ran side by side, so a slow spell on this shared
+ * machine moves both sides of a round's ratio together).
  */
 import { performance } from 'node:perf_hooks';
 import { openCache, type BarCache, type BarProvider } from '@barcache/cache-core';
@@ -20,12 +22,12 @@ export interface BacktestFigures {
   baselineMs: number;
   peekColumnsMs: number;
   getBarsMs: number;
-  /** peekColumnsMs / baselineMs. */
+  /** peekColumns ÷ baseline: the median of the rounds' ratios. */
   columnsRatio: number;
   /** One peekColumns window per symbol for the whole session, sliced per day by the loop. */
   columnsOnceMs: number;
   columnsOnceRatio: number;
-  /** getBarsMs / baselineMs. */
+  /** getBars ÷ baseline: the median of the rounds' ratios. */
   getBarsRatio: number;
   /** Every variant saw the same windows and signals. */
   identical: boolean;
@@ -38,6 +40,11 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The median over rounds of xs[r] / base[r]: each round's two figures were measured side by side. */
+function pairedRatio(xs: number[], base: number[]): number {
+  return median(xs.map((x, r) => x / base[r]!));
 }
 
 /** The strategy's work on one window of closes: SMA 10 and SMA 30, and which is above. */
@@ -85,7 +92,7 @@ interface Series {
 /** Runs the loop: every day, every symbol; the window of day d is [time[d − 29], time[d]]. Returns a checksum. */
 type Variant = (series: Series[], days: number) => Promise<number> | number;
 
-export async function backtestMicro(dir: string, provider: BarProvider, repeats = 7): Promise<BacktestFigures> {
+export async function backtestMicro(dir: string, provider: BarProvider, repeats = 21): Promise<BacktestFigures> {
   const symbols = FIFTY_SYMBOLS;
   const cache: BarCache = await openCache({ dir, provider, statsSnapshots: false });
   try {
@@ -178,9 +185,9 @@ export async function backtestMicro(dir: string, provider: BarProvider, repeats 
       peekColumnsMs,
       getBarsMs,
       columnsOnceMs,
-      columnsRatio: peekColumnsMs / baselineMs,
-      columnsOnceRatio: columnsOnceMs / baselineMs,
-      getBarsRatio: getBarsMs / baselineMs,
+      columnsRatio: pairedRatio(runs.columns, runs.baseline),
+      columnsOnceRatio: pairedRatio(runs.columnsOnce, runs.baseline),
+      getBarsRatio: pairedRatio(runs.rows, runs.baseline),
       identical: sums.size === 1,
     };
   } finally {

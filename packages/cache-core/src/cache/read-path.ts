@@ -3,7 +3,7 @@ import { latestBarEnd } from '../planning/gap-planner.js';
 import { coversRange } from '../planning/ranges.js';
 import { BarColumns } from '../bar-columns.js';
 import { ColumnSlice } from '../column-views.js';
-import { sliceColumns, sliceRows, type ResidentSeries } from '../tiers/memory/memory-tier.js';
+import { settledMemoHit, sliceColumns, sliceRows, type ResidentSeries } from '../tiers/memory/memory-tier.js';
 import type { Bar, BarsStatus, TimeRange } from '../types.js';
 import { wantedRange, type CacheContext } from './cache-context.js';
 import { corruptBlockError, MAX_CORRUPT_ROUNDS } from './corrupt-blocks.js';
@@ -50,6 +50,9 @@ export class ReadPath {
    * empty window where nothing can exist (a memory-only probe never raises).
    */
   columnsFromMemory(series: SeriesRef, start: number, end: number): ColumnSlice | undefined {
+    const earliest = this.#ctx.earliestTime;
+    const settled = settledMemoHit(series, start < earliest ? earliest : start, end);
+    if (settled !== undefined) return sliceColumns(settled, start, end);
     const entry = this.#servableEntry(series, start, end);
     if (entry === null) return new ColumnSlice(BarColumns.empty(), 0, 0);
     if (entry === undefined) return undefined;

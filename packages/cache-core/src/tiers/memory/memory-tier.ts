@@ -81,6 +81,20 @@ export function replaceColumns(entry: ResidentSeries, columns: BarColumns): void
   entry.rows = undefined;
 }
 
+/**
+ * The hot path's first try: the pinned series `memo` found last time, if no sliding window governs
+ * it and its longest settled span holds all of [start, end] (inclusive, `start` already clamped to
+ * the provider's earliest time). Settled bars are final and loaded, so nothing else (clock, ledger,
+ * lock) needs asking. Undefined otherwise, and the caller makes the general check, which answers
+ * every query this one answers the same way. Small on purpose: it inlines into the call site.
+ */
+export function settledMemoHit(memo: ResidentMemo, start: number, end: number): ResidentSeries | undefined {
+  const entry = memo.memoEntry;
+  if (entry === undefined || entry.window !== undefined) return undefined;
+  const span = entry.settledSpan;
+  return span[0]! <= start && start <= end && end + 1 <= span[1]! ? entry : undefined;
+}
+
 /** The bars with start <= time <= end of a resident series, as shared frozen rows. */
 export function sliceRows(entry: ResidentSeries, start: number, end: number): Bar[] {
   const rows = entry.rows ?? materializeRows(entry);

@@ -11,16 +11,18 @@ const NEAR = 8;
 
 /**
  * The first index `i` in [0, n] with `time[i] >= t` (`n` when none), searched from `hint`: one
- * comparison at the hint tells which side holds the answer, a probe NEAR bars further narrows it,
- * and a binary search finishes within those bounds (never more steps than a plain one, plus two).
+ * comparison at the hint tells which side holds the answer, one more settles the two usual cases
+ * (the bar right after the hint, or the hint itself), a probe NEAR bars further narrows it, and a
+ * binary search finishes within those bounds (never more steps than a plain one, plus three).
  */
 export function lowerBoundNear(time: Float64Array, n: number, t: number, hint: number): number {
   let lo: number;
   let hi: number;
   const h = hint > 0 ? (hint < n ? hint : n) : 0;
   if (h < n && time[h]! < t) {
-    // The answer is after h.
+    // The answer is after h: most often right after it (the next day's window starts a bar later).
     lo = h + 1;
+    if (lo === n || time[lo]! >= t) return lo;
     const probe = h + NEAR;
     if (probe < n && time[probe]! >= t) hi = probe;
     else {
@@ -28,7 +30,8 @@ export function lowerBoundNear(time: Float64Array, n: number, t: number, hint: n
       hi = n;
     }
   } else {
-    // The answer is h or before it.
+    // The answer is h or before it: most often h itself (the same window asked for again).
+    if (h === 0 || time[h - 1]! < t) return h;
     hi = h;
     const probe = h - NEAR;
     if (probe >= 0 && time[probe]! < t) lo = probe + 1;
