@@ -4,9 +4,32 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emptyResident, setSettled, settledMemoHit, type ResidentMemo } from '../src/tiers/memory/memory-tier.js';
+import { BarColumns } from '../src/bar-columns.js';
+import { ReadPath } from '../src/cache/read-path.js';
+import type { CacheContext } from '../src/cache/cache-context.js';
+import type { SeriesRef } from '../src/cache/query-parsing.js';
+import { emptyResident, MemoryTier, replaceColumns, setSettled, settledMemoHit, type ResidentMemo } from '../src/tiers/memory/memory-tier.js';
 
 const DAY = 86_400_000;
+const NOW = 400 * DAY;
+const KEY = { provider: 'P', symbol: 'S', interval: '1d' } as const;
+
+/** A read path over one pinned series of 300 daily bars, all loaded, `settled` (and servable) as given. */
+function readPathOver(settled: { start: number; end: number }[], earliestTime: number): ReadPath {
+  const entry = emptyResident('P|S|1d', '1d');
+  const bars = Array.from({ length: 300 }, (_, i) => ({ time: i * DAY, open: i, high: i, low: i, close: i, volume: i }));
+  replaceColumns(entry, BarColumns.fromBars(bars));
+  entry.loaded = [{ start: 0, end: 300 * DAY }];
+  entry.servable = [...settled].sort((a, b) => a.start - b.start);
+  setSettled(entry, settled);
+  const memory = new MemoryTier({ maxBytes: 1e9 });
+  memory.pin(entry, Symbol('session'));
+  // Only what the L1 check reads; the slow-path parts are never reached by columnsFromMemory.
+  const ctx = { memory, earliestTime, now: () => NOW } as unknown as CacheContext;
+  return new ReadPath(ctx, {} as never, {} as never, {} as never);
+}
+
+const times = (w: { time: Float64Array } | undefined) => (w === undefined ? 'not in memory' : Array.from(w.time));
 
 function memoOf(settled: { start: number; end: number }[]): ResidentMemo {
   const entry = emptyResident('S|1d', '1d');
@@ -20,7 +43,7 @@ describe('settledMemoHit', () => {
     expect(settledMemoHit(memo, 10 * DAY, 20 * DAY - 1)).toBe(memo.memoEntry); // both edges
     expect(settledMemoHit(memo, 10 * DAY, 20 * DAY)).toBeUndefined(); // end is inclusive: one ms past the span
     expect(settledMemoHit(memo, 10 * DAY - 1, 15 * DAY)).toBeUndefined();
-    expect(settledMemoHit(memo, 15 * DAY, 14 * DAY)).toBeUndefined(); // reversed: the general path throws
+    expect(settledMemoHit(memo, 15 * DAY, 14 * DAY)).toBeUndefined(); // reversed (peekColumns has refused it before this)
     expect(settledMemoHit(memo, Number.NaN, 15 * DAY)).toBeUndefined();
     expect(settledMemoHit(memo, 12 * DAY, Number.POSITIVE_INFINITY)).toBeUndefined();
   });
@@ -33,15 +56,30 @@ describe('settledMemoHit', () => {
     expect(settledMemoHit(memoOf([]), DAY, 2 * DAY)).toBeUndefined();
   });
 
-  it('never says yes to a range some settled range does not hold whole (any spans, any query)', () => {
-    const range = fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 300 })).map(([s, len]) => ({ start: s, end: s + len }));
+  it('columnsFromMemory answers through the fast path exactly as through the general check (spans, earliest times, fractional ms)', () => {
+    // Disjoint settled ranges over 300 daily bars; the earliest time anywhere, also inside a span.
+    const settledArb = fc.uniqueArray(fc.integer({ min: 0, max: 29 }), { maxLength: 4 }).map((ks) =>
+      ks.sort((a, b) => a - b).map((k) => ({ start: k * 10 * DAY, end: k * 10 * DAY + (1 + (k % 9)) * DAY })),
+    );
+    const timeArb = fc.tuple(fc.integer({ min: -20, max: 320 }), fc.constantFrom(0, 1, -1, 0.5, DAY / 2)).map(([d, o]) => d * DAY + o);
+    const off = fc.tuple(fc.integer({ min: -2, max: 2 }), fc.constantFrom(0, 1, -1, 0.5)).map(([d, o]) => d * DAY + o);
     fc.assert(
-      fc.property(fc.array(range, { maxLength: 4 }), fc.integer({ min: -10, max: 1400 }), fc.integer({ min: -10, max: 1400 }), (settled, start, end) => {
-        const memo = memoOf(settled);
-        const hit = settledMemoHit(memo, start, end);
-        const heldWhole = start <= end && settled.some((r) => r.start <= start && end + 1 <= r.end);
-        if (hit !== undefined) expect(heldWhole).toBe(true);
+      fc.property(settledArb, timeArb, fc.nat(), fc.boolean(), fc.boolean(), off, off, timeArb, timeArb, fc.boolean(), (settled, earliest0, i, sEdge, eEdge, so, eo, ra, rb, earliestInSpan) => {
+        // Query edges on, next to and between a span's edges, or anywhere.
+        const sp = settled.length > 0 ? settled[i % settled.length]! : { start: 0, end: 0 };
+        let a = (sEdge ? sp.start : sp.end) + so;
+        let b = (eEdge ? sp.end : sp.start) + eo;
+        if (i % 5 === 0) a = ra;
+        if (i % 7 === 0) b = rb;
+        const [start, end] = a <= b ? [a, b] : [b, a];
+        const read = readPathOver(settled, earliestInSpan ? sp.start + so : earliest0);
+        const warm: SeriesRef = { key: KEY, id: 'P|S|1d', memoEntry: undefined };
+        read.columnsFromMemory(warm, 0, 0); // memoises the pinned entry: the fast path may answer
+        expect(warm.memoEntry).toBeDefined();
+        const cold: SeriesRef = { key: KEY, id: 'P|S|1d', memoEntry: undefined }; // no memo yet: the general check answers
+        expect(times(read.columnsFromMemory(warm, start, end))).toEqual(times(read.columnsFromMemory(cold, start, end)));
       }),
+      { numRuns: 20_000 },
     );
   });
 });

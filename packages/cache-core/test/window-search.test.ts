@@ -37,6 +37,18 @@ describe('window-search: bounds found from the previous window', () => {
     );
   });
 
+  it('lowerBoundNear agrees at a bar ±1 ms with the hint at or next to the answer (where the early returns decide)', () => {
+    fc.assert(
+      fc.property(timesArb, fc.nat(), fc.integer({ min: -1, max: 1 }), fc.integer({ min: -2, max: 2 }), (time, i, offMs, dh) => {
+        const n = time.length;
+        const t = n === 0 ? BASE + offMs : time[i % n]! + offMs;
+        const answer = lowerBound(time, t);
+        expect(lowerBoundNear(time, n, t, answer + dh)).toBe(answer);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('upperBoundNear agrees with a plain upper bound for every guess', () => {
     fc.assert(
       fc.property(timesArb, fc.integer({ min: -3, max: 200 }), targetArb, fc.integer({ min: 0, max: 40 }), (time, guess, t, back) => {

@@ -85,9 +85,9 @@ export function formatMicro(m: BenchReport['micro']): string {
   const b = m.backtest;
   if (b) {
     table.push(
-      [`toy backtest, ${b.symbols} symbols × ${n(b.days)} days, SMA 10/30 on a ${b.lookbackBars}-bar lookback: peekColumns`, `${ms(b.peekColumnsMs)} = ${b.columnsRatio.toFixed(2)}× C`, '≤ 1.2× C', ok(b.columnsRatio <= 1.2)],
-      ['  … one peekColumns window per symbol, sliced per day', `${ms(b.columnsOnceMs)} = ${b.columnsOnceRatio.toFixed(2)}× C`, '', ''],
-      ['  … getBars (awaited rows)', `${ms(b.getBarsMs)} = ${b.getBarsRatio.toFixed(2)}× C`, '', ''],
+      [`toy backtest, ${b.symbols} symbols × ${n(b.days)} days, SMA 10/30 on a ${b.lookbackBars}-bar lookback: peekColumns`, `${ms(b.peekColumnsMs)}; ${b.columnsRatio.toFixed(2)}× C per round`, '≤ 1.2× C', ok(b.columnsRatio <= 1.2)],
+      ['  … one peekColumns window per symbol, sliced per day', `${ms(b.columnsOnceMs)}; ${b.columnsOnceRatio.toFixed(2)}× C per round`, '', ''],
+      ['  … getBars (awaited rows)', `${ms(b.getBarsMs)}; ${b.getBarsRatio.toFixed(2)}× C per round`, '', ''],
       ['  C: typed-array views (subarray) of raw columns, binary search', ms(b.baselineMs), '', ''],
       ['  same signals from every variant', b.identical ? 'yes' : 'NO', '', ok(b.identical)],
     );

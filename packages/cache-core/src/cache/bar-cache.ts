@@ -67,12 +67,15 @@ export interface BarCacheParts {
  * provider/provider-tier.ts).
  */
 /**
- * One L1 hit in this many is timed for the latency histogram (slow requests always are). A timed
- * hit reads the clock twice (~40 ns each on a VM) and records: at 1 in 16 that was ~10 ns of a
- * ~140 ns lookback; at 1 in 256 it is under 1 ns, and a backtest's tens of thousands of hits still
- * give the histogram hundreds of samples.
+ * In the long run, one L1 hit in this many is timed for the latency histogram (slow requests
+ * always are). A timed hit reads the clock twice (~40 ns each on a VM) and records: at 1 in 16 that
+ * was ~10 ns of a ~140 ns lookback; at 1 in 256 it is under 1 ns. The rate starts at every request
+ * and halves after each SAMPLES_PER_RATE samples down to this, so a short run's histogram
+ * describes its hits too (not only the slow fill before them): the first 16 requests are all
+ * timed, and the first 4 080 give 128 samples.
  */
 export const LATENCY_SAMPLE_EVERY = 256;
+const SAMPLES_PER_RATE = 16;
 
 export class DefaultBarCache implements BarCache {
   readonly dir: string;
@@ -80,8 +83,12 @@ export class DefaultBarCache implements BarCache {
   readonly #ctx: CacheContext;
   readonly #counters: CacheCounters;
   readonly #latency = new LatencyHistogram();
-  /** Requests since the last sampled one (see #sampleStart); starts full so the first request is timed. */
-  #unsampled = LATENCY_SAMPLE_EVERY - 1;
+  /** One request in this many is timed now (see #sampleStart): 1 at first, up to LATENCY_SAMPLE_EVERY. */
+  #sampleEvery = 1;
+  /** Requests since the last timed one. */
+  #unsampled = 0;
+  /** Samples taken at the current rate. */
+  #samplesAtRate = 0;
   readonly #parser: QueryParser;
   readonly #catalog: SeriesCatalog;
   readonly #read: ReadPath;
@@ -232,12 +239,16 @@ export class DefaultBarCache implements BarCache {
   }
 
   /**
-   * The hot path's clock: `performance.now()` for one request in LATENCY_SAMPLE_EVERY, NaN for the
+   * The hot path's clock: `performance.now()` for one request in `#sampleEvery`, NaN for the
    * others (two clock reads are a large share of an L1 hit). Costs one increment and a compare.
    */
   #sampleStart(): number {
-    if (++this.#unsampled < LATENCY_SAMPLE_EVERY) return NaN;
+    if (++this.#unsampled < this.#sampleEvery) return NaN;
     this.#unsampled = 0;
+    if (this.#sampleEvery < LATENCY_SAMPLE_EVERY && ++this.#samplesAtRate === SAMPLES_PER_RATE) {
+      this.#samplesAtRate = 0;
+      this.#sampleEvery *= 2;
+    }
     return performance.now();
   }
 
