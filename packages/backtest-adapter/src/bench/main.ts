@@ -14,7 +14,8 @@ import { openCache, YahooProvider } from '@barcache/cache-core';
 import { startLoopbackServer } from './loopback.js';
 import { machineFacts } from './machine.js';
 import { lookbackMicro } from './lookback-micro.js';
-import { backtestMicro } from './backtest-micro.js';
+import type { BacktestFigures } from './backtest-micro.js';
+import { runJsonProcess } from './json-process.js';
 import { loadMicro } from './micro.js';
 import { peersBench } from './peers/peers-bench.js';
 import { sharedTierBench } from './shared-tier-bench.js';
@@ -132,16 +133,17 @@ async function main(): Promise<void> {
   let sharedDir: SharedDirFigures | undefined;
   let importFigures: ImportFigures | undefined;
   try {
-    // The nanosecond figures first, in a process that has done nothing else yet: after the
-    // workloads' 100k requests (a large heap, and the cache's code compiled for other callers) the
-    // same lookback measured up to 20% slower.
+    // The nanosecond figures first, in a process that has done nothing else yet (the toy backtest
+    // in one of its own): after the workloads' 100k requests (a large heap, and the cache's code
+    // compiled for other callers) the same lookback measured up to 20% slower.
     if (args.sections.has('lookback')) {
       log('micro: 30-day lookback on a resident 10-year series');
       report.micro.lookback = await lookbackMicro(freshDir(), provider);
     }
     if (args.sections.has('backtest')) {
       log('micro: toy backtest, 50 symbols × 2 years, SMA 10/30 on a 30-bar lookback every day');
-      report.micro.backtest = await backtestMicro(freshDir(), new SimulatedProvider(0, args.concurrency));
+      // In a fresh process, as a user's backtest runs (backtest-process.ts says why).
+      report.micro.backtest = await runJsonProcess<BacktestFigures>('./backtest-process.js', { dir: freshDir(), concurrency: args.concurrency });
     }
     const workloads: [Workload, number, CountingProvider, string][] = [
       [seedWorkload(), args.repeats, provider, 'YahooProvider → loopback server'],

@@ -2,26 +2,18 @@
  * cache-core micro figures: the L2 → L1 load rate, bytes per bar on disk, and memory for 500
  * symbols × 10 years (the lookback is lookback-micro.ts, the toy backtest backtest-micro.ts).
  */
-import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openCache, type BarProvider } from '@barcache/cache-core';
 import { CountingProvider } from './sources/counting-provider.js';
 import type { LoadRun } from './load-process.js';
+import { runJsonProcess } from './json-process.js';
 
 /** Runs load-process.js in a new Node process with --expose-gc and returns its runs. */
 function runLoadProcess(job: Record<string, unknown>): Promise<LoadRun[]> {
-  const script = fileURLToPath(new URL('./load-process.js', import.meta.url));
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', script, JSON.stringify(job)], { maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`load process failed: ${stderr || err.message}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as LoadRun[]);
-    });
-  });
+  return runJsonProcess<LoadRun[]>('./load-process.js', job, ['--expose-gc']);
 }
-
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
