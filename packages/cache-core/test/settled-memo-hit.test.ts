@@ -8,7 +8,7 @@ import { BarColumns } from '../src/bar-columns.js';
 import { ReadPath } from '../src/cache/read-path.js';
 import type { CacheContext } from '../src/cache/cache-context.js';
 import type { SeriesRef } from '../src/cache/query-parsing.js';
-import { emptyResident, MemoryTier, replaceColumns, setSettled, settledMemoHit, type ResidentMemo } from '../src/tiers/memory/memory-tier.js';
+import { emptyResident, MemoryTier, replaceColumns, setSettled, settledMemoHit, settledWindow, type ResidentMemo } from '../src/tiers/memory/memory-tier.js';
 
 const DAY = 86_400_000;
 const NOW = 400 * DAY;
@@ -54,6 +54,12 @@ describe('settledMemoHit', () => {
     windowed.memoEntry!.window = { lookbackMs: DAY, aheadMs: DAY, range: { start: 0, end: 100 * DAY }, nextAdvanceAt: 50 * DAY, advancing: false };
     expect(settledMemoHit(windowed, DAY, 2 * DAY)).toBeUndefined();
     expect(settledMemoHit(memoOf([]), DAY, 2 * DAY)).toBeUndefined();
+    // The inlined path says no in the same cases (a windowed series moves under the general check).
+    expect(settledWindow({ id: 'S|1d', memoEntry: undefined }, 1, 2, 0)).toBeUndefined();
+    expect(settledWindow(windowed, DAY, 2 * DAY, 0)).toBeUndefined();
+    expect(settledWindow(memoOf([]), DAY, 2 * DAY, 0)).toBeUndefined();
+    windowed.memoEntry!.window = undefined;
+    expect(settledWindow(windowed, DAY, 2 * DAY, 0)).toBeDefined(); // the same entry, unwindowed
   });
 
   it('columnsFromMemory answers through the fast path exactly as through the general check (spans, earliest times, fractional ms)', () => {
@@ -82,4 +88,58 @@ describe('settledMemoHit', () => {
       { numRuns: 20_000 },
     );
   });
+
+  it('settledWindow (the inlined path of peekColumns) answers only what the general check answers, the same bars, over runs of queries', () => {
+    // Disjoint settled ranges of 5 to 29 days over the 300 bars.
+    const settledArb = fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 4 }).map((ks) =>
+      ks.sort((a, b) => a - b).map((k) => ({ start: k * 30 * DAY, end: k * 30 * DAY + (5 + ((k * 7) % 25)) * DAY })),
+    );
+    const earliestArb = fc.oneof(fc.integer({ min: -20, max: 0 }), fc.integer({ min: 0, max: 300 }));
+    const off = fc.constantFrom(0, 1, -1, 0.5, DAY / 2);
+    // A run: mostly next-day windows of a fixed length (the step case), some jumps, some bad bounds.
+    const stepArb = fc.oneof(
+      { weight: 6, arbitrary: fc.constant({ kind: 'next' as const }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('jump' as const), a: fc.integer({ min: -20, max: 320 }), len: fc.integer({ min: 0, max: 40 }), so: off, eo: off }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('bad' as const), v: fc.constantFrom<unknown>('2024-01-01', null, undefined, Number.NaN, new Date(5 * DAY), -Infinity, Infinity) }) },
+    );
+    let hits = 0;
+    let queries = 0;
+    fc.assert(
+      fc.property(settledArb, earliestArb, fc.array(stepArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 6 }), (settled, earliestDay, steps, len0) => {
+        const earliest = earliestDay * DAY;
+        const read = readPathOver(settled, earliest);
+        const warm: SeriesRef = { key: KEY, id: 'P|S|1d', memoEntry: undefined };
+        read.columnsFromMemory(warm, 0, 0); // memoises the pinned entry
+        const longest = settled.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
+        let start = longest.start;
+        let end = start + len0 * DAY;
+        for (const step of steps) {
+          let s: unknown = start;
+          let e: unknown = end;
+          if (step.kind === 'next') {
+            start += DAY;
+            end += DAY;
+            s = start;
+            e = end;
+          } else if (step.kind === 'jump') {
+            start = step.a * DAY + step.so;
+            end = start + step.len * DAY + step.eo;
+            s = start;
+            e = end;
+          } else if (steps.indexOf(step) % 2 === 0) s = step.v;
+          else e = step.v;
+          const fast = settledWindow(warm, s, e, earliest);
+          queries++;
+          if (fast === undefined) continue; // the checked path answers those
+          hits++;
+          expect(typeof s === 'number' && typeof e === 'number' && s >= earliest && s <= e).toBe(true);
+          const cold: SeriesRef = { key: KEY, id: 'P|S|1d', memoEntry: undefined };
+          expect(times(fast)).toEqual(times(read.columnsFromMemory(cold, s as number, e as number)));
+        }
+      }),
+      { numRuns: 5000 },
+    );
+    expect(hits / queries).toBeGreaterThan(0.2); // the runs do reach the path under test
+  });
 });
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { lowerBoundNear, upperBoundNear } from '../src/tiers/memory/window-search.js';
+import { lowerBoundNear, seekWindow, stepWindow, upperBoundNear } from '../src/tiers/memory/window-search.js';
 
 /** The plain definitions the searches must agree with. */
 function lowerBound(time: Float64Array, t: number): number {
@@ -74,4 +74,53 @@ describe('window-search: bounds found from the previous window', () => {
       hintLength = to - from;
     }
   });
+
+  // A window query: edges on a bar, a ms either side, or between bars; start <= end.
+  const edgeArb = (time: Float64Array) =>
+    fc.tuple(fc.integer({ min: -2, max: time.length + 1 }), fc.constantFrom(0, 1, -1, 0.5, 43_200_000)).map(([i, off]) => {
+      const n = time.length;
+      const base = n === 0 ? BASE : i < 0 ? time[0]! + i * 86_400_000 : i >= n ? time[n - 1]! + (i - n + 1) * 86_400_000 : time[i]!;
+      return base + off;
+    });
+
+  it('stepWindow moves the cursor only onto the exact window, and always for the next bar at the same length', () => {
+    fc.assert(
+      fc.property(
+        timesArb.chain((time) => fc.tuple(fc.constant(time), edgeArb(time), edgeArb(time), fc.integer({ min: -2, max: 130 }), fc.integer({ min: 0, max: 60 }))),
+        ([time, a, b, hintFrom, hintLength]) => {
+          const [start, end] = a <= b ? [a, b] : [b, a];
+          const n = time.length;
+          const from = lowerBound(time, start);
+          const to = upperBound(time, end);
+          const cursor = { hintFrom, hintLength };
+          if (stepWindow(cursor, time, n, start, end)) expect(cursor).toEqual({ hintFrom: from, hintLength: to - from });
+          else expect(cursor).toEqual({ hintFrom, hintLength }); // unchanged
+          // From the window one bar back at the same length, the step always decides (no search needed).
+          if (from > 0 && hintFrom >= 0) {
+            const back = { hintFrom: from - 1, hintLength: to - from };
+            expect(stepWindow(back, time, n, start, end)).toBe(true);
+            expect(back).toEqual({ hintFrom: from, hintLength: to - from });
+          }
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('seekWindow finds the exact window from any cursor', () => {
+    fc.assert(
+      fc.property(
+        timesArb.chain((time) => fc.tuple(fc.constant(time), edgeArb(time), edgeArb(time), fc.integer({ min: -3, max: 130 }), fc.integer({ min: 0, max: 200 }))),
+        ([time, a, b, hintFrom, hintLength]) => {
+          const [start, end] = a <= b ? [a, b] : [b, a];
+          const from = lowerBound(time, start);
+          const cursor = { hintFrom, hintLength };
+          seekWindow(cursor, time, time.length, start, end);
+          expect(cursor).toEqual({ hintFrom: from, hintLength: upperBound(time, end) - from });
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
 });
+

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import type { StatsSnapshotWriter } from '../stats/stats-snapshot.js';
 import type { BarStore } from '../tiers/disk/bar-store.js';
-import { MemoryTier } from '../tiers/memory/memory-tier.js';
+import { MemoryTier, settledWindow } from '../tiers/memory/memory-tier.js';
 import type { UpstreamTier } from '../tiers/upstream-tier.js';
 import { ProviderTier } from '../provider/provider-tier.js';
 import type {
@@ -172,6 +172,25 @@ export class DefaultBarCache implements BarCache {
   }
 
   peekColumns(q: BarQuery): ColumnWindow | undefined {
+    // A backtest's per-day lookback takes the predicted path: a few compares and the window, small
+    // enough for the engine to inline into the caller's loop (with the window's getter too, when the
+    // loop's own code leaves room: then the window object is optimised away). Anything else (a timed request, a first or
+    // unpredicted series, string dates, a range outside the settled span or before the provider's
+    // earliest time, bad input) takes the checked path, which answers or throws as it always has.
+    // A closed cache has no memoised series (close clears memory and its memos), so none of its
+    // calls can be served here.
+    const series = this.#unsampled + 1 < this.#sampleEvery ? this.#parser.predicted(q) : undefined;
+    const hit = series === undefined ? undefined : settledWindow(series, q.start, q.end, this.#ctx.earliestTime);
+    if (hit === undefined) return this.#peekColumnsChecked(q);
+    this.#unsampled++;
+    const counters = this.#counters;
+    counters.requests++;
+    counters.l1Hits++;
+    this.#snapshots?.touch();
+    return hit;
+  }
+
+  #peekColumnsChecked(q: BarQuery): ColumnWindow | undefined {
     const t0 = this.#sampleStart();
     this.#ctx.lifecycle.assertOpen();
     // Parsed piecewise: nothing is allocated but the window itself (epoch ms pass through, the series is memoised).

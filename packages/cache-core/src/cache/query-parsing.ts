@@ -92,6 +92,17 @@ export class QueryParser {
     return this.#series(q.symbol, q.interval);
   }
 
+  /**
+   * The lookback fast path's guess, nothing checked: the series that followed the last one asked
+   * for last time, when `q` is a query object without `status` that names it by the very same raw
+   * symbol and interval (and it becomes the last one asked for); else undefined.
+   */
+  predicted(q: BarQuery): SeriesRef | undefined {
+    const guess = this.#lastSlot?.successor;
+    if (guess === undefined || typeof q !== 'object' || q === null || guess.rawSymbol !== q.symbol || guess.rawInterval !== q.interval || q.status !== undefined) return undefined;
+    return (this.#lastSlot = guess);
+  }
+
   /** `q.start` in epoch ms: finite epoch ms (the hot path's usual input) pass through unparsed. */
   start(q: BarQuery): number {
     const v = q.start;
@@ -160,6 +171,8 @@ export class QueryParser {
       this.#lastSlot = guess;
       return guess;
     }
+    // The last series again (also a predicted one the fast path could not serve): its successor stays.
+    if (last !== undefined && last.rawSymbol === rawSymbol && last.rawInterval === rawInterval) return last;
     const slot = this.#slot(rawSymbol, rawInterval);
     if (last !== undefined) last.successor = slot;
     this.#lastSlot = slot;

@@ -89,7 +89,11 @@ export class StatsSnapshotWriter {
    * schedules one trailing write at `lastWrite + intervalMs` that captures the state then. O(1).
    */
   touch(): void {
-    if (this.closed || this.timer !== undefined) return;
+    // Tiny on purpose: it runs on every lookback and inlines into the caller; the rest is schedule().
+    if (this.timer === undefined && !this.closed) this.schedule();
+  }
+
+  private schedule(): void {
     const wait = this.lastWriteAt + this.intervalMs - this.now();
     if (wait <= 0) {
       this.startWrite(false);

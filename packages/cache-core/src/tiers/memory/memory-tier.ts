@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { BarColumns } from '../../bar-columns.js';
 import { ColumnSlice } from '../../column-views.js';
 import type { Bar, Interval, TimeRange } from '../../types.js';
-import { lowerBoundNear, upperBoundNear } from './window-search.js';
+import { seekWindow, stepWindow } from './window-search.js';
 
 /** One series as L1 holds it: decoded bars in columnar typed arrays. */
 export interface ResidentSeries {
@@ -33,7 +33,7 @@ export interface ResidentSeries {
    * object and two boxed numbers per series.
    */
   readonly settledSpan: Float64Array;
-  /** Where the last window sliced from this series began, and its length: the next search starts there (window-search.ts). */
+  /** Where the last window sliced from this series began, and its length: the next search starts there (window-search.ts, WindowCursor). */
   hintFrom: number;
   hintLength: number;
   /** Set for a series too large to hold whole: L1 keeps a window around the backtest's cursor. */
@@ -95,32 +95,40 @@ export function settledMemoHit(memo: ResidentMemo, start: number, end: number): 
   return span[0]! <= start && start <= end && end + 1 <= span[1]! ? entry : undefined;
 }
 
+/**
+ * The lookback fast path's whole answer: `settledMemoHit` and `sliceColumns` in one (same checks,
+ * same window, same cursor), taking the bounds as the caller passed them: anything but numbers
+ * with earliest <= start <= end inside the memoised entry's settled span gives undefined, having
+ * changed nothing. Small: the engine inlines it, with the window's constructor, into a backtest's
+ * loop (the usual next-day window costs four compares; any other is searched out of line).
+ */
+export function settledWindow(memo: ResidentMemo, start: unknown, end: unknown, earliest: number): ColumnSlice | undefined {
+  const entry = memo.memoEntry;
+  if (entry === undefined || entry.window !== undefined || typeof start !== 'number' || typeof end !== 'number') return undefined;
+  const span = entry.settledSpan;
+  if (!(span[0]! <= start && earliest <= start && start <= end && end + 1 <= span[1]!)) return undefined;
+  const cols = entry.columns;
+  if (!stepWindow(entry, cols.time, cols.length, start, end)) seekWindow(entry, cols.time, cols.length, start, end);
+  return new ColumnSlice(cols, entry.hintFrom, entry.hintFrom + entry.hintLength);
+}
+
 /** The bars with start <= time <= end of a resident series, as shared frozen rows. */
 export function sliceRows(entry: ResidentSeries, start: number, end: number): Bar[] {
   const rows = entry.rows ?? materializeRows(entry);
-  const from = windowFrom(entry, start);
-  return rows.slice(from, windowTo(entry, end, from));
+  moveCursor(entry, start, end);
+  return rows.slice(entry.hintFrom, entry.hintFrom + entry.hintLength);
 }
 
 /** The bars with start <= time <= end of a resident series, as typed-array views made on first use (no copy). */
 export function sliceColumns(entry: ResidentSeries, start: number, end: number): ColumnSlice {
-  const from = windowFrom(entry, start);
-  return new ColumnSlice(entry.columns, from, windowTo(entry, end, from));
+  moveCursor(entry, start, end);
+  return new ColumnSlice(entry.columns, entry.hintFrom, entry.hintFrom + entry.hintLength);
 }
 
-/** The first index with time >= start: one search bounded by the previous window's start. */
-function windowFrom(entry: ResidentSeries, start: number): number {
+/** Moves the entry's cursor (its hints) to the window of [start, end]: one bar on, else searched from where it was. */
+function moveCursor(entry: ResidentSeries, start: number, end: number): void {
   const cols = entry.columns;
-  return lowerBoundNear(cols.time, cols.length, start, entry.hintFrom);
-}
-
-/** The first index with time > end, at or after `from` (the previous window's length tried first); remembered as the next hint. */
-function windowTo(entry: ResidentSeries, end: number, from: number): number {
-  const cols = entry.columns;
-  const to = upperBoundNear(cols.time, cols.length, end, from, from + entry.hintLength);
-  entry.hintFrom = from;
-  entry.hintLength = to - from;
-  return to;
+  if (!stepWindow(entry, cols.time, cols.length, start, end)) seekWindow(entry, cols.time, cols.length, start, end);
 }
 
 function materializeRows(entry: ResidentSeries): readonly Bar[] {

@@ -12,17 +12,30 @@ const NEAR = 8;
 /**
  * The first index `i` in [0, n] with `time[i] >= t` (`n` when none), searched from `hint`: one
  * comparison at the hint tells which side holds the answer, one more settles the two usual cases
- * (the bar right after the hint, or the hint itself), a probe NEAR bars further narrows it, and a
- * binary search finishes within those bounds (never more steps than a plain one, plus three).
+ * (the bar right after the hint, or the hint itself); otherwise `lowerBoundAround` finishes. Kept
+ * this small so the engine inlines it into a lookback's hot path.
  */
 export function lowerBoundNear(time: Float64Array, n: number, t: number, hint: number): number {
+  if (hint > 0 && hint < n) {
+    // The answer is after the hint: most often right after it (the next day's window starts a bar later).
+    if (time[hint]! < t) {
+      if (hint + 1 === n || time[hint + 1]! >= t) return hint + 1;
+    } else if (time[hint - 1]! < t) return hint; // the hint itself (the same window asked for again)
+  }
+  return lowerBoundAround(time, n, t, hint);
+}
+
+/**
+ * `lowerBoundNear` past its two usual cases, from the hint clamped to [0, n]: a probe NEAR
+ * bars from h on the answer's side narrows the range, and a binary search finishes within those
+ * bounds (never more steps than a plain one, plus three).
+ */
+function lowerBoundAround(time: Float64Array, n: number, t: number, hint: number): number {
+  const h = hint > 0 ? (hint < n ? hint : n) : 0;
   let lo: number;
   let hi: number;
-  const h = hint > 0 ? (hint < n ? hint : n) : 0;
   if (h < n && time[h]! < t) {
-    // The answer is after h: most often right after it (the next day's window starts a bar later).
     lo = h + 1;
-    if (lo === n || time[lo]! >= t) return lo;
     const probe = h + NEAR;
     if (probe < n && time[probe]! >= t) hi = probe;
     else {
@@ -30,8 +43,6 @@ export function lowerBoundNear(time: Float64Array, n: number, t: number, hint: n
       hi = n;
     }
   } else {
-    // The answer is h or before it: most often h itself (the same window asked for again).
-    if (h === 0 || time[h - 1]! < t) return h;
     hi = h;
     const probe = h - NEAR;
     if (probe >= 0 && time[probe]! < t) lo = probe + 1;
@@ -80,4 +91,33 @@ export function gallopUpperBound(time: Float64Array, n: number, t: number, from:
     else hi = mid;
   }
   return lo;
+}
+
+/** Where a series' last window was: bars [hintFrom, hintFrom + hintLength). */
+export interface WindowCursor {
+  hintFrom: number;
+  hintLength: number;
+}
+
+/**
+ * Moves `cursor` to the window of [start, end] (inclusive) when that is the last window one bar
+ * on with the same length (a bar-count lookback's next day): four compares, no search. Returns
+ * false, changing nothing, otherwise. Small, so it inlines into the hot path; `seekWindow` is the
+ * general case.
+ */
+export function stepWindow(cursor: WindowCursor, time: Float64Array, n: number, start: number, end: number): boolean {
+  const from = cursor.hintFrom + 1;
+  const to = from + cursor.hintLength;
+  // Past the end a typed array reads undefined, and every compare with it is false.
+  if (!(time[from - 1]! < start && (from === n || time[from]! >= start) && time[to - 1]! <= end && (to === n || time[to]! > end))) return false;
+  cursor.hintFrom = from;
+  return true;
+}
+
+/** Moves `cursor` to the window of [start, end] (inclusive), searching from where it was: any window. */
+export function seekWindow(cursor: WindowCursor, time: Float64Array, n: number, start: number, end: number): void {
+  const from = lowerBoundNear(time, n, start, cursor.hintFrom);
+  const to = upperBoundNear(time, n, end, from, from + cursor.hintLength);
+  cursor.hintFrom = from;
+  cursor.hintLength = to - from;
 }
