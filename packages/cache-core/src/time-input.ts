@@ -52,10 +52,30 @@ function digitAt(s: string, i: number): number {
   return c >= 0 && c <= 9 ? c : -1;
 }
 
+/** Years whose months `dateOnlyMs` looks up in a table (built on first use); others are computed. */
+const TABLE_FIRST_YEAR = 1900;
+const TABLE_YEARS = 300;
+let monthTable: { start: Float64Array; length: Uint8Array } | undefined;
+
+/** Days from 1970-01-01 to the first of each month of the table's years, and each month's length. */
+function buildMonthTable(): { start: Float64Array; length: Uint8Array } {
+  const start = new Float64Array(TABLE_YEARS * 12);
+  const length = new Uint8Array(TABLE_YEARS * 12);
+  for (let k = 0; k < TABLE_YEARS * 12; k++) {
+    const y = TABLE_FIRST_YEAR + Math.floor(k / 12);
+    const m = (k % 12) + 1;
+    start[k] = daysFromCivil(y, m, 1);
+    length[k] = m === 2 && isLeap(y) ? 29 : DAYS_IN_MONTH[m - 1]!;
+  }
+  return { start, length };
+}
+
 /**
  * The hot path of a lookback keyed by dates: exactly 'YYYY-MM-DD' (years 0100–9999) to epoch ms
  * without a regex, a Date or an allocation, or -1 for anything else (the general parser then
- * decides, with its error messages). Same answers as the general path (property-tested).
+ * decides, with its error messages). Years 1900–2199 are a table lookup (cheaper than the memo of
+ * parsed strings it replaces on the lookback path); others are computed. Same answers as the
+ * general path (property-tested, and every day of the table's years).
  */
 export function dateOnlyMs(s: string): number {
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return -1;
@@ -66,15 +86,27 @@ export function dateOnlyMs(s: string): number {
   const m = m0 * 10 + m1;
   const d = d0 * 10 + d1;
   if (y < 100 || m < 1 || m > 12 || d < 1) return -1;
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (d > (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!)) return -1;
-  // Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+  const k = (y - TABLE_FIRST_YEAR) * 12 + m - 1;
+  if (k >= 0 && k < TABLE_YEARS * 12) {
+    const table = (monthTable ??= buildMonthTable());
+    return d > table.length[k]! ? -1 : (table.start[k]! + d - 1) * 86_400_000;
+  }
+  if (d > (m === 2 && isLeap(y) ? 29 : DAYS_IN_MONTH[m - 1]!)) return -1;
+  return daysFromCivil(y, m, d) * 86_400_000;
+}
+
+function isLeap(y: number): boolean {
+  return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+}
+
+/** Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;
   const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return (era * 146097 + doe - 719468) * 86_400_000;
+  return era * 146097 + doe - 719468;
 }
 
 /** Formats epoch ms as 'YYYY-MM-DD' when it is midnight UTC, else as an ISO date-time. */

@@ -47,6 +47,19 @@ describe("'YYYY-MM-DD' fast path", () => {
     }
   });
 
+  it('agrees on every day of 1899–2201 (the table of the fast path and both sides of its edges)', () => {
+    for (let t = Date.UTC(1899, 0, 1); t < Date.UTC(2202, 0, 1); t += 86_400_000) {
+      const s = new Date(t).toISOString().slice(0, 10);
+      expect(dateOnlyMs(s)).toBe(t);
+    }
+    for (let y = 1899; y <= 2201; y++) {
+      for (let m = 1; m <= 12; m++) {
+        const next = new Date(Date.UTC(y, m, 1) - 86_400_000).getUTCDate() + 1; // one past the month's last day
+        expect(dateOnlyMs(`${y}-${pad(m, 2)}-${pad(next, 2)}`)).toBe(-1);
+      }
+    }
+  });
+
   it('leaves every other 10-character string to the general parser', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 10, maxLength: 10, unit: fc.constantFrom(...'0123456789-/ T:Z+x'.split('')) }), (s) => {

@@ -2,7 +2,7 @@ import { invalidArgument } from '../errors.js';
 import { assertInterval } from '../intervals.js';
 import { seriesId, type SeriesKey } from '../series-key.js';
 import type { ResidentMemo } from '../tiers/memory/memory-tier.js';
-import { formatTime, normalizeSymbol, parseTimeInput } from '../time-input.js';
+import { dateOnlyMs, formatTime, normalizeSymbol, parseTimeInput } from '../time-input.js';
 import type { BarQuery, BarsStatus, ClearFilter, Interval, PrefetchPlan } from '../types.js';
 
 /**
@@ -144,11 +144,15 @@ export class QueryParser {
   }
 
   /**
-   * A time input that is not a number: date strings are parsed once and memoised (a backtest asks
-   * with the same few thousand dates all day); a bad one throws as parseTimeInput does, uncached.
+   * A time input that is not a number: 'YYYY-MM-DD' is converted directly (dateOnlyMs); other
+   * date strings are parsed once and memoised (a backtest asks with the same few thousand dates all
+   * day); a bad one throws as parseTimeInput does, uncached.
    */
   #time(value: BarQuery['start'], field: string): number {
     if (typeof value !== 'string') return parseTimeInput(value, field);
+    // 'YYYY-MM-DD' converts faster than the memo below can look it up.
+    const day = value.length === 10 ? dateOnlyMs(value) : -1;
+    if (day !== -1) return day;
     const known = this.#timeCache.get(value);
     if (known !== undefined) return known;
     const t = parseTimeInput(value, field);
