@@ -37,3 +37,14 @@ describe('series prediction', () => {
     expect(p.predicted(q('AAA'))).toBe(a); // BBB → AAA is still known
   });
 });
+
+describe('time inputs', () => {
+  it("strings longer than 'YYYY-MM-DD' are parsed whole, not as their first ten characters", () => {
+    const p = new QueryParser('P');
+    const at = (start: string) => p.start({ symbol: 'AAA', interval: '1d', start, end: start });
+    expect(at('2024-01-02T15:00:00Z')).toBe(Date.parse('2024-01-02T15:00:00Z'));
+    expect(at('2024-01-02T00:00:00+05:00')).toBe(Date.parse('2024-01-02T00:00:00+05:00'));
+    expect(at('2024-01-02')).toBe(Date.UTC(2024, 0, 2));
+    expect(() => at('2024-01-02x')).toThrow(/not a date/);
+  });
+});

@@ -174,20 +174,27 @@ export class DefaultBarCache implements BarCache {
   peekColumns(q: BarQuery): ColumnWindow | undefined {
     // A backtest's per-day lookback takes the predicted path: a few compares and the window, small
     // enough for the engine to inline into the caller's loop (with the window's getter too, when the
-    // loop's own code leaves room: then the window object is optimised away). Anything else (a timed request, a first or
-    // unpredicted series, string dates, a range outside the settled span or before the provider's
-    // earliest time, bad input) takes the checked path, which answers or throws as it always has.
-    // A closed cache has no memoised series (close clears memory and its memos), so none of its
-    // calls can be served here.
-    const series = this.#unsampled + 1 < this.#sampleEvery ? this.#parser.predicted(q) : undefined;
-    const hit = series === undefined ? undefined : settledWindow(series, q.start, q.end, this.#ctx.earliestTime);
-    if (hit === undefined) return this.#peekColumnsChecked(q);
-    this.#unsampled++;
-    const counters = this.#counters;
-    counters.requests++;
-    counters.l1Hits++;
-    this.#snapshots?.touch();
-    return hit;
+    // loop's own code leaves room: then the window object is optimised away). Anything else (a call
+    // the sampler times, a first or unpredicted series, string dates, a range outside the settled
+    // span or before the provider's earliest time, bad input) takes the checked path, which answers
+    // or throws as it always has. The call is counted for the sampler before `q` is read, as the
+    // checked path counts it, so a getter that throws leaves the same count either way. A closed
+    // cache has no memoised series (close clears memory and releases every session, and either
+    // forgets every memo), so none of its calls can be served here.
+    if (this.#unsampled + 1 < this.#sampleEvery) {
+      this.#unsampled++;
+      const series = this.#parser.predicted(q);
+      const hit = series === undefined ? undefined : settledWindow(series, q.start, q.end, this.#ctx.earliestTime);
+      if (hit !== undefined) {
+        const counters = this.#counters;
+        counters.requests++;
+        counters.l1Hits++;
+        this.#snapshots?.touch();
+        return hit;
+      }
+      this.#unsampled--; // the checked path counts it again
+    }
+    return this.#peekColumnsChecked(q);
   }
 
   #peekColumnsChecked(q: BarQuery): ColumnWindow | undefined {

@@ -98,8 +98,9 @@ export class QueryParser {
    * symbol and interval (and it becomes the last one asked for); else undefined.
    */
   predicted(q: BarQuery): SeriesRef | undefined {
+    // Fields in the order `series` reads them (status first), so a getter that throws throws alike.
     const guess = this.#lastSlot?.successor;
-    if (guess === undefined || typeof q !== 'object' || q === null || guess.rawSymbol !== q.symbol || guess.rawInterval !== q.interval || q.status !== undefined) return undefined;
+    if (guess === undefined || typeof q !== 'object' || q === null || q.status !== undefined || guess.rawSymbol !== q.symbol || guess.rawInterval !== q.interval) return undefined;
     return (this.#lastSlot = guess);
   }
 

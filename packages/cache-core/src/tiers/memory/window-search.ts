@@ -28,7 +28,7 @@ export function lowerBoundNear(time: Float64Array, n: number, t: number, hint: n
 /**
  * `lowerBoundNear` past its two usual cases, from the hint clamped to [0, n]: a probe NEAR
  * bars from h on the answer's side narrows the range, and a binary search finishes within those
- * bounds (never more steps than a plain one, plus three).
+ * bounds (never more steps than a plain one, plus four).
  */
 function lowerBoundAround(time: Float64Array, n: number, t: number, hint: number): number {
   const h = hint > 0 ? (hint < n ? hint : n) : 0;
