@@ -4,23 +4,17 @@
  * end as the checked path would end it: peekBars (which never takes the predicted path) is the
  * reference, call for call, for the bars, the error codes and the counts in stats().
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startCacheOnServer, type CacheOnServer } from '@barcache/test-support';
-import { BarcacheError, type BarCache, type BarQuery } from '@barcache/cache-core';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cacheOnServerPerFile } from '@barcache/test-support/vitest';
+import { BarcacheError, type BarCache, type BarQuery } from '@barcache/cache-core';
 import { readStatsSnapshots } from '../src/stats/stats-snapshot.js';
 
 const NOW = Date.parse('2025-03-03T20:00:00Z');
 const DAY = 86_400_000;
 
-let fx: CacheOnServer;
-beforeEach(async () => {
-  fx = await startCacheOnServer();
-});
-afterEach(async () => {
-  await fx.dispose();
-});
+const fx = cacheOnServerPerFile();
 
 type Outcome = { times: number[] | undefined } | { code: string };
 
