@@ -17,7 +17,7 @@ function upperBound(time: Float64Array, t: number): number {
 const BASE = 1_700_000_000_000;
 
 /** Strictly ascending times with gaps (weekends, holidays) of 1..5 steps. */
-const timesArb = fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 120 }).map((gaps) => {
+const timesArb = fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 120, size: 'max' }).map((gaps) => {
   const out = new Float64Array(gaps.length);
   let t = BASE;
   gaps.forEach((g, i) => (out[i] = t += g * 86_400_000));
@@ -83,42 +83,45 @@ describe('window-search: bounds found from the previous window', () => {
       return base + off;
     });
 
+  // A series, an ordered [start, end] query and any cursor (hints in and out of range).
+  const windowCaseArb = timesArb.chain((time) =>
+    fc.tuple(edgeArb(time), edgeArb(time), fc.integer({ min: -3, max: 130 }), fc.integer({ min: 0, max: 200 })).map(([a, b, hintFrom, hintLength]) => ({
+      time,
+      start: Math.min(a, b),
+      end: Math.max(a, b),
+      hintFrom,
+      hintLength,
+    })),
+  );
+
   it('stepWindow moves the cursor only onto the exact window, and always for the next bar at the same length', () => {
     fc.assert(
-      fc.property(
-        timesArb.chain((time) => fc.tuple(fc.constant(time), edgeArb(time), edgeArb(time), fc.integer({ min: -2, max: 130 }), fc.integer({ min: 0, max: 60 }))),
-        ([time, a, b, hintFrom, hintLength]) => {
-          const [start, end] = a <= b ? [a, b] : [b, a];
-          const n = time.length;
-          const from = lowerBound(time, start);
-          const to = upperBound(time, end);
-          const cursor = { hintFrom, hintLength };
-          if (stepWindow(cursor, time, n, start, end)) expect(cursor).toEqual({ hintFrom: from, hintLength: to - from });
-          else expect(cursor).toEqual({ hintFrom, hintLength }); // unchanged
-          // From the window one bar back at the same length, the step always decides (no search needed).
-          if (from > 0 && hintFrom >= 0) {
-            const back = { hintFrom: from - 1, hintLength: to - from };
-            expect(stepWindow(back, time, n, start, end)).toBe(true);
-            expect(back).toEqual({ hintFrom: from, hintLength: to - from });
-          }
-        },
-      ),
+      fc.property(windowCaseArb, ({ time, start, end, hintFrom, hintLength }) => {
+        const n = time.length;
+        const from = lowerBound(time, start);
+        const to = upperBound(time, end);
+        const cursor = { hintFrom, hintLength };
+        if (stepWindow(cursor, time, n, start, end)) expect(cursor).toEqual({ hintFrom: from, hintLength: to - from });
+        else expect(cursor).toEqual({ hintFrom, hintLength }); // unchanged
+        // From the window one bar back at the same length, the step always decides (no search needed).
+        if (from > 0) {
+          const back = { hintFrom: from - 1, hintLength: to - from };
+          expect(stepWindow(back, time, n, start, end)).toBe(true);
+          expect(back).toEqual({ hintFrom: from, hintLength: to - from });
+        }
+      }),
       { numRuns: 5000 },
     );
   });
 
   it('seekWindow finds the exact window from any cursor', () => {
     fc.assert(
-      fc.property(
-        timesArb.chain((time) => fc.tuple(fc.constant(time), edgeArb(time), edgeArb(time), fc.integer({ min: -3, max: 130 }), fc.integer({ min: 0, max: 200 }))),
-        ([time, a, b, hintFrom, hintLength]) => {
-          const [start, end] = a <= b ? [a, b] : [b, a];
-          const from = lowerBound(time, start);
-          const cursor = { hintFrom, hintLength };
-          seekWindow(cursor, time, time.length, start, end);
-          expect(cursor).toEqual({ hintFrom: from, hintLength: upperBound(time, end) - from });
-        },
-      ),
+      fc.property(windowCaseArb, ({ time, start, end, hintFrom, hintLength }) => {
+        const from = lowerBound(time, start);
+        const cursor = { hintFrom, hintLength };
+        seekWindow(cursor, time, time.length, start, end);
+        expect(cursor).toEqual({ hintFrom: from, hintLength: upperBound(time, end) - from });
+      }),
       { numRuns: 5000 },
     );
   });
