@@ -1,5 +1,6 @@
 import { invalidArgument } from './errors.js';
 import type { TimeInput } from './types.js';
+import { daysFromCivil } from './utc-calendar.js';
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // An ISO 8601 date-time with a time zone (Z or ±hh:mm). Without a zone it would depend on the
@@ -97,16 +98,6 @@ export function dateOnlyMs(s: string): number {
 
 function isLeap(y: number): boolean {
   return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-}
-
-/** Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
 }
 
 /** Formats epoch ms as 'YYYY-MM-DD' when it is midnight UTC, else as an ISO date-time. */

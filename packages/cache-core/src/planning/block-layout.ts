@@ -1,4 +1,5 @@
 import { alignDown, DAY_MS } from '../intervals.js';
+import { daysFromMonthIndex, monthIndexOfDay } from '../utc-calendar.js';
 import type { Interval, TimeRange } from '../types.js';
 
 /**
@@ -62,48 +63,55 @@ export function minBlockMs(interval: Interval): number {
   return MIN_LEN[UNIT[interval]];
 }
 
-/** Date.UTC that also works for years 0–99 (Date.UTC maps those to 1900–1999). */
-function utc(year: number, month: number): number {
-  if (year >= 100) return Date.UTC(year, month, 1);
-  const d = new Date(0);
-  d.setUTCFullYear(year, month, 1);
-  return d.getTime();
+/** The range of a `Date` (±10^8 days): outside it, as with `Date`, a boundary is NaN. */
+const MAX_TIME = 8.64e15;
+
+/** Epoch ms of the first day of month index `mi` (year × 12 + month − 1); NaN beyond a `Date`'s range. */
+function monthStartMs(mi: number): number {
+  const t = daysFromMonthIndex(mi) * DAY_MS;
+  return Math.abs(t) <= MAX_TIME ? t : NaN;
 }
+
+/** The month index (year × 12 + month − 1) holding `t`; NaN when `t` is not a valid time. */
+function monthIndexOf(t: number): number {
+  return Math.abs(t) <= MAX_TIME ? monthIndexOfDay(Math.floor(t / DAY_MS)) : NaN;
+}
+
+/** The first month index of the block holding month index `mi`. */
+function blockFirstMonth(unit: 'month' | 'year' | 'decade', mi: number): number {
+  if (unit === 'month') return mi;
+  const year = Math.floor(mi / 12);
+  return (unit === 'year' ? year : Math.floor(year / 10) * 10) * 12;
+}
+
+/** Months in a block of the unit. */
+const BLOCK_MONTHS = { month: 1, year: 12, decade: 120 } as const;
 
 /** The start of the block holding `t`. */
 export function blockStartOf(interval: Interval, t: number): number {
-  switch (UNIT[interval]) {
+  const unit = UNIT[interval];
+  switch (unit) {
     case 'day':
       return Math.floor(t / DAY_MS) * DAY_MS;
     case 'week':
       return alignDown('1wk', t);
-    case 'month': {
-      const d = new Date(t);
-      return utc(d.getUTCFullYear(), d.getUTCMonth());
-    }
-    case 'year':
-      return utc(new Date(t).getUTCFullYear(), 0);
-    case 'decade':
-      return utc(Math.floor(new Date(t).getUTCFullYear() / 10) * 10, 0);
+    default:
+      return monthStartMs(blockFirstMonth(unit, monthIndexOf(t)));
   }
 }
 
 /** The end (exclusive) of the block holding `t`: the next block's start. */
 export function blockEndOf(interval: Interval, t: number): number {
-  const start = blockStartOf(interval, t);
-  switch (UNIT[interval]) {
+  const unit = UNIT[interval];
+  switch (unit) {
     case 'day':
-      return start + DAY_MS;
+      return Math.floor(t / DAY_MS) * DAY_MS + DAY_MS;
     case 'week':
-      return start + 7 * DAY_MS;
-    case 'month': {
-      const d = new Date(start);
-      return utc(d.getUTCFullYear(), d.getUTCMonth() + 1);
+      return alignDown('1wk', t) + 7 * DAY_MS;
+    default: {
+      const start = blockStartOf(interval, t);
+      return monthStartMs(blockFirstMonth(unit, monthIndexOf(start)) + BLOCK_MONTHS[unit]);
     }
-    case 'year':
-      return utc(new Date(start).getUTCFullYear() + 1, 0);
-    case 'decade':
-      return utc(new Date(start).getUTCFullYear() + 10, 0);
   }
 }
 
