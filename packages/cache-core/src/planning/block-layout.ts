@@ -109,8 +109,9 @@ export function blockEndOf(interval: Interval, t: number): number {
     case 'week':
       return alignDown('1wk', t) + 7 * DAY_MS;
     default: {
-      const start = blockStartOf(interval, t);
-      return monthStartMs(blockFirstMonth(unit, monthIndexOf(start)) + BLOCK_MONTHS[unit]);
+      const first = blockFirstMonth(unit, monthIndexOf(t));
+      // As with `Date`: a block whose start is out of range has no end either.
+      return Number.isNaN(monthStartMs(first)) ? NaN : monthStartMs(first + BLOCK_MONTHS[unit]);
     }
   }
 }
