@@ -53,11 +53,25 @@ let passed = 0;
 let failed = 0;
 const sections = [];
 
-console.log('== build (tsc -b)');
+console.log('== build (tsc -b, the WebAssembly block decoder, the native huge-pages module)');
 const build = await run(bin('tsc'), ['-b']);
 if (build.code !== 0) {
   failed++;
   sections.push('build: FAILED');
+}
+// The WebAssembly block decoder (AssemblyScript, a dev dependency): part of the build.
+const wasm = await run(process.execPath, [path.join(root, 'packages/cache-core/wasm/build.mjs')]);
+if (wasm.code !== 0) {
+  failed++;
+  sections.push('wasm build: FAILED');
+}
+// Optional for users (no compiler: warm loads run without huge pages); CI requires it, so that its
+// tests run against the real module.
+const nativeArgs = [path.join(root, 'packages/cache-core/native/build.mjs'), ...(process.env.CI === 'true' ? ['--required'] : [])];
+const native = await run(process.execPath, nativeArgs);
+if (native.code !== 0) {
+  failed++;
+  sections.push('native build: FAILED');
 }
 
 // Tests are not part of the build (tsc -b compiles src/ only): a type error in a test file fails here.

@@ -65,15 +65,17 @@ export class BarColumns {
   }
 
   /**
-   * Allocates `n` bars of columns backed by one buffer (used by decoders and merges): `buffer` when
-   * given and of exactly the size needed (zeroed: a load's pre-faulted SharedArrayBuffer, see
+   * Allocates `n` bars of columns backed by one buffer (used by decoders and merges): `region`
+   * when given and of exactly the size needed (zeroed: a load's prepared memory, see
    * tiers/memory/prefaulted-buffers.ts), else a fresh zeroed ArrayBuffer.
    */
-  static allocate(n: number, withAdjClose: boolean, buffer?: ArrayBufferLike): BarColumns {
+  static allocate(n: number, withAdjClose: boolean, region?: Uint8Array): BarColumns {
     const cols = withAdjClose ? 7 : 6;
     const bytes = n * 8 * cols;
-    const buf = buffer !== undefined && buffer.byteLength === bytes ? buffer : new ArrayBuffer(bytes);
-    const col = (i: number) => new Float64Array(buf, i * n * 8, n);
+    const fits = region !== undefined && region.byteLength === bytes && region.byteOffset % 8 === 0;
+    const buf = fits ? region.buffer : new ArrayBuffer(bytes);
+    const base = fits ? region.byteOffset : 0;
+    const col = (i: number) => new Float64Array(buf, base + i * n * 8, n);
     return new BarColumns({
       time: col(0),
       open: col(1),

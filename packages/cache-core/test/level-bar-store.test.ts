@@ -344,3 +344,68 @@ describe('LevelBarStore: unreadable meta', () => {
     await store.close();
   });
 });
+
+describe('LevelBarStore: opening a store of many series', () => {
+  it('reads every meta (in batches), deeply frozen, and drops the unreadable ones wherever they fall', async () => {
+    const dir = await tempDir();
+    const store = new LevelBarStore({ dir });
+    await store.open();
+    const metas = Array.from({ length: 2345 }, (_, i) => makeMeta({ symbol: `S${String(i).padStart(5, '0')}` }));
+    await store.commitMany(metas.map((meta) => ({ meta })));
+    await store.close();
+    // Three metas made unreadable: near the start, at a batch edge, near the end (ids sort by symbol).
+    const broken = [metas[3]!, metas[999]!, metas[2344]!];
+    const db = new Level<string, string>(path.join(dir, 'db'));
+    await db.open();
+    const metaLevel = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
+    for (const m of broken) await metaLevel.put(m.id, '{"id": garbage');
+    await db.close();
+
+    const reopened = new LevelBarStore({ dir });
+    await reopened.open();
+    const listed = await reopened.listMeta();
+    expect(listed.map((m) => m.id)).toEqual(metas.filter((m) => !broken.includes(m)).map((m) => m.id));
+    for (const m of broken) expect(await reopened.getMeta(m.id)).toBeUndefined();
+    const sample = listed[1500]!;
+    expect(Object.isFrozen(sample)).toBe(true);
+    expect(Object.isFrozen(sample.ledger)).toBe(true);
+    expect(Object.isFrozen(sample.ledger.final)).toBe(true);
+    expect(Object.isFrozen(sample.ledger.final[0])).toBe(true);
+    expect(Object.isFrozen(sample.blocks)).toBe(true);
+    await reopened.close();
+  });
+});
+
+describe('LevelBarStore: reads gathered into one getMany', () => {
+  it('many series read at once each get exactly their own blocks, missing ones absent', async () => {
+    const dir = await tempDir();
+    const store = new LevelBarStore({ dir });
+    await store.open();
+    expect(store.supports.readConcurrency).toBeGreaterThan(1);
+    const Y2020 = Date.UTC(2020, 0, 1);
+    const Y2021 = Date.UTC(2021, 0, 1);
+    const Y2022 = Date.UTC(2022, 0, 1);
+    // 40 series, each with its own prices (a different count per series), some without 2021.
+    const series = Array.from({ length: 40 }, (_, i) => ({
+      meta: makeMeta({ symbol: `R${i}` }),
+      y2020: dailyBars(Y2020, 5 + (i % 7), i),
+      y2021: i % 3 === 0 ? undefined : dailyBars(Y2021, 3 + (i % 5), 100 + i),
+    }));
+    await store.commitMany(
+      series.map((s) => ({
+        meta: s.meta,
+        put: new Map([[Y2020, BarColumns.fromBars(s.y2020)], ...(s.y2021 ? ([[Y2021, BarColumns.fromBars(s.y2021)]] as const) : [])]),
+      })),
+    );
+    // More keys than one call takes (64): several calls in the same turn.
+    const reads = await Promise.all(series.map((s) => store.readBlocks(s.meta.id, [Y2022, Y2021, Y2020])));
+    reads.forEach((r, i) => {
+      const s = series[i]!;
+      expect(r.corrupt).toEqual([]);
+      expect([...r.blocks.keys()].sort()).toEqual(s.y2021 ? [Y2020, Y2021] : [Y2020]);
+      expect(r.blocks.get(Y2020)!.toBars()).toEqual(s.y2020);
+      if (s.y2021) expect(r.blocks.get(Y2021)!.toBars()).toEqual(s.y2021);
+    });
+    await store.close();
+  });
+});

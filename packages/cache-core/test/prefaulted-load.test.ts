@@ -1,7 +1,8 @@
-// A warm prefetch of ≥ 8 MiB of columns decodes into buffers it reserved and had pre-faulted by a
-// worker thread: every series' columns come from one (the load's sizes were predicted right from
-// the metas), the values are the same as without it, and the process ends by itself. A follower
-// (its reads served by the leader's process) does not pre-fault.
+// A warm prefetch of ≥ 8 MiB of columns decodes into memory it prepared: with huge pages where the
+// machine has them (a few large buffers advised for 2 MiB pages), else buffers a worker thread
+// pre-faults. Either way every series' columns come from it (the load's sizes were predicted right
+// from the metas), the values are the same as without it, and the process ends by itself. A
+// follower (its reads served by the leader's process) does not prepare.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,19 +10,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { hugePages } from '../src/tiers/memory/huge-pages.js';
 
 const script = fileURLToPath(new URL('./processes/prefaulted-load.ts', import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx');
 
-it('a large warm load lands in pre-faulted buffers, with the same values, and the process exits', () => {
+const machine = hugePages();
+
+it.each([
+  ['huge pages where the machine has them', undefined],
+  ["a worker's touches (huge pages off)", 'off'],
+])('a large warm load lands in prepared buffers (%s), with the same values, and the process exits', (_way, setting) => {
   const tmp = mkdtempSync(join(tmpdir(), 'barcache-prefault-'));
   try {
     // 72 symbols × 10 years ≈ 186k bars: 10 MiB with an adjusted close, 8.5 MiB without (48 B/bar):
     // both above the 8 MiB threshold.
-    const run = spawnSync(process.execPath, ['--import', tsx, script, tmp, '72'], { encoding: 'utf8', timeout: 90_000 });
+    const env = { ...process.env, BARCACHE_HUGE_PAGES: setting ?? '' };
+    const run = spawnSync(process.execPath, ['--import', tsx, script, tmp, '72'], { encoding: 'utf8', timeout: 90_000, env });
     expect(run.error, 'the process did not end by itself').toBeUndefined();
     expect(run.status, run.stderr).toBe(0);
     const r = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+      hugePages: string | null;
+      hugeBytesGained: number;
       symbols: number;
       on: { shared: number; sum: number; count: number; failed: number };
       off: { shared: number; sum: number; count: number; failed: number };
@@ -31,6 +41,10 @@ it('a large warm load lands in pre-faulted buffers, with the same values, and th
       noAdjClose: { shared: number; sum: number; count: number; failed: number };
       providerCallsWarm: number;
     };
+    expect(r.hugePages).toBe(setting === 'off' ? null : (machine?.mode ?? null));
+    // Where the kernel takes madvise (or gives huge pages always), the load's 10 MiB of columns
+    // got some: this is the kernel's own count for the process, not ours.
+    if (r.hugePages !== null) expect(r.hugeBytesGained).toBeGreaterThanOrEqual(2 * 2 ** 20);
     expect(r.providerCallsWarm).toBe(0);
     expect(r.on.failed).toBe(0);
     expect(r.on.shared).toBe(r.symbols);

@@ -1,7 +1,12 @@
 // A warm load big enough to be pre-faulted, in a process of its own: fills a dir, then loads it
 // again with `memory.prefault` on and off, and prints what the columns were backed by and a
 // checksum of every value. The process must then end by itself (the worker thread never holds it).
+// Which way the load was prepared (huge pages or a worker's touches) follows the machine and
+// BARCACHE_HUGE_PAGES; the process says which, and how much of its memory the kernel backed
+// with huge pages.
+import { readFileSync } from 'node:fs';
 import { openCache, type BarCache, type BarProvider, type PrefetchReport } from '../../src/index.js';
+import { hugePages } from '../../src/tiers/memory/huge-pages.js';
 import { yahooLikeDaily } from '../synthetic-series.js';
 
 const [dir, countArg] = process.argv.slice(2);
@@ -56,7 +61,19 @@ async function load(prefault: boolean, asFollower = false) {
   return result;
 }
 
-/** What the cache's windows are backed by, and a checksum of every value; closes the cache. */
+/** Bytes of anonymous memory the kernel backs with huge pages in this process (0 off Linux). */
+function anonHugeBytes(): number {
+  try {
+    return Number(/AnonHugePages:\s+(\d+) kB/.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * What the cache's windows are backed by, and a checksum of every value; closes the cache.
+ * `shared`: series whose columns are in a reserved buffer (a SharedArrayBuffer, either way).
+ */
 async function measure(cache: BarCache, report: PrefetchReport) {
   let shared = 0;
   let sum = 0;
@@ -73,7 +90,9 @@ async function measure(cache: BarCache, report: PrefetchReport) {
   return { shared, sum, count, failed: report.failed.length };
 }
 
+const hugeBefore = anonHugeBytes();
 const on = await load(true);
+const hugeAfterLoad = anonHugeBytes();
 const off = await load(false);
 const follower = await load(true, true);
 // Two caches in one process loading at once, one with prefault off: each keeps its own buffers.
@@ -82,4 +101,4 @@ const [onSession, offSession] = await Promise.all([onCache.prefetch(plan), offCa
 const [alongsideOn, offBeside] = await Promise.all([measure(onCache, onSession.report), measure(offCache, offSession.report)]);
 const noAdjCache = await openCache({ dir: noAdjDir, provider: noAdjProvider, now: () => NOW, statsSnapshots: false, memory: { maxBytes: 2 ** 30 } });
 const noAdjClose = await measure(noAdjCache, (await noAdjCache.prefetch(plan)).report);
-process.stdout.write(`${JSON.stringify({ symbols: SYMBOLS.length, on, off, follower, offBeside, alongsideOn, noAdjClose, providerCallsWarm: calls - callsAfterFill })}\n`);
+process.stdout.write(`${JSON.stringify({ hugePages: hugePages()?.mode ?? null, hugeBytesGained: hugeAfterLoad - hugeBefore, symbols: SYMBOLS.length, on, off, follower, offBeside, alongsideOn, noAdjClose, providerCallsWarm: calls - callsAfterFill })}\n`);

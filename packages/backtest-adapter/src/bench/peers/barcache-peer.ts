@@ -60,3 +60,24 @@ export const barcachePeer: Peer = {
     await cache?.close();
   },
 };
+
+/** The same files and load with one of Barcache's speed-ups turned off by its environment switch. */
+function barcacheWithout(id: string, label: string, env: string): Peer {
+  return {
+    ...barcachePeer,
+    id,
+    label,
+    dataOf: 'barcache',
+    async load(dir, symbols) {
+      // Set here, in the load's own process (prepare also runs in the bench's, whose env children inherit).
+      process.env[env] = 'off';
+      return barcachePeer.load(dir, symbols);
+    },
+  };
+}
+
+/** Without huge pages: what a machine without THP, or without a C compiler for the madvise module, gets. */
+export const barcacheSmallPagesPeer = barcacheWithout('barcache-small-pages', 'Barcache, the same load without huge pages', 'BARCACHE_HUGE_PAGES');
+
+/** Decoding in JavaScript only: what the WebAssembly decoder buys. */
+export const barcacheJsDecoderPeer = barcacheWithout('barcache-js-decoder', 'Barcache, the same load decoding in JavaScript only', 'BARCACHE_WASM_DECODER');

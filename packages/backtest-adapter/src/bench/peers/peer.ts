@@ -8,6 +8,8 @@ import type { SeriesColumns } from './peer-data.js';
 export interface Peer {
   readonly id: string;
   readonly label: string;
+  /** The id of the peer whose written files this one loads (a variant of how that peer loads). */
+  readonly dataOf?: string;
   /** Imports the library (not timed: the load is). */
   prepare?(): Promise<void>;
   write(dir: string, symbols: string[]): Promise<void>;

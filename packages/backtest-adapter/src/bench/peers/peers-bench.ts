@@ -90,18 +90,22 @@ export async function peersBench(root: string, options: { symbols: number; repea
   }
   const dirs = new Map<string, string>();
   for (const p of peers) {
-    const dir = join(root, `${symbols.length}-symbols`, p.id);
+    const writer = p.dataOf ?? p.id;
+    const dir = join(root, `${symbols.length}-symbols`, writer);
     dirs.set(p.id, dir);
     const done = `${dir}.written`;
     if (existsSync(done)) continue;
     mkdirSync(dir, { recursive: true });
-    log(`  peers: writing ${p.id}`);
-    await runPeerProcess({ peer: p.id, op: 'write', dir, symbols });
+    log(`  peers: writing ${writer}`);
+    await runPeerProcess({ peer: writer, op: 'write', dir, symbols });
     writeFileSync(done, '');
   }
   const runs = new Map<string, PeerLoadRun[]>(peers.map((p) => [p.id, []]));
   for (let r = 0; r < options.repeats; r++) {
-    for (const p of peers) {
+    // Each round starts one peer further on: a process's speed depends on what ran just before it
+    // (the memory the last one freed must be faulted in afresh), so no peer always follows the same one.
+    const order = peers.map((_, i) => peers[(i + r) % peers.length]!);
+    for (const p of order) {
       const run = await runPeerProcess({ peer: p.id, op: 'load', dir: dirs.get(p.id), symbols, verify: r === 0 });
       runs.get(p.id)!.push(run);
     }

@@ -39,6 +39,7 @@ import { decodeRatioColumn } from './adj-ratio-decode.js';
 import { decodeTimeRuns } from './time-runs.js';
 import { DEC_HOLES, readHoles } from './dec-holes.js';
 import { NEIGHBOURS_UNSIGNED, T_NEIGHBOURS, decodeNeighbours } from './neighbour-transform.js';
+import { wasmBlockDecoder } from './wasm-block-decoder.js';
 
 /** Pass two: turns the read integers into m (per the transform), in place. */
 function applyTransform(m: Float64Array, n: number, transform: number, rel: Float64Array | undefined): void {
@@ -108,7 +109,7 @@ export function readBlockHeader(bytes: Uint8Array): BlockHeader | undefined {
 export function decodeBlock(bytes: Uint8Array): BarColumns {
   const block = parseBlock(bytes);
   const out = BarColumns.allocate(block.n, block.hasAdj);
-  decodeColumns(block, out, 0);
+  decodeChecked(block, out, 0);
   return out;
 }
 
@@ -126,7 +127,7 @@ export function decodeBlockInto(bytes: Uint8Array, target: BarColumns, offset: n
     throw new RangeError(`decodeBlockInto: ${block.n} bars do not fit at offset ${offset} of ${target.length}`);
   }
   if (block.hasAdj && target.adjClose === undefined) throw new RangeError('decodeBlockInto: the block has adjClose, the target has no such column');
-  decodeColumns(block, target, offset);
+  decodeChecked(block, target, offset);
   if (!block.hasAdj && target.adjClose !== undefined) target.adjClose.fill(NaN, offset, offset + block.n);
   return block.n;
 }
@@ -222,6 +223,26 @@ function parseBlock(bytes: Uint8Array): ParsedBlock {
     }
   }
   return { bytes, dv, n, hasAdj, body, modes, params, lengths, pos: r.pos };
+}
+
+/**
+ * Decodes a checked block's columns into `out` at bar index `offset`: by the WebAssembly decoder
+ * where it is built and takes the block (the same values, bit for bit), else here.
+ */
+function decodeChecked(block: ParsedBlock, out: BarColumns, offset: number): void {
+  if (wasmBlockDecoder()?.decodeInto(block.bytes, block.n, block.hasAdj ? 7 : 6, block.bytes[4]!, out, offset) === true) return;
+  decodeColumns(block, out, offset);
+}
+
+/**
+ * `decodeBlock` by the JavaScript decoder alone: the reference the WebAssembly one is tested
+ * against (wasm-block-decoder.ts).
+ */
+export function decodeBlockInJavaScript(bytes: Uint8Array): BarColumns {
+  const block = parseBlock(bytes);
+  const out = BarColumns.allocate(block.n, block.hasAdj);
+  decodeColumns(block, out, 0);
+  return out;
 }
 
 /** Decodes a parsed block's columns into `out` at bar index `offset`. */

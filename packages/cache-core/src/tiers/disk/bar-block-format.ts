@@ -50,6 +50,11 @@ export const COL_ADJ_CLOSE = 6;
 export const crc32: (data: Uint8Array) => number =
   typeof zlib.crc32 === 'function' ? (data) => zlib.crc32(data) : tableCrc32;
 
+const utf8 = new TextEncoder();
+/** The CRC-32 of a string's UTF-8 bytes (zlib.crc32 encodes a string itself, with no copy to make). */
+export const crc32Text: (text: string) => number =
+  typeof zlib.crc32 === 'function' ? (text) => zlib.crc32(text) : (text) => tableCrc32(utf8.encode(text));
+
 let CRC_TABLE: Int32Array | undefined;
 /** Fallback for runtimes without zlib.crc32 (Node < 20.15): the same CRC-32 (IEEE 802.3). */
 export function tableCrc32(data: Uint8Array): number {

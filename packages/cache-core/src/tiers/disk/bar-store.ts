@@ -48,10 +48,10 @@ export interface SeriesWrite {
 }
 
 /**
- * A buffer of exactly `bytes` for a read's decoded columns (one allocation per read), or undefined
- * to allocate afresh: how a prefetch hands its pre-faulted buffers to the decoder.
+ * A zeroed region of exactly `bytes` for a read's decoded columns (one allocation per read), or
+ * undefined to allocate afresh: how a prefetch hands its prepared memory to the decoder.
  */
-export type ColumnBufferSource = (bytes: number) => ArrayBufferLike | undefined;
+export type ColumnBufferSource = (bytes: number) => Uint8Array | undefined;
 
 export interface BlockReadOptions {
   columnBuffer?: ColumnBufferSource;

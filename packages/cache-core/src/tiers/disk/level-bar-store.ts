@@ -7,6 +7,7 @@ import type { BarStoreSupports, BlockInfo, BlockReadOptions, BlockReadResult, Se
 import { AbstractBarStore } from './abstract-bar-store.js';
 import { blockKey, checkReadArgs, decodeBlocks, seriesBlockRange, seriesBytes, type PreparedCommit } from './block-commit.js';
 import { currentOwner, describeOwner, readOwner, removeOwner, writeOwner, type CacheDirOwner } from './cache-dir-owner.js';
+import { GetManyBatcher } from './get-many-batcher.js';
 import { makeDir } from './make-dir.js';
 import { MetaIndex } from './meta-index.js';
 import { openReadOnlyCopy } from './read-only-copy.js';
@@ -44,6 +45,10 @@ type MetaLevel = ReturnType<typeof anyDb.sublevel<string, string>>;
 type BlockLevel = ReturnType<typeof anyDb.sublevel<string, Uint8Array>>;
 
 const MAX_BACKOFF_MS = 200;
+/** Series a prefetch reads at once from this store (its reads are gathered: see #blockReads). */
+export const LOCAL_READ_CONCURRENCY = 16;
+/** Metas read per native call when the store opens. */
+const META_BATCH = 1000;
 /** Files whose presence means a database exists in a folder (so a missing CURRENT is damage). */
 const DB_FILE = /^(CURRENT|MANIFEST-\d+|\d+\.(log|ldb|sst))$/;
 
@@ -70,7 +75,8 @@ export function databaseDir(dir: string): string {
  * DISK_FULL, PERMISSION_DENIED.
  */
 export class LevelBarStore extends AbstractBarStore {
-  readonly supports: BarStoreSupports = Object.freeze({ persistent: true, checksums: true });
+  /** readConcurrency: a prefetch's concurrent block reads are gathered into one getMany a turn. */
+  readonly supports: BarStoreSupports = Object.freeze({ persistent: true, checksums: true, readConcurrency: LOCAL_READ_CONCURRENCY });
   readonly dir: string;
   readonly lockTimeoutMs: number;
   readonly #now: () => number;
@@ -80,6 +86,8 @@ export class LevelBarStore extends AbstractBarStore {
   #db: Level<string, string> | undefined;
   #meta: MetaLevel | undefined;
   #blocks: BlockLevel | undefined;
+  /** Block reads asked in one turn, made as one getMany (see get-many-batcher.ts). */
+  #blockReads: GetManyBatcher<string, Uint8Array | undefined> | undefined;
   #owner: CacheDirOwner | undefined;
   readonly #metas = new MetaIndex();
   /** Set while serving a read-only copy because the disk was full at open. */
@@ -153,7 +161,9 @@ export class LevelBarStore extends AbstractBarStore {
   #attach(db: Db): void {
     this.#db = db;
     this.#meta = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
-    this.#blocks = db.sublevel<string, Uint8Array>('blocks', { valueEncoding: 'view' });
+    const blocks = db.sublevel<string, Uint8Array>('blocks', { valueEncoding: 'view' });
+    this.#blocks = blocks;
+    this.#blockReads = new GetManyBatcher((keys) => blocks.getMany(keys));
   }
 
   async #detach(): Promise<void> {
@@ -162,6 +172,7 @@ export class LevelBarStore extends AbstractBarStore {
     this.#db = undefined;
     this.#meta = undefined;
     this.#blocks = undefined;
+    this.#blockReads = undefined;
     this.#readOnlyCopy = undefined;
     await db?.close().catch(() => {});
     if (copy !== undefined) await rm(path.dirname(copy), { recursive: true, force: true }).catch(() => {});
@@ -198,13 +209,21 @@ export class LevelBarStore extends AbstractBarStore {
   async #loadMetas(): Promise<void> {
     this.#metas.clear();
     this.unreadableMeta.length = 0;
-    for await (const [id, stored] of this.#meta!.iterator()) {
-      const found = unsealMeta(stored);
-      if (found === undefined) {
-        this.unreadableMeta.push(id);
-        continue;
+    // In batches: one native call per thousand metas, not a promise per meta.
+    const iterator = this.#meta!.iterator();
+    try {
+      for (let batch = await iterator.nextv(META_BATCH); batch.length > 0; batch = await iterator.nextv(META_BATCH)) {
+        for (const [id, stored] of batch) {
+          const found = unsealMeta(stored);
+          if (found === undefined) {
+            this.unreadableMeta.push(id);
+            continue;
+          }
+          this.#metas.set(id, { json: found.json, meta: found.meta, bytes: seriesBytes(found.json, found.meta.blocks) });
+        }
       }
-      this.#metas.set(id, { json: found.json, meta: found.meta, bytes: seriesBytes(found.json, found.meta.blocks) });
+    } finally {
+      await iterator.close();
     }
   }
 
@@ -275,7 +294,7 @@ export class LevelBarStore extends AbstractBarStore {
 
   protected async _readBlocks(id: string, starts: readonly number[], options?: BlockReadOptions): Promise<BlockReadResult> {
     try {
-      const values = await this.#blocks!.getMany(starts.map((s) => blockKey(id, s)));
+      const values = await this.#blockReads!.get(starts.map((s) => blockKey(id, s)));
       return decodeBlocks(starts, values, options?.columnBuffer);
     } catch (err) {
       throw toStoreError(err, this.dir);

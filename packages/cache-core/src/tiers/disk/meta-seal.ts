@@ -5,14 +5,13 @@
  * before checksums existed (plain JSON) are still read, and sealed on their next commit.
  * Pure: no I/O.
  */
-import { crc32 } from './bar-block-format.js';
+import { crc32Text } from './bar-block-format.js';
 import type { SeriesMeta } from './bar-store.js';
 
-const encoder = new TextEncoder();
 const SEALED = /^[0-9a-f]{8} /;
 
 function checksum(json: string): string {
-  return crc32(encoder.encode(json)).toString(16).padStart(8, '0');
+  return crc32Text(json).toString(16).padStart(8, '0');
 }
 
 /** The stored form of a meta's JSON. */
