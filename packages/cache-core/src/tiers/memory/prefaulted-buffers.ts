@@ -11,9 +11,9 @@ export const PREFAULT_MIN_BYTES = 8 * 2 ** 20;
 
 /** What a reservation hands back: release it when the load is over (unclaimed buffers are dropped). */
 export interface PrefaultLease {
-  /** How many buffers were reserved (0: the load was too small, or no worker could start). */
+  /** How many regions were reserved (0: the load was too small, or no worker could start). */
   readonly buffers: number;
-  /** Resolves when the worker has touched every reserved buffer (for tests and benchmarks). */
+  /** Resolves when every reserved region is mapped: touched by the worker, or populated (for tests and benchmarks). */
   readonly touched: Promise<void>;
   release(): void;
 }
@@ -25,7 +25,7 @@ const NO_LEASE: PrefaultLease = { buffers: 0, touched: Promise.resolve(), releas
  * handed out by exact byte size in the order they were reserved (the order the load will ask for
  * them). Two ways, chosen per reservation:
  * - huge pages (see huge-pages.ts): the regions are carved from a few large buffers advised for
- *   2 MiB pages, which cut the faults 512-fold; no other thread is needed;
+ *   2 MiB pages, which cut the faults 512-fold, and populated on a libuv thread (no worker);
  * - otherwise, on two cores or more: one SharedArrayBuffer per region, which a PageToucher
  *   worker faults in while the load reads and decodes.
  * The cache's reads pass `readOptions` to the store, so only its own loads take them (a cache
