@@ -10,10 +10,11 @@
 //
 // Memory is the caller's: the block's bytes at `input` (zero-padded past its end), the decoded
 // columns at `out` (column c's n values at out + c·n·8, in the block's column order), and two
-// scratch areas of n f64 each.
+// scratch areas of n f64 each. The byte reading is in reader.ts, the adjusted-close column's RATIO
+// mode in ratio-column.ts.
 
-const OK: i32 = 0;
-const BAIL: i32 = 1;
+import { BAIL, MAX_K, MAX_SCALED, OK, Reader, byteAt, f64At, fround, pow10, readVarints, setF64, unzigzag, varint } from './reader';
+import { decodeRatio } from './ratio-column';
 
 const MODE_F64: i32 = 0;
 const MODE_F32: i32 = 1;
@@ -26,8 +27,6 @@ const T_REL_CLOSE: i32 = 2;
 const T_NEIGHBOURS: i32 = 3;
 const NEIGHBOURS_UNSIGNED: i32 = 0x80;
 const DEC_HOLES: i32 = 0x40;
-const MAX_K: i32 = 6;
-const MAX_SCALED: f64 = 2251799813685247.0; // 2^51 - 1
 const COL_TIME: i32 = 0;
 const COL_CLOSE: i32 = 1;
 const COL_OPEN: i32 = 2;
@@ -37,111 +36,6 @@ const COL_ADJ_CLOSE: i32 = 6;
 const HEADER_BYTES: i32 = 10;
 const TIME_RUNS_WEEKDAYS: i32 = 1;
 const DAY_MS: f64 = 86400000.0;
-const KIND_F64: i32 = 0;
-const KIND_F32: i32 = 1;
-const KIND_DEC: i32 = 2;
-const DEC_F32_ORIGIN: i32 = 4;
-const DENSE_EXCEPTIONS: i32 = 8;
-const FACTOR_F64: i32 = 0;
-const FACTOR_F32: i32 = 1;
-const FACTOR_ONE: i32 = 2;
-const CODE_NAN: f64 = 0;
-const CODE_RAW: f64 = 1;
-const CODE_RESIDUAL: f64 = 2;
-
-// The reader: the block's bytes start at `base`; `pos` counts from there, as the reference's does.
-let base: usize = 0;
-let pos: i32 = 0;
-
-@inline function byteAt(p: i32): i32 {
-  return <i32>load<u8>(base + <usize>p);
-}
-
-/** Reader.varint: four bytes with integer arithmetic, then up to five more as doubles. */
-function varint(): f64 {
-  let b = byteAt(pos++);
-  let v = b & 0x7f;
-  if (b < 0x80) return <f64>v;
-  b = byteAt(pos++);
-  v |= (b & 0x7f) << 7;
-  if (b < 0x80) return <f64>v;
-  b = byteAt(pos++);
-  v |= (b & 0x7f) << 14;
-  if (b < 0x80) return <f64>v;
-  b = byteAt(pos++);
-  v |= (b & 0x7f) << 21;
-  if (b < 0x80) return <f64>v;
-  let big = <f64>v;
-  let mul: f64 = 268435456.0; // 0x10000000
-  for (let i = 0; i < 5; i++) {
-    b = byteAt(pos++);
-    big += <f64>(b & 0x7f) * mul;
-    if (!(b >= 0x80)) return big;
-    mul *= 128.0;
-  }
-  return big;
-}
-
-/** unzigzag: `z & 1` of the reference is ToInt32(z) & 1, the integer's low bit (doubles ≥ 2^53 are even). */
-function unzigzag(z: f64): f64 {
-  const odd = z < 9007199254740992.0 ? (<i64>z & 1) != 0 : false;
-  return odd ? -(z + 1.0) / 2.0 : z / 2.0;
-}
-
-/** readVarints: n varints into out (zigzag-decoded unless unsigned). */
-function readVarints(out: usize, n: i32, unsigned: bool): void {
-  for (let i = 0; i < n; i++) {
-    let p = pos;
-    let b = byteAt(p);
-    let z = b & 0x7f;
-    if (b >= 0x80) {
-      b = byteAt(p + 1);
-      z |= (b & 0x7f) << 7;
-      if (b >= 0x80) {
-        b = byteAt(p + 2);
-        z |= (b & 0x7f) << 14;
-        if (b >= 0x80) {
-          b = byteAt(p + 3);
-          z |= (b & 0x7f) << 21;
-          if (b >= 0x80) {
-            const big = varint();
-            store<f64>(out + (<usize>i << 3), unsigned ? big : unzigzag(big));
-            continue;
-          }
-          p++;
-        }
-        p++;
-      }
-      p++;
-    }
-    pos = p + 1;
-    store<f64>(out + (<usize>i << 3), unsigned ? <f64>z : <f64>((z >>> 1) ^ -(z & 1)));
-  }
-}
-
-@inline function f64At(a: usize, i: i32): f64 {
-  return load<f64>(a + (<usize>i << 3));
-}
-
-@inline function setF64(a: usize, i: i32, v: f64): void {
-  store<f64>(a + (<usize>i << 3), v);
-}
-
-@inline function fround(v: f64): f64 {
-  return <f64><f32>v;
-}
-
-/** JavaScript's Math.round: halves go up (towards +∞), -0 stays -0. */
-@inline function jsRound(x: f64): f64 {
-  const up = Math.ceil(x);
-  return up - 0.5 > x ? up - 1.0 : up;
-}
-
-@inline function pow10(k: i32): f64 {
-  let p: f64 = 1.0;
-  for (let i = 0; i < k; i++) p *= 10.0;
-  return p;
-}
 
 /** readHoles: NaN at each listed bar. */
 function readHoles(x: usize, n: i32, end: i32): i32 {
@@ -150,7 +44,7 @@ function readHoles(x: usize, n: i32, end: i32): i32 {
   let i: f64 = -1.0;
   for (let k: f64 = 0; k < count; k++) {
     i += varint() + 1.0;
-    if (i >= <f64>n || pos > end) return BAIL;
+    if (i >= <f64>n || Reader.pos > end) return BAIL;
     setF64(x, <i32>i, NaN);
   }
   return OK;
@@ -164,7 +58,7 @@ function decodeTimeRuns(x: usize, n: i32, param: i32, end: i32): i32 {
   const unit = varint();
   const first = unzigzag(varint());
   const runs = varint();
-  if (pos > end || runs > <f64>n) return BAIL;
+  if (Reader.pos > end || runs > <f64>n) return BAIL;
   if (weekdays && unit != DAY_MS) return BAIL;
   setF64(x, 0, first);
   let i: i32 = 1;
@@ -173,7 +67,7 @@ function decodeTimeRuns(x: usize, n: i32, param: i32, end: i32): i32 {
     for (let k: f64 = 0; k < runs; k++) {
       const step = unzigzag(varint()) * unit;
       const repeats = varint();
-      if (pos > end || repeats > <f64>(n - i)) return BAIL;
+      if (Reader.pos > end || repeats > <f64>(n - i)) return BAIL;
       const stop = i + <i32>repeats;
       while (i < stop) {
         t += step;
@@ -188,7 +82,7 @@ function decodeTimeRuns(x: usize, n: i32, param: i32, end: i32): i32 {
     for (let k: f64 = 0; k < runs; k++) {
       const step = unzigzag(varint());
       const repeats = varint();
-      if (pos > end || repeats > <f64>(n - i)) return BAIL;
+      if (Reader.pos > end || repeats > <f64>(n - i)) return BAIL;
       const stop = i + <i32>repeats;
       while (i < stop) {
         b += step;
@@ -244,111 +138,25 @@ function decodeNeighbours(x: usize, m: usize, n: i32, p: f64, f32: bool, col: i3
   return worst > MAX_SCALED ? BAIL : OK;
 }
 
-/** decodeRatioColumn with its exceptions (dense or listed). */
-function decodeRatio(x: usize, close: usize, n: i32, param: i32, end: i32): i32 {
-  const kind = param & 3;
-  const k = param >> 4;
-  const f32Origin = (param & DEC_F32_ORIGIN) != 0;
-  if (kind > KIND_DEC || k > MAX_K || (kind != KIND_DEC && (k != 0 || f32Origin))) return BAIL;
-  const p = pow10(k);
-  const runs = varint();
-  if (runs > <f64>(n + 1)) return BAIL;
-  let at: i32 = 0;
-  for (let run: f64 = 0; run < runs; run++) {
-    const h = varint();
-    const tag = <i32>(h % 4.0);
-    const len = (h - <f64>tag) / 4.0;
-    if (len > <f64>(n - at) || pos > end) return BAIL;
-    let f: f64;
-    if (tag == FACTOR_ONE) f = 1.0;
-    else if (tag == FACTOR_F32) {
-      if (pos + 4 > end) return BAIL;
-      const v = load<f32>(base + <usize>pos);
-      if (isNaN(v)) return BAIL; // NaN bits may differ between the two engines' conversions
-      f = <f64>v;
-      pos += 4;
-    } else if (tag == FACTOR_F64) {
-      if (pos + 8 > end) return BAIL;
-      f = load<f64>(base + <usize>pos);
-      if (isNaN(f)) return BAIL;
-      pos += 8;
-    } else return BAIL;
-    const stop = at + <i32>len;
-    if (kind == KIND_F32) for (let i = at; i < stop; i++) setF64(x, i, fround(f64At(close, i) * f));
-    else if (kind == KIND_F64) for (let i = at; i < stop; i++) setF64(x, i, f64At(close, i) * f);
-    else if (f32Origin) for (let i = at; i < stop; i++) setF64(x, i, fround(jsRound(f64At(close, i) * f * p) / p));
-    else for (let i = at; i < stop; i++) setF64(x, i, jsRound(f64At(close, i) * f * p) / p);
-    at = stop;
-  }
-  if (at != n) return BAIL;
-  if ((param & DENSE_EXCEPTIONS) != 0) {
-    for (let i = 0; i < n; i++) {
-      const code = varint();
-      if (code == CODE_RESIDUAL) continue;
-      if (pos > end) return BAIL;
-      if (patchOne(x, i, code, kind, p, f32Origin, end) != OK) return BAIL;
-    }
-    return OK;
-  }
-  const count = varint();
-  if (count > <f64>n) return BAIL;
-  let index: f64 = -1.0;
-  for (let e: f64 = 0; e < count; e++) {
-    index += varint() + 1.0;
-    const code = varint();
-    if (index >= <f64>n || pos > end) return BAIL;
-    if (patchOne(x, <i32>index, code, kind, p, f32Origin, end) != OK) return BAIL;
-  }
-  return OK;
-}
-
-function patchOne(x: usize, i: i32, code: f64, kind: i32, p: f64, f32Origin: bool, end: i32): i32 {
-  if (code == CODE_NAN) setF64(x, i, NaN);
-  else if (code == CODE_RAW) {
-    if (pos + 8 > end) return BAIL;
-    const v = load<f64>(base + <usize>pos);
-    if (isNaN(v)) return BAIL;
-    setF64(x, i, v);
-    pos += 8;
-  } else {
-    const rebuilt = f64At(x, i);
-    if (!isFinite(rebuilt) || kind == KIND_F64) return BAIL;
-    const d = unzigzag(code - 2.0);
-    if (kind == KIND_F32) {
-      const bits = <f64>reinterpret<u32>(<f32>rebuilt) + d;
-      if (!(bits >= 0 && bits < 4294967296.0)) return BAIL;
-      const v = reinterpret<f32>(<u32>bits);
-      if (isNaN(v)) return BAIL;
-      setF64(x, i, <f64>v);
-    } else {
-      const m = jsRound(rebuilt * p);
-      if (!(Math.abs(m + d) <= MAX_SCALED)) return BAIL;
-      const v = (m + d) / p;
-      setF64(x, i, f32Origin ? fround(v) : v);
-    }
-  }
-  return OK;
-}
-
 /**
  * Decodes the columns of a block whose framing and checksum the caller has checked: `len` bytes at
  * `input`, `n` bars, `ncols` columns (7 with adjClose), the payload ending at `body`. Returns OK
  * with every column at `out`, or BAIL.
  */
 export function decodeColumns(input: usize, len: i32, n: i32, ncols: i32, version: i32, out: usize, closeScratch: usize, scratch: usize): i32 {
-  base = input;
+  Reader.base = input;
   const body = len - 4;
-  pos = HEADER_BYTES;
+  Reader.pos = HEADER_BYTES;
   // The descriptors: mode, param, varint length per column (at most 7).
   let modes: u64 = 0;
   let params: u64 = 0;
   const lengths = memory.data(8 * 7);
   for (let c = 0; c < ncols; c++) {
-    modes |= <u64>byteAt(pos++) << (<u64>c * 8);
-    params |= <u64>byteAt(pos++) << (<u64>c * 8);
+    modes |= <u64>byteAt(Reader.pos++) << (<u64>c * 8);
+    params |= <u64>byteAt(Reader.pos++) << (<u64>c * 8);
     store<f64>(lengths + (<usize>c << 3), varint());
   }
-  if (pos > body) return BAIL;
+  if (Reader.pos > body) return BAIL;
   if (version == 1) {
     for (let c = 0; c < ncols; c++) {
       const mode = <i32>((modes >> (<u64>c * 8)) & 0xff);
@@ -364,7 +172,7 @@ export function decodeColumns(input: usize, len: i32, n: i32, ncols: i32, versio
     const mode = <i32>((modes >> (<u64>c * 8)) & 0xff);
     const param = <i32>((params >> (<u64>c * 8)) & 0xff);
     const length = load<f64>(lengths + (<usize>c << 3));
-    const start = pos;
+    const start = Reader.pos;
     const endF = <f64>start + length;
     if (endF > <f64>body) return BAIL;
     const end = <i32>endF;
@@ -372,19 +180,19 @@ export function decodeColumns(input: usize, len: i32, n: i32, ncols: i32, versio
     if (mode == MODE_F64) {
       if (length != <f64>n * 8.0) return BAIL;
       for (let i = 0; i < n; i++) {
-        const v = load<f64>(base + <usize>(start + i * 8));
+        const v = load<f64>(Reader.base + <usize>(start + i * 8));
         if (isNaN(v)) return BAIL;
         setF64(x, i, v);
       }
-      pos = end;
+      Reader.pos = end;
     } else if (mode == MODE_F32) {
       if (length != <f64>n * 4.0) return BAIL;
       for (let i = 0; i < n; i++) {
-        const v = load<f32>(base + <usize>(start + i * 4));
+        const v = load<f32>(Reader.base + <usize>(start + i * 4));
         if (isNaN(v)) return BAIL;
         setF64(x, i, <f64>v);
       }
-      pos = end;
+      Reader.pos = end;
     } else if (mode == MODE_TIME) {
       if (c != COL_TIME) return BAIL;
       if (n > 0) {
@@ -423,7 +231,7 @@ export function decodeColumns(input: usize, len: i32, n: i32, ncols: i32, versio
       if (c != COL_ADJ_CLOSE) return BAIL;
       if (decodeRatio(x, out + <usize>COL_CLOSE * <usize>n * 8, n, param, end) != OK) return BAIL;
     } else return BAIL;
-    if (pos != end) return BAIL;
+    if (Reader.pos != end) return BAIL;
   }
-  return pos != body ? BAIL : OK;
+  return Reader.pos != body ? BAIL : OK;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Compiles wasm/block-decoder.ts (AssemblyScript) to wasm/build/block-decoder.wasm with the
+ * Compiles wasm/block-decoder.ts (AssemblyScript; with reader.ts and ratio-column.ts, which it
+ * imports) to wasm/build/block-decoder.wasm with the
  * `assemblyscript` compiler (a dev dependency: plain JavaScript, nothing native, nothing
  * downloaded). Skipped when the output is newer than its sources. A failure exits non-zero: the
  * module is part of the build (without it the cache still works, decoding in JavaScript only).
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const source = path.join(here, 'block-decoder.ts');
 const output = path.join(here, 'build', 'block-decoder.wasm');
-const sources = [source, fileURLToPath(import.meta.url)];
+const sources = [source, path.join(here, 'reader.ts'), path.join(here, 'ratio-column.ts'), fileURLToPath(import.meta.url)];
 const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
 if (!process.argv.includes('--force') && existsSync(output) && statSync(output).mtimeMs >= newest) process.exit(0);
 
