@@ -84,3 +84,10 @@ describe('carveColumnArenas', () => {
     );
   });
 });
+
+it('a populate that fails leaves ordinary memory: the regions are handed out and `populated` still resolves', async () => {
+  const huge: HugePages = { mode: 'madvise', advise: () => undefined, populate: () => Promise.reject(new Error('ENOMEM')) };
+  const { regions, populated } = carveColumnArenas([64, 128], huge, 1024);
+  expect(regions.map((r) => r.byteLength)).toEqual([64, 128]);
+  await expect(populated).resolves.toBeUndefined();
+});

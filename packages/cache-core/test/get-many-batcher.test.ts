@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GetManyBatcher } from '../src/tiers/disk/get-many-batcher.js';
+import { TurnBatcher } from '../src/tiers/disk/turn-batcher.js';
 
 /** A store: value = key × 10, or undefined for negative keys; records each call's keys. */
 function store(fail?: (keys: number[]) => boolean) {
@@ -53,5 +54,20 @@ describe('GetManyBatcher', () => {
     expect(s.calls).toEqual([[1, 2, 13], [5, 6, 7], [8]]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled']);
     expect((results[0] as PromiseRejectedResult).reason.message).toBe('failed 1,2,13');
+  });
+});
+
+describe('answers that do not add up', () => {
+  it('a getMany that returns fewer values than keys fails its callers instead of handing out short answers', async () => {
+    const batcher = new GetManyBatcher<number, number>(async (keys) => keys.slice(1).map((k) => k * 10), 100);
+    const results = await Promise.allSettled([batcher.get([1, 2]), batcher.get([3])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/2 values for 3 keys/);
+  });
+
+  it('a batch run that answers fewer requests than it was given fails each of them', async () => {
+    const batcher = new TurnBatcher<number, number>(async (requests) => requests.slice(1), 10);
+    const results = await Promise.allSettled([batcher.request(1), batcher.request(2)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });

@@ -3,10 +3,15 @@ import { BarcacheError, ErrorCode, isBarcacheError } from '../errors.js';
 import type { PrefetchPlan, PrefetchReport, PrefetchSession, PrefetchSymbolReport } from '../types.js';
 import type { CacheContext } from './cache-context.js';
 import type { ParsedPlan, QueryParser } from './query-parsing.js';
-import type { SymbolPreparer } from './symbol-preparer.js';
+import type { FillSlot, SymbolPreparer } from './symbol-preparer.js';
+import pLimit from 'p-limit';
 import { predictedLoadBuffers } from './load-reservation.js';
 
-/** Prefetch fills this many symbols at once; the provider's own limiter bounds HTTP concurrency. */
+/**
+ * Symbols a prefetch fills from the provider at once (a user's own provider has no limiter of its
+ * own; Yahoo's also bounds HTTP concurrency). A store that reads many series at once well
+ * (`supports.readConcurrency`) gets more workers, but their fills still wait for one of these.
+ */
 const PREFETCH_CONCURRENCY = 4;
 
 /**
@@ -36,11 +41,12 @@ export class PrefetchSessions {
     const reports: PrefetchSymbolReport[] = new Array(total);
     let done = 0;
     let next = 0;
+    const fillSlot = pLimit(PREFETCH_CONCURRENCY);
     const worker = async (): Promise<void> => {
       while (next < total) {
         const index = next++;
         const symbol = parsed.symbols[index]!;
-        reports[index] = await this.#prepareOne(parsed, symbol, plan.signal, holder);
+        reports[index] = await this.#prepareOne(parsed, symbol, plan.signal, holder, fillSlot);
         done++;
         const r = reports[index]!;
         plan.onProgress?.({ symbol, done, total, status: r.error ? 'failed' : 'ok', ...(r.error ? { error: r.error } : {}) });
@@ -81,11 +87,11 @@ export class PrefetchSessions {
     for (const session of [...this.#open]) session.release();
   }
 
-  async #prepareOne(parsed: ParsedPlan, symbol: string, signal: AbortSignal | undefined, holder: symbol): Promise<PrefetchSymbolReport> {
+  async #prepareOne(parsed: ParsedPlan, symbol: string, signal: AbortSignal | undefined, holder: symbol, fillSlot: FillSlot): Promise<PrefetchSymbolReport> {
     if (signal?.aborted) return failedSymbol(symbol, parsed, new BarcacheError(ErrorCode.ABORTED, 'prefetch was cancelled'));
     try {
       const key = this.#parser.seriesKey(symbol, parsed.interval);
-      return await this.#preparer.prepare(key, { ...parsed, symbol, signal }, holder);
+      return await this.#preparer.prepare(key, { ...parsed, symbol, signal, fillSlot }, holder);
     } catch (err) {
       return failedSymbol(symbol, parsed, err);
     }

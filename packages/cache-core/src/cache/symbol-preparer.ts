@@ -17,10 +17,15 @@ import type { ResidentLoader } from './resident-loader.js';
 /** How many times prefetch may grow a lookback that holidays or a young listing left short. */
 const MAX_LOOKBACK_EXTENSIONS = 4;
 
+/** Runs a provider fill when one of the prefetch's fill slots is free. */
+export type FillSlot = <T>(fill: () => Promise<T>) => Promise<T>;
+
 /** One symbol of a prefetch plan. */
 export interface SymbolTask extends ParsedPlan {
   symbol: string;
   signal: AbortSignal | undefined;
+  /** Bounds the plan's provider fills at a time, however many symbols it reads at once. */
+  fillSlot: FillSlot;
 }
 
 /**
@@ -66,7 +71,7 @@ export class SymbolPreparer {
       const now = ctx.now();
       const want = wantedRange(p.interval, from, p.end, now, ctx.earliestTime);
       if (!coversRange(freshCoverage(ctx.catalog.metaOf(key).ledger, now, ctx.provisionalTtlMs), want)) {
-        const fill = await this.#filler.fill(key, want, { signal: p.signal });
+        const fill = await p.fillSlot(() => this.#filler.fill(key, want, { signal: p.signal }));
         calls += fill.providerCalls;
         filled ||= fill.filled === true;
       }

@@ -107,9 +107,13 @@ export function readBlockHeader(bytes: Uint8Array): BlockHeader | undefined {
  * version, length or checksum, or on any inconsistency in the columns.
  */
 export function decodeBlock(bytes: Uint8Array): BarColumns {
+  return decodeWhole(bytes, decodeChecked);
+}
+
+function decodeWhole(bytes: Uint8Array, decode: (block: ParsedBlock, out: BarColumns, offset: number) => void): BarColumns {
   const block = parseBlock(bytes);
   const out = BarColumns.allocate(block.n, block.hasAdj);
-  decodeChecked(block, out, 0);
+  decode(block, out, 0);
   return out;
 }
 
@@ -239,10 +243,7 @@ function decodeChecked(block: ParsedBlock, out: BarColumns, offset: number): voi
  * against (wasm-block-decoder.ts).
  */
 export function decodeBlockInJavaScript(bytes: Uint8Array): BarColumns {
-  const block = parseBlock(bytes);
-  const out = BarColumns.allocate(block.n, block.hasAdj);
-  decodeColumns(block, out, 0);
-  return out;
+  return decodeWhole(bytes, decodeColumns);
 }
 
 /** Decodes a parsed block's columns into `out` at bar index `offset`. */

@@ -21,7 +21,10 @@ export class GetManyBatcher<K, V> {
   constructor(getMany: (keys: K[]) => Promise<V[]>, maxKeys: number = MAX_BATCH_KEYS) {
     this.#batcher = new TurnBatcher(
       async (requests) => {
-        const values = await getMany(requests.length === 1 ? requests[0]! : requests.flat());
+        const keys = requests.length === 1 ? requests[0]! : requests.flat();
+        const values = await getMany(keys);
+        // Never a short answer: a missing value must read as absent (undefined), not shift the rest.
+        if (values.length !== keys.length) throw new Error(`getMany returned ${values.length} values for ${keys.length} keys`);
         let at = 0;
         return requests.map((keys) => values.slice(at, (at += keys.length)));
       },

@@ -1,16 +1,17 @@
-/**
- * Gathers the requests made during one turn of the event loop and runs them as batches: flushed in
- * a `setImmediate` (after every promise continuation of the turn has run, so callers that resume
- * together ask together), cut so that no batch weighs more than `maxWeight` (a single request
- * heavier than that goes alone). `run` answers a batch with one answer per request, in order; if it
- * throws, every request in that batch fails with its error and no other. Pure of I/O itself.
- */
 interface Waiting<Q, A> {
   request: Q;
   resolve: (answer: A) => void;
   reject: (err: unknown) => void;
 }
 
+/**
+ * Gathers the requests made during one turn of the event loop and runs them as batches: flushed in
+ * a `setImmediate` (after every promise continuation of the turn has run, so callers that resume
+ * together ask together), cut so that no batch weighs more than `maxWeight` (a single request
+ * heavier than that goes alone). `run` answers a batch with one answer per request, in order; if it
+ * throws, or answers a different number of requests, every request in that batch fails (with its
+ * error) and no other. Pure of I/O itself.
+ */
 export class TurnBatcher<Q, A> {
   readonly #run: (batch: Q[]) => Promise<A[]>;
   readonly #maxWeight: number;
@@ -56,6 +57,7 @@ export class TurnBatcher<Q, A> {
     let answers: A[];
     try {
       answers = await this.#run(batch.map((w) => w.request));
+      if (answers.length !== batch.length) throw new Error(`a batch of ${batch.length} requests got ${answers.length} answers`);
     } catch (err) {
       for (const w of batch) w.reject(err);
       return;

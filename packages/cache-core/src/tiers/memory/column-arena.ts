@@ -39,6 +39,10 @@ export function carveColumnArenas(sizes: readonly number[], huge: HugePages, chu
   const plan = planArenaChunks(sizes, chunkBytes);
   const buffers = plan.chunks.map((bytes) => new Uint8Array(new SharedArrayBuffer(bytes)));
   for (const buffer of buffers) huge.advise(buffer);
-  const populated = Promise.all(buffers.map((buffer) => huge.populate(buffer))).then(() => undefined);
+  // Populating only saves faults: a failure leaves them to the writer, and must not surface.
+  const populated = Promise.all(buffers.map((buffer) => huge.populate(buffer))).then(
+    () => undefined,
+    () => undefined,
+  );
   return { regions: plan.at.map(({ chunk, offset }, i) => new Uint8Array(buffers[chunk]!.buffer, offset, sizes[i]!)), populated };
 }
