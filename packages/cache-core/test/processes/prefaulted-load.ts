@@ -86,13 +86,14 @@ async function measure(cache: BarCache, report: PrefetchReport) {
       count += col.length;
     }
   }
+  // Read while the columns are still held: once the cache closes, a GC may free them.
+  const hugeBytes = anonHugeBytes();
   await cache.close();
-  return { shared, sum, count, failed: report.failed.length };
+  return { shared, sum, count, failed: report.failed.length, hugeBytes };
 }
 
 const hugeBefore = anonHugeBytes();
 const on = await load(true);
-const hugeAfterLoad = anonHugeBytes();
 const off = await load(false);
 const follower = await load(true, true);
 // Two caches in one process loading at once, one with prefault off: each keeps its own buffers.
@@ -101,4 +102,4 @@ const [onSession, offSession] = await Promise.all([onCache.prefetch(plan), offCa
 const [alongsideOn, offBeside] = await Promise.all([measure(onCache, onSession.report), measure(offCache, offSession.report)]);
 const noAdjCache = await openCache({ dir: noAdjDir, provider: noAdjProvider, now: () => NOW, statsSnapshots: false, memory: { maxBytes: 2 ** 30 } });
 const noAdjClose = await measure(noAdjCache, (await noAdjCache.prefetch(plan)).report);
-process.stdout.write(`${JSON.stringify({ hugePages: hugePages()?.mode ?? null, hugeBytesGained: hugeAfterLoad - hugeBefore, symbols: SYMBOLS.length, on, off, follower, offBeside, alongsideOn, noAdjClose, providerCallsWarm: calls - callsAfterFill })}\n`);
+process.stdout.write(`${JSON.stringify({ hugePages: hugePages()?.mode ?? null, hugeBytesGained: on.hugeBytes - hugeBefore, symbols: SYMBOLS.length, on, off, follower, offBeside, alongsideOn, noAdjClose, providerCallsWarm: calls - callsAfterFill })}\n`);
