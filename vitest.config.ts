@@ -16,7 +16,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'scripts/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', 'packages/vscode-ext/src/vscode/**', 'packages/vscode-ext/test/integration/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

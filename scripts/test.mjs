@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { summarizeVitestReport } from './vitest-summary.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = path.join(root, 'artifacts');
@@ -89,15 +90,15 @@ const vitestJson = path.join(artifacts, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
 const vitest = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
 try {
-  const report = JSON.parse(fs.readFileSync(vitestJson, 'utf8'));
-  passed += report.numPassedTests;
-  failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
-  sections.push(`vitest: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numFailedTestSuites ?? 0} suites failed to run`);
+  const summary = summarizeVitestReport(JSON.parse(fs.readFileSync(vitestJson, 'utf8')));
+  passed += summary.passed;
+  failed += summary.failed;
+  sections.push(summary.line, ...summary.couldNotRun.map((name) => `  could not run: ${path.relative(root, name)}`));
 } catch {
   failed++;
   sections.push(`vitest: no report (exit ${vitest.code})`);
 }
-if (vitest.code !== 0 && !sections.at(-1).includes('failed to run') && failed === 0) failed++;
+if (vitest.code !== 0 && failed === 0) failed++;
 
 if (process.env.BARCACHE_SKIP_VSCODE === '1') {
   sections.push('vscode: skipped (BARCACHE_SKIP_VSCODE=1)');
