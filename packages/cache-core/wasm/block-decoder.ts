@@ -9,8 +9,10 @@
 // runs at full speed from the first block (see docs/benchmark.md).
 //
 // Memory is the caller's: the block's bytes at `input` (zero-padded past its end), the decoded
-// columns at `out` (column c's n values at out + c·n·8, in the block's column order), and two
-// scratch areas of n f64 each. The byte reading is in reader.ts, the adjusted-close column's RATIO
+// columns at `out`, and two scratch areas of n f64 each. The columns are laid out as BarColumns
+// lays out a series (time, open, high, low, close, volume, adjClose: `slotOf`), each slot `stride`
+// values apart: a stride of n packs one block; a series' bar count lets the blocks of a series
+// decode side by side into the series' own layout, copied out in one piece. The byte reading is in reader.ts, the adjusted-close column's RATIO
 // mode in ratio-column.ts.
 
 import { BAIL, MAX_K, MAX_SCALED, OK, Reader, byteAt, f64At, fround, pow10, readVarints, setF64, unzigzag, varint } from './reader';
@@ -36,6 +38,11 @@ const COL_ADJ_CLOSE: i32 = 6;
 const HEADER_BYTES: i32 = 10;
 const TIME_RUNS_WEEKDAYS: i32 = 1;
 const DAY_MS: f64 = 86400000.0;
+
+/** Where block column c (time, close, open, high, low, volume, adjClose) goes in the output. */
+@inline function slotOf(c: i32): i32 {
+  return c == COL_CLOSE ? 4 : c >= COL_OPEN && c <= COL_LOW ? c - 1 : c;
+}
 
 /** readHoles: NaN at each listed bar. */
 function readHoles(x: usize, n: i32, end: i32): i32 {
@@ -141,9 +148,10 @@ function decodeNeighbours(x: usize, m: usize, n: i32, p: f64, f32: bool, col: i3
 /**
  * Decodes the columns of a block whose framing and checksum the caller has checked: `len` bytes at
  * `input`, `n` bars, `ncols` columns (7 with adjClose), the payload ending at `body`. Returns OK
- * with every column at `out`, or BAIL.
+ * with every column at `out` (column c at out + slotOf(c)·stride·8, stride ≥ n), or BAIL.
  */
-export function decodeColumns(input: usize, len: i32, n: i32, ncols: i32, version: i32, out: usize, closeScratch: usize, scratch: usize): i32 {
+export function decodeColumns(input: usize, len: i32, n: i32, ncols: i32, version: i32, out: usize, stride: i32, closeScratch: usize, scratch: usize): i32 {
+  if (stride < n) return BAIL;
   Reader.base = input;
   const body = len - 4;
   Reader.pos = HEADER_BYTES;
@@ -176,7 +184,7 @@ export function decodeColumns(input: usize, len: i32, n: i32, ncols: i32, versio
     const endF = <f64>start + length;
     if (endF > <f64>body) return BAIL;
     const end = <i32>endF;
-    const x = out + <usize>c * <usize>n * 8;
+    const x = out + <usize>slotOf(c) * <usize>stride * 8;
     if (mode == MODE_F64) {
       if (length != <f64>n * 8.0) return BAIL;
       for (let i = 0; i < n; i++) {
@@ -229,7 +237,7 @@ export function decodeColumns(input: usize, len: i32, n: i32, ncols: i32, versio
       if (decodeTimeRuns(x, n, param, end) != OK) return BAIL;
     } else if (mode == MODE_RATIO) {
       if (c != COL_ADJ_CLOSE) return BAIL;
-      if (decodeRatio(x, out + <usize>COL_CLOSE * <usize>n * 8, n, param, end) != OK) return BAIL;
+      if (decodeRatio(x, out + <usize>slotOf(COL_CLOSE) * <usize>stride * 8, n, param, end) != OK) return BAIL;
     } else return BAIL;
     if (Reader.pos != end) return BAIL;
   }

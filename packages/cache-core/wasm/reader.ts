@@ -48,35 +48,34 @@ export function unzigzag(z: f64): f64 {
   return odd ? -(z + 1.0) / 2.0 : z / 2.0;
 }
 
-/** readVarints: n varints into out (zigzag-decoded unless unsigned). */
+/**
+ * readVarints: n varints into out (zigzag-decoded unless unsigned). A varint of up to four bytes
+ * (every value below 2^28) is read without a branch per byte: the four bytes at the position as
+ * one little-endian word, its first clear high bit ends the varint, and the four 7-bit groups are
+ * gathered with shifts. Reading up to three bytes past the varint is safe (the caller pads a
+ * block with zeros) and changes nothing: only the varint's own bytes are kept. Longer varints go
+ * through `varint`, as the reference reads them.
+ */
 export function readVarints(out: usize, n: i32, unsigned: bool): void {
+  const base = Reader.base;
+  let p = Reader.pos;
   for (let i = 0; i < n; i++) {
-    let p = Reader.pos;
-    let b = byteAt(p);
-    let z = b & 0x7f;
-    if (b >= 0x80) {
-      b = byteAt(p + 1);
-      z |= (b & 0x7f) << 7;
-      if (b >= 0x80) {
-        b = byteAt(p + 2);
-        z |= (b & 0x7f) << 14;
-        if (b >= 0x80) {
-          b = byteAt(p + 3);
-          z |= (b & 0x7f) << 21;
-          if (b >= 0x80) {
-            const big = varint();
-            store<f64>(out + (<usize>i << 3), unsigned ? big : unzigzag(big));
-            continue;
-          }
-          p++;
-        }
-        p++;
-      }
-      p++;
+    const word = load<u32>(base + <usize>p);
+    const stops = ~word & 0x80808080;
+    if (stops == 0) {
+      Reader.pos = p;
+      const big = varint();
+      p = Reader.pos;
+      store<f64>(out + (<usize>i << 3), unsigned ? big : unzigzag(big));
+      continue;
     }
-    Reader.pos = p + 1;
+    const bits = ctz<u32>(stops) + 1; // 8, 16, 24 or 32: the varint's length in bits
+    p += <i32>(bits >> 3);
+    const v = <u32>(<u64>word & ((<u64>1 << <u64>bits) - 1));
+    const z = <i32>((v & 0x7f) | ((v >> 1) & 0x3f80) | ((v >> 2) & 0x1fc000) | ((v >> 3) & 0xfe00000));
     store<f64>(out + (<usize>i << 3), unsigned ? <f64>z : <f64>((z >>> 1) ^ -(z & 1)));
   }
+  Reader.pos = p;
 }
 
 @inline export function f64At(a: usize, i: i32): f64 {

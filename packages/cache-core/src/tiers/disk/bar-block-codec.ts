@@ -76,7 +76,8 @@ import { DEC_HOLES, holesLength, writeHoles } from './dec-holes.js';
 import { NEIGHBOURS_UNSIGNED, T_NEIGHBOURS, neighbourDelta } from './neighbour-transform.js';
 
 export { BLOCK_CODEC_VERSION, tableCrc32 } from './bar-block-format.js';
-export { decodeBlock, decodeBlockInto, decodeBlocksShared, readBlockHeader, type BlockHeader } from './bar-block-decode.js';
+export { decodeBlock, decodeBlockInto, readBlockHeader, type BlockHeader } from './bar-block-decode.js';
+export { decodeBlocksShared } from './series-decode.js';
 
 // ---------------------------------------------------------------------------------------------
 // Encoding

@@ -1,11 +1,11 @@
 /**
  * Decoding bar blocks (the format is described in bar-block-codec.ts): one block into fresh
- * columns, one block into a pre-sized series at an offset, or several blocks into one allocation.
+ * columns, or one block into a pre-sized series at an offset. A series' blocks decoded together
+ * into one allocation: series-decode.ts.
  * Tight loops over the bytes with no per-value allocation.
  */
 import { BarColumns } from '../../bar-columns.js';
 import { BarcacheError, ErrorCode } from '../../errors.js';
-import type { ColumnBufferSource } from './bar-store.js';
 import {
   MAGIC0,
   MAGIC1,
@@ -136,45 +136,8 @@ export function decodeBlockInto(bytes: Uint8Array, target: BarColumns, offset: n
   return block.n;
 }
 
-/**
- * Decodes blocks into one allocation sized from their headers, in the order given (each block's
- * bars right after the previous block's), and returns each block as a view of it, or the
- * CORRUPT_BLOCK error of a block that would not decode. Views of consecutive good blocks are
- * adjacent in memory, so `BarColumns.concat` joins them without copying: a series loads with a
- * single allocation of its final size and no second copy. A block without adjClose among blocks
- * with one is returned without the column (its slot holds NaN).
- */
-export function decodeBlocksShared(blocks: readonly Uint8Array[], columnBuffer?: ColumnBufferSource): (BarColumns | BarcacheError)[] {
-  let total = 0;
-  let hasAdj = false;
-  for (const bytes of blocks) {
-    const h = readBlockHeader(bytes);
-    if (h === undefined) continue;
-    total += h.bars;
-    hasAdj ||= h.hasAdjClose;
-  }
-  const target = BarColumns.allocate(total, hasAdj, total > 0 ? columnBuffer?.(total * 8 * (hasAdj ? 7 : 6)) : undefined);
-  const out: (BarColumns | BarcacheError)[] = [];
-  let at = 0;
-  for (const bytes of blocks) {
-    const h = readBlockHeader(bytes);
-    try {
-      if (h === undefined) decodeBlock(bytes); // throws the precise CORRUPT_BLOCK
-      const n = decodeBlockInto(bytes, target, at);
-      const view = target.view(at, at + n);
-      out.push(h!.hasAdjClose || !hasAdj ? view : view.withoutAdjClose());
-      at += n;
-    } catch (err) {
-      if (!(err instanceof BarcacheError)) throw err;
-      out.push(err);
-      // The slot stays reserved (and unused) so the blocks after it keep their places.
-      at += h?.bars ?? 0;
-    }
-  }
-  return out;
-}
-
-interface ParsedBlock {
+/** A block whose framing and descriptors were checked (`parseBlock`). */
+export interface ParsedBlock {
   bytes: Uint8Array;
   dv: DataView;
   n: number;
@@ -187,28 +150,44 @@ interface ParsedBlock {
   pos: number;
 }
 
-/** Checks a block's framing (magic, checksum, version, flags, count, descriptors). */
-function parseBlock(bytes: Uint8Array): ParsedBlock {
+/**
+ * Checks what comes before a block's column descriptors: its size, magic, checksum, version,
+ * flags and bar count. Returns the bar count; throws CORRUPT_BLOCK.
+ */
+export function checkFraming(bytes: Uint8Array): number {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeBlock: expected a Uint8Array');
   const len = bytes.length;
   if (len < HEADER_BYTES + CRC_BYTES) throw corrupt(`too short (${len} bytes)`, { bytes: len });
   if (bytes[0] !== MAGIC0 || bytes[1] !== MAGIC1 || bytes[2] !== MAGIC2 || bytes[3] !== MAGIC3) {
     throw corrupt('bad magic');
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, len);
   const body = len - CRC_BYTES;
-  const stored = dv.getUint32(body, true);
+  const stored = uint32At(bytes, body);
   const actual = crc32(bytes.subarray(0, body));
   if (stored !== actual) throw corrupt('checksum mismatch', { stored, actual });
   const version = bytes[4]!;
   if (version !== BLOCK_CODEC_VERSION && version !== BLOCK_CODEC_V1) throw corrupt(`unsupported version ${version}`, { version });
   const flags = bytes[5]!;
   if ((flags & ~FLAG_ADJ_CLOSE) !== 0) throw corrupt(`unknown flags ${flags}`);
-  const hasAdj = (flags & FLAG_ADJ_CLOSE) !== 0;
-  const n = dv.getUint32(6, true);
+  const n = uint32At(bytes, 6);
   // Every column takes at least ~1 byte per bar, so a count beyond the size is corrupt.
   if (n > body) throw corrupt(`bar count ${n} does not fit in ${len} bytes`);
+  return n;
+}
 
+/** The little-endian unsigned 32-bit integer at `at`. */
+function uint32At(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16)) + bytes[at + 3]! * 0x1000000;
+}
+
+/** Checks a block's framing (`checkFraming`) and reads its column descriptors. */
+export function parseBlock(bytes: Uint8Array): ParsedBlock {
+  const n = checkFraming(bytes);
+  const len = bytes.length;
+  const body = len - CRC_BYTES;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, len);
+  const version = bytes[4]!;
+  const hasAdj = (bytes[5]! & FLAG_ADJ_CLOSE) !== 0;
   const ncols = hasAdj ? 7 : 6;
   const r = new Reader(bytes, HEADER_BYTES);
   const modes = new Uint8Array(ncols);
@@ -246,8 +225,8 @@ export function decodeBlockInJavaScript(bytes: Uint8Array): BarColumns {
   return decodeWhole(bytes, decodeColumns);
 }
 
-/** Decodes a parsed block's columns into `out` at bar index `offset`. */
-function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): void {
+/** Decodes a parsed block's columns into `out` at bar index `offset`, in JavaScript. */
+export function decodeColumns(block: ParsedBlock, out: BarColumns, offset: number): void {
   const { bytes, dv, n, hasAdj, body, modes, params, lengths } = block;
   const ncols = hasAdj ? 7 : 6;
   const r = new Reader(bytes, block.pos);

@@ -4,9 +4,10 @@
  * will be stored (with `blocks` recomputed). Pure: no I/O.
  */
 import { BarColumns } from '../../bar-columns.js';
-import { decodeBlocksShared, encodeBlock, readBlockHeader } from './bar-block-codec.js';
-import { ErrorCode, isBarcacheError } from '../../errors.js';
+import { encodeBlock, readBlockHeader } from './bar-block-codec.js';
+import { ErrorCode, isBarcacheError, type BarcacheError } from '../../errors.js';
 import type { BlockInfo, BlockReadResult, ColumnBufferSource, SeriesMeta, SeriesWrite } from './bar-store.js';
+import { decodeBlocksShared } from './series-decode.js';
 
 /** Block starts must stay below 2^52 in magnitude (about 142,000 years of epoch ms). */
 const KEY_OFFSET = 2 ** 52;
@@ -48,16 +49,24 @@ export function checkReadArgs(id: unknown, starts: unknown): number[] {
  * absent). A block that fails its checksum or will not decode is listed in `corrupt`.
  */
 export function decodeBlocks(starts: readonly number[], encoded: readonly (Uint8Array | undefined)[], columnBuffer?: ColumnBufferSource): BlockReadResult {
+  const present = presentInTimeOrder(starts, encoded);
+  return collectDecoded(starts, present, decodeBlocksShared(present.bytes, columnBuffer));
+}
+
+/** The blocks found, in time order: decoded into one allocation, the cache joins them without a copy. */
+function presentInTimeOrder(starts: readonly number[], encoded: readonly (Uint8Array | undefined)[]): { starts: number[]; bytes: Uint8Array[] } {
+  const present = starts.flatMap((start, i) => (encoded[i] === undefined ? [] : [{ start, bytes: encoded[i]! }])).sort((a, b) => a.start - b.start);
+  return { starts: present.map((p) => p.start), bytes: present.map((p) => p.bytes) };
+}
+
+function collectDecoded(starts: readonly number[], present: { starts: number[] }, decoded: readonly (BarColumns | BarcacheError)[]): BlockReadResult {
   const blocks = new Map<number, BarColumns>();
   const corrupt: number[] = [];
-  // Decoded in time order into one allocation, so the cache joins a series' blocks without a copy.
-  const present = starts.flatMap((start, i) => (encoded[i] === undefined ? [] : [{ start, bytes: encoded[i]! }])).sort((a, b) => a.start - b.start);
-  const decoded = decodeBlocksShared(present.map((p) => p.bytes), columnBuffer);
   const failed = new Set<number>();
-  for (let i = 0; i < present.length; i++) {
+  for (let i = 0; i < present.starts.length; i++) {
     const result = decoded[i]!;
-    if (result instanceof BarColumns) blocks.set(present[i]!.start, result);
-    else if (isBarcacheError(result, ErrorCode.CORRUPT_BLOCK)) failed.add(present[i]!.start);
+    if (result instanceof BarColumns) blocks.set(present.starts[i]!, result);
+    else if (isBarcacheError(result, ErrorCode.CORRUPT_BLOCK)) failed.add(present.starts[i]!);
     else throw result;
   }
   for (const start of starts) if (failed.has(start)) corrupt.push(start);

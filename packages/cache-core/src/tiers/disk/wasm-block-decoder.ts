@@ -22,7 +22,7 @@ declare const WebAssembly: {
 
 interface DecoderExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  decodeColumns(input: number, len: number, n: number, ncols: number, version: number, out: number, closeScratch: number, scratch: number): number;
+  decodeColumns(input: number, len: number, n: number, ncols: number, version: number, out: number, stride: number, closeScratch: number, scratch: number): number;
 }
 
 /** Where the block's bytes go in the module's memory: above the module's own static data. */
@@ -54,30 +54,46 @@ export class WasmBlockDecoder {
 
   /**
    * Decodes the columns of a checked block (`bytes`: the whole block, `n` bars, `ncols` columns,
-   * format `version`) into `target` at bar `offset`, in the block's column order (time, close,
-   * open, high, low, volume, adjClose). False, with `target` untouched, when the module declines.
+   * format `version`) into `target` at bar `offset`. False, with `target` untouched, when the
+   * module declines.
    */
   decodeInto(bytes: Uint8Array, n: number, ncols: number, version: number, target: BarColumns, offset: number): boolean {
-    const len = bytes.length;
-    const out = (INPUT + len + PAD + 7) & ~7;
+    const out = alignUp(INPUT + bytes.length + PAD);
     const closeScratch = out + ncols * n * 8;
-    const scratch = closeScratch + n * 8;
-    const need = scratch + n * 8;
-    if (need > this.#bytes.length) this.#grow(need);
+    this.#reserve(closeScratch + 2 * n * 8);
+    if (!this.#decode(bytes, n, ncols, version, out, n, closeScratch)) return false;
+    copyColumns(this.#floats, out >> 3, n, ncols, target, offset);
+    return true;
+  }
+
+  /**
+   * Decodes the blocks of one series side by side in the module's memory, then copies each column
+   * out once (`SeriesStaging.copyInto`) instead of seven copies a block: a year of daily bars is
+   * ~250 values a column, and a copy's fixed cost is most of such a copy. `total` bars in all,
+   * `ncols` columns (7 with adjClose), no block longer than `maxBytes` or `maxBars`.
+   */
+  stageSeries(total: number, ncols: number, maxBytes: number, maxBars: number): SeriesStaging {
+    const out = alignUp(INPUT + maxBytes + PAD);
+    const closeScratch = out + ncols * total * 8;
+    this.#reserve(closeScratch + 2 * maxBars * 8);
+    return {
+      decode: (bytes, n, blockCols, version, at) =>
+        at >= 0 && at + n <= total && blockCols <= ncols && this.#decode(bytes, n, blockCols, version, out + at * 8, total, closeScratch),
+      copyInto: (target) => copyColumns(this.#floats, out >> 3, total, ncols, target, 0),
+    };
+  }
+
+  /** Copies a block into the module's memory and decodes it: column c at out + c·stride·8. */
+  #decode(bytes: Uint8Array, n: number, ncols: number, version: number, out: number, stride: number, closeScratch: number): boolean {
+    const len = bytes.length;
     const mem = this.#bytes;
     mem.set(bytes, INPUT);
     mem.fill(0, INPUT + len, INPUT + len + PAD);
-    if (this.#exports.decodeColumns(INPUT, len, n, ncols, version, out, closeScratch, scratch) !== 0) return false;
-    const floats = this.#floats;
-    const at = out >> 3;
-    target.time.set(floats.subarray(at, at + n), offset);
-    target.close.set(floats.subarray(at + n, at + 2 * n), offset);
-    target.open.set(floats.subarray(at + 2 * n, at + 3 * n), offset);
-    target.high.set(floats.subarray(at + 3 * n, at + 4 * n), offset);
-    target.low.set(floats.subarray(at + 4 * n, at + 5 * n), offset);
-    target.volume.set(floats.subarray(at + 5 * n, at + 6 * n), offset);
-    if (ncols === 7) target.adjClose!.set(floats.subarray(at + 6 * n, at + 7 * n), offset);
-    return true;
+    return this.#exports.decodeColumns(INPUT, len, n, ncols, version, out, stride, closeScratch, closeScratch + n * 8) === 0;
+  }
+
+  #reserve(bytes: number): void {
+    if (bytes > this.#bytes.length) this.#grow(bytes);
   }
 
   #grow(bytes: number): void {
@@ -86,6 +102,58 @@ export class WasmBlockDecoder {
     this.#bytes = new Uint8Array(memory.buffer);
     this.#floats = new Float64Array(memory.buffer);
   }
+}
+
+/** A series being decoded by `WasmBlockDecoder.stageSeries`. */
+export interface SeriesStaging {
+  /**
+   * Decodes a checked block (as `decodeInto`) into the series' place for bars [at, at + n). False
+   * when the module declines (or the block does not fit): that place then holds nothing useful,
+   * and the block must be decoded into the target after `copyInto`.
+   */
+  decode(bytes: Uint8Array, n: number, ncols: number, version: number, at: number): boolean;
+  /** Copies every staged column into `target` (its length: the series' `total`). */
+  copyInto(target: BarColumns): void;
+}
+
+function alignUp(bytes: number): number {
+  return (bytes + 7) & ~7;
+}
+
+/**
+ * Copies `ncols` columns of `n` values, laid out from f64 index `at` as BarColumns lays them out
+ * (time, open, high, low, close, volume, adjClose), into `target` at bar `offset`: in one piece
+ * when the target is a whole series laid out the same way in one buffer (what
+ * `BarColumns.allocate` makes), else column by column.
+ */
+function copyColumns(floats: Float64Array, at: number, n: number, ncols: number, target: BarColumns, offset: number): void {
+  if (offset === 0 && target.length === n && laidOutAsOne(target, ncols)) {
+    const time = target.time;
+    new Float64Array(time.buffer, time.byteOffset, ncols * n).set(floats.subarray(at, at + ncols * n));
+    return;
+  }
+  target.time.set(floats.subarray(at, at + n), offset);
+  target.open.set(floats.subarray(at + n, at + 2 * n), offset);
+  target.high.set(floats.subarray(at + 2 * n, at + 3 * n), offset);
+  target.low.set(floats.subarray(at + 3 * n, at + 4 * n), offset);
+  target.close.set(floats.subarray(at + 4 * n, at + 5 * n), offset);
+  target.volume.set(floats.subarray(at + 5 * n, at + 6 * n), offset);
+  if (ncols === 7 && target.adjClose !== undefined) target.adjClose.set(floats.subarray(at + 6 * n, at + 7 * n), offset);
+}
+
+/** Whether the target's columns follow each other in one buffer, in BarColumns' order. */
+function laidOutAsOne(target: BarColumns, ncols: number): boolean {
+  const { time, open, high, low, close, volume, adjClose } = target;
+  const step = time.length * 8;
+  const base = time.byteOffset;
+  const buffer = time.buffer;
+  const columns = ncols === 7 ? [open, high, low, close, volume, adjClose] : [open, high, low, close, volume];
+  if (ncols === 6 && adjClose !== undefined) return false;
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i];
+    if (column === undefined || column.buffer !== buffer || column.byteOffset !== base + (i + 1) * step) return false;
+  }
+  return true;
 }
 
 let shared: { decoder: WasmBlockDecoder | undefined } | undefined;
