@@ -29,10 +29,11 @@ function block(seed: number, variant: Variant, damageAt: number): Uint8Array {
   }
   const bytes = encodeBlock(cols);
   const body = bytes.length - 4;
-  if (variant === 'badChecksum') bytes[body] ^= 0x5a;
+  if (variant === 'badChecksum') bytes[body] = bytes[body]! ^ 0x5a;
   if (variant === 'truncated') return bytes.subarray(0, 4 + (damageAt % 12));
   if (variant === 'resealedDamage') {
-    bytes[10 + (damageAt % (body - 10))] ^= 1 + (damageAt % 255);
+    const at = 10 + (damageAt % (body - 10));
+    bytes[at] = bytes[at]! ^ (1 + (damageAt % 255));
     new DataView(bytes.buffer, bytes.byteOffset).setUint32(body, zlib.crc32(bytes.subarray(0, body)), true);
   }
   return bytes;
