@@ -67,9 +67,9 @@ export class WasmBlockDecoder {
   }
 
   /**
-   * Decodes the blocks of one series side by side in the module's memory, then copies each column
-   * out once (`SeriesStaging.copyInto`) instead of seven copies a block: a year of daily bars is
-   * ~250 values a column, and a copy's fixed cost is most of such a copy. `total` bars in all,
+   * Decodes the blocks of one series side by side in the module's memory, then copies the series
+   * out in one piece (`SeriesStaging.copyInto`) instead of seven copies a block: a year of daily
+   * bars is ~250 values a column, and a copy's fixed cost is most of such a copy. `total` bars in all,
    * `ncols` columns (7 with adjClose), no block longer than `maxBytes` or `maxBars`.
    */
   stageSeries(total: number, ncols: number, maxBytes: number, maxBars: number): SeriesStaging {
