@@ -12,8 +12,8 @@
 // columns at `out`, and two scratch areas of n f64 each. The columns are laid out as BarColumns
 // lays out a series (time, open, high, low, close, volume, adjClose: `slotOf`), each slot `stride`
 // values apart: a stride of n packs one block; a series' bar count lets the blocks of a series
-// decode side by side into the series' own layout, copied out in one piece. The byte reading is in reader.ts, the adjusted-close column's RATIO
-// mode in ratio-column.ts.
+// decode side by side into the series' own layout, copied out in one piece. The byte reading is
+// in reader.ts, the adjusted-close column's RATIO mode in ratio-column.ts.
 
 import { BAIL, MAX_K, MAX_SCALED, OK, Reader, byteAt, f64At, fround, pow10, readVarints, setF64, unzigzag, varint } from './reader';
 import { decodeRatio } from './ratio-column';

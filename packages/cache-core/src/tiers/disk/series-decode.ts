@@ -8,7 +8,7 @@
  *   CORRUPT_BLOCK of a block that failed, and each good block as a view of the series.
  */
 import { BarColumns } from '../../bar-columns.js';
-import { BarcacheError } from '../../errors.js';
+import { BarcacheError, ErrorCode } from '../../errors.js';
 import { checkFraming, decodeColumns, parseBlock, readBlockHeader } from './bar-block-decode.js';
 import { FLAG_ADJ_CLOSE } from './bar-block-format.js';
 import type { ColumnBufferSource } from './bar-store.js';
@@ -67,7 +67,8 @@ function stageSeriesBlocks(blocks: readonly Uint8Array[], plan: SeriesBlocksPlan
   for (let i = 0; i < blocks.length; i++) {
     const bytes = blocks[i]!;
     try {
-      checkFraming(bytes); // a block that passes has its header's bar count
+      // Staged values land in the slot the header sized: the framing must agree on the count.
+      if (checkFraming(bytes) !== plan.bars[i]) throw countMismatch(plan.bars[i]!);
       const staged = staging?.decode(bytes, plan.bars[i]!, (bytes[5]! & FLAG_ADJ_CLOSE) !== 0 ? 7 : 6, bytes[4]!, at) === true;
       outcome[i] = staged ? BLOCK_STAGED : BLOCK_DECLINED;
     } catch (err) {
@@ -96,7 +97,11 @@ function finishSeriesBlocks(blocks: readonly Uint8Array[], plan: SeriesBlocksPla
     const bytes = blocks[i]!;
     const n = Math.max(plan.bars[i]!, 0);
     try {
-      if (outcome[i] !== BLOCK_STAGED) decodeColumns(parseBlock(bytes), target, at); // throws the precise CORRUPT_BLOCK
+      if (outcome[i] !== BLOCK_STAGED) {
+        const block = parseBlock(bytes); // throws the precise CORRUPT_BLOCK
+        if (block.n !== n) throw countMismatch(n); // never more bars than the slot, nor fewer
+        decodeColumns(block, target, at);
+      }
       const blockHasAdj = (bytes[5]! & FLAG_ADJ_CLOSE) !== 0;
       if (!blockHasAdj && plan.hasAdj) target.adjClose!.fill(NaN, at, at + n);
       const view = target.view(at, at + n);
@@ -108,6 +113,11 @@ function finishSeriesBlocks(blocks: readonly Uint8Array[], plan: SeriesBlocksPla
     at += n;
   }
   return out;
+}
+
+/** A block whose framing disagrees with the header that sized its slot. */
+function countMismatch(headerBars: number): BarcacheError {
+  return new BarcacheError(ErrorCode.CORRUPT_BLOCK, `Corrupt bar block: its framing disagrees with its header's ${headerBars} bars`);
 }
 
 /**

@@ -144,12 +144,12 @@ function copyColumns(floats: Float64Array, at: number, n: number, ncols: number,
 /** Whether the target's columns follow each other in one buffer, in BarColumns' order. */
 function laidOutAsOne(target: BarColumns, ncols: number): boolean {
   const { time, open, high, low, close, volume, adjClose } = target;
+  if ((adjClose === undefined ? 6 : 7) !== ncols) return false;
   const step = time.length * 8;
   const base = time.byteOffset;
   const buffer = time.buffer;
-  const columns = ncols === 7 ? [open, high, low, close, volume, adjClose] : [open, high, low, close, volume];
-  if (ncols === 6 && adjClose !== undefined) return false;
-  for (let i = 0; i < columns.length; i++) {
+  const columns = [open, high, low, close, volume, adjClose];
+  for (let i = 0; i < ncols - 1; i++) {
     const column = columns[i];
     if (column === undefined || column.buffer !== buffer || column.byteOffset !== base + (i + 1) * step) return false;
   }
