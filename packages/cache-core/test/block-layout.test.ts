@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   blockEndOf,
+  blockSpans,
   blockStartOf,
   blocksOverlapping,
   blockUnit,
@@ -12,6 +13,7 @@ import {
 } from '../src/planning/block-layout.js';
 import { INTERVALS, type Interval } from '../src/types.js';
 import { DAY_MS as DAY } from '../src/intervals.js';
+import { normalizeRanges } from '../src/planning/ranges.js';
 
 const U = Date.UTC;
 
@@ -125,6 +127,35 @@ describe('blocksOverlapping', () => {
   it('empty range → none; non-finite → RangeError', () => {
     expect(blocksOverlapping('1m', { start: 5, end: 5 })).toEqual([]);
     expect(() => blocksOverlapping('1m', { start: -Infinity, end: 5 })).toThrow(RangeError);
+  });
+});
+
+describe('blockSpans', () => {
+  const blocksOf = (interval: Interval, from: number, span: number) => blocksOverlapping(interval, { start: from, end: from + span });
+
+  it('is the normalised union of the blocks\' ranges, for any subset of consecutive blocks', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<Interval>(...INTERVALS),
+        fc.integer({ min: U(1950, 0, 1), max: U(2100, 0, 1) }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }),
+        (interval, from, blocks, keep) => {
+          const all = blocksOf(interval, from, blocks * maxBlockMs(interval));
+          const starts = all.filter((_, i) => keep[i % keep.length]);
+          const expected = normalizeRanges(starts.map((b) => ({ start: b, end: blockEndOf(interval, b) })));
+          expect(blockSpans(interval, starts)).toEqual(expected);
+          // Told the blocks follow each other (all of them do): one range, the same.
+          expect(blockSpans(interval, all, true)).toEqual(normalizeRanges(all.map((b) => ({ start: b, end: blockEndOf(interval, b) }))));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers nothing for no blocks', () => {
+    expect(blockSpans('1d', [])).toEqual([]);
+    expect(blockSpans('1d', [], true)).toEqual([]);
   });
 });
 

@@ -12,7 +12,7 @@ import { BarColumns } from '../src/bar-columns.js';
 import { BarcacheError } from '../src/errors.js';
 import { decodeBlocksShared, encodeBlock } from '../src/tiers/disk/bar-block-codec.js';
 import { decodeBlockInJavaScript } from '../src/tiers/disk/bar-block-decode.js';
-import { BLOCK_DECODER_MODULE, WasmBlockDecoder } from '../src/tiers/disk/wasm-block-decoder.js';
+import { BLOCK_DECODER_MODULE, BLOCK_STAGED, WasmBlockDecoder } from '../src/tiers/disk/wasm-block-decoder.js';
 import { marketLikeBars } from './market-like-series.js';
 
 const COLUMNS = ['time', 'open', 'high', 'low', 'close', 'volume', 'adjClose'] as const;
@@ -61,10 +61,11 @@ describe.runIf(existsSync(BLOCK_DECODER_MODULE))('decodeBlocksShared against the
     // Counts what the WebAssembly decoder took (the spies call through: nothing is replaced).
     let staged = 0;
     let sound = 0;
-    const stageSeries = WasmBlockDecoder.prototype.stageSeries;
-    vi.spyOn(WasmBlockDecoder.prototype, 'stageSeries').mockImplementation(function (this: WasmBlockDecoder, ...args) {
-      const staging = stageSeries.apply(this, args);
-      return { ...staging, decode: (...d: Parameters<typeof staging.decode>) => (staging.decode(...d) ? (staged++, true) : false) };
+    const stageBlocks = WasmBlockDecoder.prototype.stageBlocks;
+    vi.spyOn(WasmBlockDecoder.prototype, 'stageBlocks').mockImplementation(function (this: WasmBlockDecoder, ...args) {
+      const stage = stageBlocks.apply(this, args);
+      staged += stage.outcome.filter((o) => o === BLOCK_STAGED).length;
+      return stage;
     });
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 10_000 }), variantArb, fc.nat()), { minLength: 1, maxLength: 8 }), (specs) => {

@@ -243,3 +243,6 @@ export function decodeColumns(input: usize, len: i32, n: i32, ncols: i32, versio
   }
   return Reader.pos != body ? BAIL : OK;
 }
+
+export { crc32 } from './crc32';
+export { planSeries, stageSeries } from './series-stage';

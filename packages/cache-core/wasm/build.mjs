@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const source = path.join(here, 'block-decoder.ts');
 const output = path.join(here, 'build', 'block-decoder.wasm');
-const sources = [source, path.join(here, 'reader.ts'), path.join(here, 'ratio-column.ts'), fileURLToPath(import.meta.url)];
+const sources = [source, ...['reader.ts', 'ratio-column.ts', 'crc32.ts', 'series-stage.ts'].map((f) => path.join(here, f)), fileURLToPath(import.meta.url)];
 const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
 if (!process.argv.includes('--force') && existsSync(output) && statSync(output).mtimeMs >= newest) process.exit(0);
 

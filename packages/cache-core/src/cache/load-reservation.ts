@@ -43,7 +43,7 @@ export function predictedLoadBuffers(ctx: CacheContext, plan: ParsedPlan, series
     let adj = false;
     for (const start of starts) {
       const b = byStart.get(start);
-      if (b === undefined || coversRange(loaded, { start, end: blockEndOf(plan.interval, start) })) continue;
+      if (b === undefined || (loaded.length > 0 && coversRange(loaded, { start, end: blockEndOf(plan.interval, start) }))) continue;
       bars += b.bars;
       if (b.adjClose === undefined) known = false;
       else adj ||= b.adjClose;

@@ -1,5 +1,5 @@
 import { BarColumns } from '../bar-columns.js';
-import { blockEndOf, blocksOverlapping, blockStartOf } from '../planning/block-layout.js';
+import { blockEndOf, blockSpans, blocksOverlapping, blockStartOf } from '../planning/block-layout.js';
 import { dropFromLedger, EMPTY_LEDGER, freshCoverage } from '../planning/coverage-ledger.js';
 import { coversRange, intersectRanges, subtractRanges, unionRanges } from '../planning/ranges.js';
 import { dropFetchEpochs } from '../planning/split-basis.js';
@@ -28,9 +28,10 @@ export class ResidentLoader {
     const entry = memory.get(id) ?? emptyResident(id, key.interval);
     const meta = catalog.metaOf(key);
     const storedStarts = new Set(meta.blocks.map((b) => b.start));
-    const missing = blocksOverlapping(key.interval, want).filter(
-      (b) => !coversRange(entry.loaded, { start: b, end: blockEndOf(key.interval, b) }),
-    );
+    const wanted = blocksOverlapping(key.interval, want);
+    // A series not yet resident (a warm load's every series) misses every block: no range checks.
+    const missing =
+      entry.loaded.length === 0 ? wanted : wanted.filter((b) => !coversRange(entry.loaded, { start: b, end: blockEndOf(key.interval, b) }));
     const toRead = missing.filter((b) => storedStarts.has(b));
     let corrupt: number[] = [];
     if (toRead.length > 0) {
@@ -39,8 +40,8 @@ export class ResidentLoader {
       const decoded = [...read.blocks.entries()].sort((a, b) => a[0] - b[0]).map(([, cols]) => cols);
       if (decoded.length > 0) replaceColumns(entry, BarColumns.merge(entry.columns, BarColumns.concat(decoded)));
     }
-    const loadedNow = missing.filter((b) => !corrupt.includes(b)).map((b) => ({ start: b, end: blockEndOf(key.interval, b) }));
-    entry.loaded = unionRanges(entry.loaded, loadedNow);
+    const loadedNow = corrupt.length === 0 ? missing : missing.filter((b) => !corrupt.includes(b));
+    entry.loaded = unionRanges(entry.loaded, blockSpans(key.interval, loadedNow, loadedNow === wanted));
     if (corrupt.length > 0) await this.#dropCorruptBlocks(key, corrupt);
     this.refreshServable(entry, now);
     return { entry, corrupt: corrupt.length > 0 };

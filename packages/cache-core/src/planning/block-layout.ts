@@ -140,6 +140,27 @@ export function blocksOverlapping(interval: Interval, range: TimeRange): number[
 }
 
 /**
+ * The ranges of the blocks starting at `starts` (ascending block starts), blocks that follow each
+ * other merged into one range: what `normalizeRanges` would make of the blocks' ranges.
+ * `consecutive`: the caller knows each block follows the one before (`blocksOverlapping` lists
+ * them so), and the answer is one range, with no block's end worked out but the last's.
+ */
+export function blockSpans(interval: Interval, starts: readonly number[], consecutive = false): TimeRange[] {
+  if (consecutive && starts.length > 0) return [{ start: starts[0]!, end: blockEndOf(interval, starts[starts.length - 1]!) }];
+  const out: TimeRange[] = [];
+  let i = 0;
+  while (i < starts.length) {
+    const start = starts[i]!;
+    let end = blockEndOf(interval, start);
+    // The next start continues the run when it is this block's end (the next block's start).
+    while (i + 1 < starts.length && starts[i + 1] === end) end = blockEndOf(interval, starts[++i]!);
+    out.push({ start, end });
+    i++;
+  }
+  return out;
+}
+
+/**
  * The smallest block-aligned range holding `range`: start down to its block's start, end up to
  * a block boundary (an end already on a boundary stays). An empty range is returned unchanged.
  */

@@ -96,7 +96,8 @@ export function intersectRanges(a: readonly TimeRange[], b: readonly TimeRange[]
 /** True when every instant of `r` is inside `rs`. An empty `r` is always covered. */
 export function coversRange(rs: readonly TimeRange[], r: TimeRange): boolean {
   if (!(r.start < r.end)) return true;
-  for (const x of normalizeRanges(rs)) {
+  if (rs.length === 0) return false;
+  for (const x of isNormalized(rs) ? rs : normalizeRanges(rs)) {
     if (x.start <= r.start && r.end <= x.end) return true;
     if (x.start > r.start) return false;
   }

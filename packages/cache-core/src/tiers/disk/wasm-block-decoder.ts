@@ -23,6 +23,8 @@ declare const WebAssembly: {
 interface DecoderExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   decodeColumns(input: number, len: number, n: number, ncols: number, version: number, out: number, stride: number, closeScratch: number, scratch: number): number;
+  planSeries(table: number, count: number): number;
+  stageSeries(table: number, count: number, out: number): number;
 }
 
 /** Where the block's bytes go in the module's memory: above the module's own static data. */
@@ -35,11 +37,13 @@ export class WasmBlockDecoder {
   readonly #exports: DecoderExports;
   #bytes: Uint8Array;
   #floats: Float64Array;
+  #words: Int32Array;
 
   private constructor(exports: DecoderExports) {
     this.#exports = exports;
     this.#bytes = new Uint8Array(exports.memory.buffer);
     this.#floats = new Float64Array(exports.memory.buffer);
+    this.#words = new Int32Array(exports.memory.buffer);
   }
 
   /** A decoder from the built module, or undefined (not built, or WebAssembly unavailable). */
@@ -67,20 +71,46 @@ export class WasmBlockDecoder {
   }
 
   /**
-   * Decodes the blocks of one series side by side in the module's memory, then copies the series
-   * out in one piece (`SeriesStaging.copyInto`) instead of seven copies a block: a year of daily
-   * bars is ~250 values a column, and a copy's fixed cost is most of such a copy. `total` bars in all,
-   * `ncols` columns (7 with adjClose), no block longer than `maxBytes` or `maxBars`.
+   * Checks and decodes the blocks of one series, in its time order, in two calls to the module:
+   * their headers read (the series' size), then their framing and checksums checked and the
+   * blocks it can decode written side by side, laid out as BarColumns lays out a series, to be
+   * copied out in one piece (`SeriesStage.copyInto`). A call, a copy and a checksum call per block
+   * cost more than the decoding of a year of daily bars; a load reads thousands of such blocks.
    */
-  stageSeries(total: number, ncols: number, maxBytes: number, maxBars: number): SeriesStaging {
-    const out = alignUp(INPUT + maxBytes + PAD);
-    const closeScratch = out + ncols * total * 8;
-    this.#reserve(closeScratch + 2 * maxBars * 8);
-    return {
-      decode: (bytes, n, blockCols, version, at) =>
-        at >= 0 && at + n <= total && blockCols <= ncols && this.#decode(bytes, n, blockCols, version, out + at * 8, total, closeScratch),
-      copyInto: (target) => copyColumns(this.#floats, out >> 3, total, ncols, target, 0),
-    };
+  stageBlocks(blocks: readonly Uint8Array[]): SeriesStage {
+    const count = blocks.length;
+    const table = INPUT;
+    let at = alignUp(table + 16 + 16 * count);
+    const first = at;
+    for (let i = 0; i < count; i++) at = alignUp(at + blocks[i]!.length + PAD);
+    this.#reserve(at);
+    const mem = this.#bytes;
+    const words = this.#words;
+    at = first;
+    for (let i = 0; i < count; i++) {
+      const bytes = blocks[i]!;
+      mem.set(bytes, at);
+      const e = (table + 16 + 16 * i) >> 2;
+      words[e] = at;
+      words[e + 1] = bytes.length;
+      at = alignUp(at + bytes.length + PAD);
+    }
+    const total = this.#exports.planSeries(table, count);
+    const hasAdj = this.#words[(table >> 2) + 1] !== 0;
+    const maxBars = this.#words[(table >> 2) + 2]!;
+    const ncols = hasAdj ? 7 : 6;
+    const out = at;
+    this.#reserve(out + (ncols * total + 2 * maxBars) * 8);
+    this.#exports.stageSeries(table, count, out);
+    const bars = new Int32Array(count);
+    const outcome = new Uint8Array(count);
+    const w = this.#words;
+    for (let i = 0; i < count; i++) {
+      const e = (table + 16 + 16 * i) >> 2;
+      bars[i] = w[e + 2]!;
+      outcome[i] = w[e + 3]!;
+    }
+    return { total, hasAdj, bars, outcome, copyInto: (target) => copyColumns(this.#floats, out >> 3, total, ncols, target, 0) };
   }
 
   /** Copies a block into the module's memory and decodes it: column c at out + c·stride·8. */
@@ -101,18 +131,31 @@ export class WasmBlockDecoder {
     memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
     this.#bytes = new Uint8Array(memory.buffer);
     this.#floats = new Float64Array(memory.buffer);
+    this.#words = new Int32Array(memory.buffer);
   }
 }
 
-/** A series being decoded by `WasmBlockDecoder.stageSeries`. */
-export interface SeriesStaging {
+/** What a block became in `WasmBlockDecoder.stageBlocks` (`SeriesStage.outcome`). */
+export const BLOCK_STAGED = 0;
+/** Sound framing, but the module does not decode it exactly as JavaScript would: decode it there. */
+export const BLOCK_DECLINED = 1;
+/** Its framing or checksum failed here (or it cannot be a block): JavaScript says why. */
+export const BLOCK_FAILED = 2;
+
+/** A series staged by `WasmBlockDecoder.stageBlocks`. */
+export interface SeriesStage {
+  /** Bars in all blocks whose headers could be read: the series' length. */
+  readonly total: number;
+  /** Whether any such block has an adjusted close (the series then has the column). */
+  readonly hasAdj: boolean;
+  /** Each block's bar count from its header, -1 when the bytes cannot be a block (readBlockHeader). */
+  readonly bars: Int32Array;
+  /** Each block's BLOCK_* outcome. */
+  readonly outcome: Uint8Array;
   /**
-   * Decodes a checked block (as `decodeInto`) into the series' place for bars [at, at + n). False
-   * when the module declines (or the block does not fit): that place then holds nothing useful,
-   * and the block must be decoded into the target after `copyInto`.
+   * Copies the staged series into `target` (a series of `total` bars, with the adjusted close
+   * when `hasAdj`): staged blocks hold their values; any other block's place holds nothing useful.
    */
-  decode(bytes: Uint8Array, n: number, ncols: number, version: number, at: number): boolean;
-  /** Copies every staged column into `target` (its length: the series' `total`). */
   copyInto(target: BarColumns): void;
 }
 
