@@ -49,6 +49,12 @@ const MAX_BACKOFF_MS = 200;
 export const LOCAL_READ_CONCURRENCY = 16;
 /** Metas read per native call when the store opens. */
 const META_BATCH = 1000;
+/**
+ * Bytes classic-level may gather for one `nextv` (its `highWaterMarkBytes`; default 16 KiB, a
+ * dozen metas): with room for a whole batch, opening a dir of 500 series reads its metas in one
+ * round trip to a libuv thread instead of forty (~15 ms of the open, measured, down to ~7).
+ */
+const META_BATCH_BYTES = 4 * 2 ** 20;
 /** Files whose presence means a database exists in a folder (so a missing CURRENT is damage). */
 const DB_FILE = /^(CURRENT|MANIFEST-\d+|\d+\.(log|ldb|sst))$/;
 
@@ -210,7 +216,9 @@ export class LevelBarStore extends AbstractBarStore {
     this.#metas.clear();
     this.unreadableMeta.length = 0;
     // In batches: one native call per thousand metas, not a promise per meta.
-    const iterator = this.#meta!.iterator();
+    // classic-level's own option: a sublevel passes it to the database's iterator, but its types do not name it.
+    const options: object = { highWaterMarkBytes: META_BATCH_BYTES };
+    const iterator = this.#meta!.iterator(options);
     try {
       for (let batch = await iterator.nextv(META_BATCH); batch.length > 0; batch = await iterator.nextv(META_BATCH)) {
         for (const [id, stored] of batch) {
