@@ -83,6 +83,19 @@ describe('PrefaultedBuffers', () => {
     lease.release();
   });
 
+  it('asked for huge pages only (a follower), it starts no worker and reserves nothing without them', () => {
+    let started = 0;
+    const reserve = touched(() => {
+      started++;
+      return undefined;
+    });
+    const lease = reserve.reserve([16 * MiB], Number.POSITIVE_INFINITY, { hugePagesOnly: true });
+    expect(lease.buffers).toBe(0);
+    expect(started).toBe(0);
+    expect(reserve.take(16 * MiB)).toBeUndefined();
+    lease.release();
+  });
+
   it('a read takes a waiting buffer of its exact size through readOptions; any other size allocates afresh', async () => {
     const reserve = touched();
     const n = 150_001; // 7 columns × 8 B × n ≥ 8 MiB
@@ -123,6 +136,16 @@ describe('PrefaultedBuffers with huge pages', () => {
       expect(reserve.waiting).toBe(0);
       lease.release();
     }
+  });
+
+  it('asked for huge pages only (a follower), it carves them as for any load', () => {
+    const huge = madvise();
+    const reserve = new PrefaultedBuffers(noWorker, 2, () => huge);
+    const lease = reserve.reserve([6 * MiB, 6 * MiB], Number.POSITIVE_INFINITY, { hugePagesOnly: true });
+    expect(lease.buffers).toBe(2);
+    expect(reserve.take(6 * MiB)?.byteLength).toBe(6 * MiB);
+    expect(huge.advised).toHaveLength(1);
+    lease.release();
   });
 
   it('below the threshold it reserves nothing and advises nothing', () => {

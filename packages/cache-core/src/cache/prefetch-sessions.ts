@@ -55,8 +55,10 @@ export class PrefetchSessions {
     // A store that reads many series at once well (a follower's batches) asks for more.
     const concurrency = Math.max(PREFETCH_CONCURRENCY, ctx.store.supports.readConcurrency ?? 0);
     // The columns a warm load will decode into, allocated now and pre-faulted by another thread.
-    const prefaulted = ctx.store.supports.servedByAnotherProcess === true ? undefined : ctx.prefaulted;
-    const reserved = prefaulted?.reserve(predictedLoadBuffers(ctx, parsed, (s) => this.#parser.seriesKey(s, parsed.interval)), ctx.memoryMaxBytes);
+    // A follower's reads are served by its leader's process on the other core: huge pages only.
+    const reserved = ctx.prefaulted?.reserve(predictedLoadBuffers(ctx, parsed, (s) => this.#parser.seriesKey(s, parsed.interval)), ctx.memoryMaxBytes, {
+      hugePagesOnly: ctx.store.supports.servedByAnotherProcess === true,
+    });
     try {
       await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
     } finally {

@@ -69,9 +69,11 @@ export class PrefaultedBuffers {
   /**
    * Reserves one region per size (bytes, in the order the load will allocate them), at most
    * `capBytes` in all, with huge pages or a worker's touches. Nothing is reserved below
-   * PREFAULT_MIN_BYTES, nor, without huge pages, on one core.
+   * PREFAULT_MIN_BYTES, nor, without huge pages, on one core. `hugePagesOnly`: without huge pages,
+   * reserve nothing rather than start a worker (for a load whose reads another process serves on
+   * the other core: a worker touching 4 KiB pages there costs more than it saves).
    */
-  reserve(byteSizes: readonly number[], capBytes: number = Number.POSITIVE_INFINITY): PrefaultLease {
+  reserve(byteSizes: readonly number[], capBytes: number = Number.POSITIVE_INFINITY, options: { hugePagesOnly?: boolean } = {}): PrefaultLease {
     let total = 0;
     const sizes: number[] = [];
     for (const bytes of byteSizes) {
@@ -91,7 +93,7 @@ export class PrefaultedBuffers {
       }
       return this.#lease(carved.regions, carved.populated, false);
     }
-    if (this.#cores < 2) return NO_LEASE;
+    if (this.#cores < 2 || options.hugePagesOnly === true) return NO_LEASE;
     let mine: SharedArrayBuffer[];
     try {
       mine = sizes.map((bytes) => new SharedArrayBuffer(bytes));
